@@ -1,0 +1,115 @@
+"""Headless commands: `playground run FILE`, `playground validate FILE`.
+
+A bad file prints one clear message and exits with code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+from .core.errors import PlaygroundError
+
+EXIT_BAD_INPUT = 2
+
+
+def _load(path: str):
+    from .core.files import load_experiment
+
+    return load_experiment(path)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .core.trainer import Trainer
+
+    loaded = _load(args.experiment)
+    Trainer(loaded.experiment, device="cpu")  # builds data, graph and head: every check runs
+    print(f"{args.experiment}: valid ({loaded.experiment.title or 'untitled'})")
+    return 0
+
+
+def _progress(done: int, total: int, metrics: dict, width: int = 30) -> None:
+    filled = int(width * done / max(total, 1))
+    acc = metrics.get("test_accuracy", float("nan"))
+    tail = f" test acc {acc:.3f}" if not math.isnan(acc) else ""
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} epochs "
+                     f"train loss {metrics['train_loss']:.4f} test loss {metrics['test_loss']:.4f}"
+                     f"{tail}")
+    sys.stderr.flush()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .core.files import resume_trainer
+
+    loaded = _load(args.experiment)
+    exp = loaded.experiment
+    trainer = resume_trainer(loaded, device=args.device)
+    total = args.epochs or exp.training.epochs or 200
+    print(f"training {args.experiment} on {trainer.device} ({trainer.path} path: "
+          f"{trainer.path_reason})" + (f"; {trainer.device_note}" if trainer.device_note else ""))
+    start, t0 = trainer.epoch, time.perf_counter()
+    quiet = args.quiet or not sys.stderr.isatty()
+    last_draw = 0.0
+    while trainer.epoch - start < total and not trainer.done:
+        trainer.step_epoch()
+        now = time.perf_counter()
+        if not quiet and now - last_draw > 0.1:
+            _progress(trainer.epoch - start, total, trainer.last_metrics)
+            last_draw = now
+    if not quiet:
+        _progress(trainer.epoch - start, total, trainer.last_metrics)
+        sys.stderr.write("\n")
+    elapsed = time.perf_counter() - t0
+    m = trainer.last_metrics
+    print(f"epoch {trainer.epoch}: train loss {m['train_loss']:.4f}, test loss {m['test_loss']:.4f}"
+          + (f", train accuracy {m['train_accuracy']:.3f}, test accuracy {m['test_accuracy']:.3f}"
+             if not math.isnan(m["train_accuracy"]) else "")
+          + f" ({(trainer.epoch - start) / max(elapsed, 1e-9):.0f} epochs/s)")
+    if trainer.message:
+        print(trainer.message)
+    if args.out:
+        result = {"experiment": os.path.abspath(args.experiment), "epoch": trainer.epoch,
+                  "status": trainer.status, "message": trainer.message,
+                  "device": str(trainer.device), "path": trainer.path,
+                  "metrics": {k: (v if math.isfinite(v) else None) for k, v in m.items()},
+                  "history": trainer.history.to_json()}
+        from .core.files import atomic_write_text
+
+        atomic_write_text(args.out, json.dumps(result, indent=2) + "\n")
+        print(f"results written to {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="playground", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="train an experiment file headless")
+    run.add_argument("experiment")
+    run.add_argument("--epochs", type=int, default=0, help="epochs to train (default: the "
+                     "file's epoch limit, else 200)")
+    run.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default=None)
+    run.add_argument("--out", help="write final metrics and history as JSON here")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(fn=cmd_run)
+    val = sub.add_parser("validate", help="check an experiment file")
+    val.add_argument("experiment")
+    val.set_defaults(fn=cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "epochs", 0) and args.epochs < 0:
+        print("playground: --epochs must be >= 0", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        return args.fn(args)
+    except PlaygroundError as exc:
+        print(f"playground: {args.experiment}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130

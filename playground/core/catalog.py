@@ -1,0 +1,285 @@
+"""The catalog: every activation, loss, regularizer, schedule and init the app offers.
+
+Each entry holds its name (what files store), the label and formula users see, and its
+parameters with defaults and ranges, next to the code that computes it, so the UI and the maths
+cannot disagree. Optimizers live in `optim.py` with their update rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from .errors import SpecError
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: float
+    lo: float | None = None
+    hi: float | None = None
+    doc: str = ""
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    label: str
+    formula: str
+    params: tuple[Param, ...] = ()
+    fn: Callable[..., Any] | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def defaults(self) -> dict[str, float]:
+        return {p.name: p.default for p in self.params}
+
+    def resolve(self, given: dict[str, Any] | None, path: str = "") -> dict[str, float]:
+        """Defaults overlaid with `given`, each checked against its range (SpecError names it)."""
+        out = self.defaults()
+        for key, value in (given or {}).items():
+            spec = next((p for p in self.params if p.name == key), None)
+            where = f"{path}.{key}" if path else key
+            if spec is None:
+                known = ", ".join(p.name for p in self.params) or "none"
+                raise SpecError(where, f"{self.label} has no parameter {key!r} (it takes: {known})")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise SpecError(where, f"must be a number, got {value!r}")
+            if not math.isfinite(value):
+                raise SpecError(where, f"must be a finite number, got {value}")
+            if spec.integer and int(value) != value:
+                raise SpecError(where, f"must be a whole number, got {value}")
+            if (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi):
+                raise SpecError(where, f"must be in [{spec.lo:g}, {spec.hi:g}], got {value:g}")
+            out[key] = int(value) if spec.integer else float(value)
+        return out
+
+
+def _table(*entries: Entry) -> dict[str, Entry]:
+    return {e.name: e for e in entries}
+
+
+# ---------------------------------------------------------------------------------- activations
+# fn(x, params) -> tensor. `range01` marks outputs in (0, 1): binary targets are then 0/1, not ±1.
+
+ACTIVATIONS = _table(
+    Entry("linear", "Linear", "f(x) = x", fn=lambda x, p: x),
+    Entry("sigmoid", "Sigmoid", "f(x) = 1 / (1 + e^(-x))", fn=lambda x, p: torch.sigmoid(x),
+          info={"range01": True}),
+    Entry("tanh", "Tanh", "f(x) = tanh(x)", fn=lambda x, p: torch.tanh(x)),
+    Entry("relu", "ReLU", "f(x) = max(0, x)", fn=lambda x, p: torch.relu(x)),
+    Entry("leaky_relu", "Leaky ReLU", "f(x) = x if x > 0 else a·x",
+          (Param("alpha", 0.01, 0.0, 1.0, "slope for x < 0"),),
+          fn=lambda x, p: F.leaky_relu(x, p["alpha"])),
+    Entry("prelu", "PReLU", "f(x) = x if x > 0 else a·x, a learned (starts at a₀)",
+          (Param("alpha", 0.25, 0.0, 1.0, "starting slope for x < 0, then learned"),),
+          fn=lambda x, p: torch.where(x > 0, x, p["alpha"] * x), info={"learned": ("alpha",)}),
+    Entry("elu", "ELU", "f(x) = x if x > 0 else a·(e^x − 1)",
+          (Param("alpha", 1.0, 0.0, 10.0, "scale of the negative part"),),
+          fn=lambda x, p: F.elu(x, p["alpha"])),
+    Entry("selu", "SELU", "f(x) = λ·(x if x > 0 else a·(e^x − 1)), λ≈1.0507, a≈1.6733",
+          fn=lambda x, p: F.selu(x)),
+    Entry("softplus", "Softplus", "f(x) = log(1 + e^x)   (f′(x) = σ(x))",
+          fn=lambda x, p: F.softplus(x)),
+    Entry("gelu", "GELU", "f(x) = x·Φ(x)", fn=lambda x, p: F.gelu(x)),
+    Entry("silu", "SiLU / swish", "f(x) = x·σ(x)", fn=lambda x, p: F.silu(x)),
+    Entry("hardtanh", "Hard tanh", "f(x) = max(−1, min(1, x))", fn=lambda x, p: F.hardtanh(x)),
+    Entry("sine", "Sine", "f(x) = sin(x)", fn=lambda x, p: torch.sin(x)),
+    Entry("gaussian", "Gaussian", "f(x) = e^(−x²)", fn=lambda x, p: torch.exp(-x * x)),
+    Entry("maxout", "Maxout", "f(x) = max over k pieces of (wᵢ·x + bᵢ)",
+          (Param("k", 2, 2, 8, "affine pieces per unit", integer=True),),
+          fn=None, info={"pieces": True}),
+    Entry("softmax", "Softmax", "f(x)ᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)   (multi-class output only)",
+          fn=lambda x, p: torch.softmax(x, dim=1), info={"range01": True, "output_only": True}),
+)
+
+HIDDEN_ACTIVATIONS = [n for n, e in ACTIVATIONS.items() if not e.info.get("output_only")]
+
+
+# --------------------------------------------------------------------------------------- losses
+# fn(out, target, params) -> per-example loss (N,). `out` is what the loss's link produces:
+# the output activation (mse, mae, huber), raw scores (hinge family) or logits (cross-entropy,
+# with the link applied inside for numerical stability). `target` is encoded per `targets`:
+#   "pm1" ±1 (or 0/1 after a (0,1) activation), "index" class indices, "onehot", "value".
+
+def _huber(out, t, p):
+    d = p["delta"]
+    err = (out - t).abs()
+    return torch.where(err <= d, 0.5 * err * err, d * (err - 0.5 * d)).sum(dim=1)
+
+
+def _bce(z, t, p):
+    return F.binary_cross_entropy_with_logits(z, t, reduction="none").sum(dim=1)
+
+
+def _softmax_ce(z, t, p):
+    return -(t * torch.log_softmax(z, dim=1)).sum(dim=1)
+
+
+def _multiclass_hinge(s, t, p):
+    correct = (s * t).sum(dim=1, keepdim=True)
+    margins = torch.clamp(s - correct + p["margin"], min=0.0) * (1.0 - t)
+    return margins.sum(dim=1)
+
+
+LOSSES = _table(
+    Entry("mse", "Squared error (MSE)", "L = ½ (o − t)², averaged over the batch",
+          fn=lambda o, t, p: 0.5 * ((o - t) ** 2).sum(dim=1),
+          info={"link": "activation", "problems": {"binary", "multiclass", "regression"}}),
+    Entry("mae", "Absolute error (MAE)", "L = |o − t|",
+          fn=lambda o, t, p: (o - t).abs().sum(dim=1),
+          info={"link": "activation", "problems": {"binary", "multiclass", "regression"}}),
+    Entry("huber", "Huber", "L = ½e² if |e| ≤ δ else δ(|e| − ½δ), e = o − t",
+          (Param("delta", 1.0, 1e-3, 100.0, "where the loss turns linear"),), fn=_huber,
+          info={"link": "activation", "problems": {"binary", "multiclass", "regression"}}),
+    Entry("bce", "Binary cross-entropy", "L = −[t·log σ(z) + (1 − t)·log(1 − σ(z))]",
+          fn=_bce, info={"link": "sigmoid", "problems": {"binary"}}),
+    Entry("softmax_ce", "Softmax cross-entropy", "L = −Σᵢ tᵢ·log softmax(z)ᵢ",
+          fn=_softmax_ce, info={"link": "softmax", "problems": {"multiclass"}}),
+    Entry("hinge", "Hinge", "L = max(0, 1 − t·s), t = ±1",
+          fn=lambda s, t, p: torch.clamp(1.0 - t * s, min=0.0).sum(dim=1),
+          info={"link": "scores", "problems": {"binary"}}),
+    Entry("squared_hinge", "Squared hinge", "L = max(0, 1 − t·s)², t = ±1",
+          fn=lambda s, t, p: (torch.clamp(1.0 - t * s, min=0.0) ** 2).sum(dim=1),
+          info={"link": "scores", "problems": {"binary"}}),
+    Entry("multiclass_hinge", "Multiclass SVM hinge", "L = Σ_{j≠y} max(0, s_j − s_y + Δ)",
+          (Param("margin", 1.0, 0.0, 100.0, "the margin Δ"),), fn=_multiclass_hinge,
+          info={"link": "scores", "problems": {"multiclass"}}),
+)
+
+
+# ---------------------------------------------------------------------------------------- inits
+# fn(weight, bias, generator): fills in place. Weight shape is (fan_out, fan_in).
+
+def _uniform(w: torch.Tensor, limit: float, gen: torch.Generator) -> None:
+    w.uniform_(-limit, limit, generator=gen)
+
+
+def _init_tf(w, b, gen):
+    _uniform(w, 0.5, gen)
+    if b is not None:
+        b.fill_(0.1)
+
+
+def _init_fan(limit_of: Callable[[int, int], float]):
+    def init(w, b, gen):
+        fan_out, fan_in = w.shape
+        _uniform(w, limit_of(fan_in, fan_out), gen)
+        if b is not None:
+            b.zero_()
+
+    return init
+
+
+def _init_he(w, b, gen):
+    w.normal_(0.0, math.sqrt(2.0 / w.shape[1]), generator=gen)
+    if b is not None:
+        b.zero_()
+
+
+def _init_zeros(w, b, gen):
+    w.zero_()
+    if b is not None:
+        b.zero_()
+
+
+INITS = _table(
+    Entry("tf_uniform", "TF Playground", "w ~ U(−0.5, 0.5), b = 0.1", fn=_init_tf),
+    Entry("zeros", "Zeros", "w = 0, b = 0   (every unit stays the same: symmetry)", fn=_init_zeros),
+    Entry("uniform_fan_in", "Uniform 1/√N", "w ~ U(−1/√N, 1/√N), b = 0, N = inputs",
+          fn=_init_fan(lambda n, m: 1.0 / math.sqrt(n))),
+    Entry("lecun_uniform", "LeCun uniform", "w ~ U(−√(3/N), √(3/N)), b = 0, N = inputs",
+          fn=_init_fan(lambda n, m: math.sqrt(3.0 / n))),
+    Entry("glorot_uniform", "Glorot / Xavier uniform", "w ~ U(±√(6/(N + M))), b = 0",
+          fn=_init_fan(lambda n, m: math.sqrt(6.0 / (n + m)))),
+    Entry("he_normal", "He normal", "w ~ N(0, 2/N), b = 0", fn=_init_he),
+)
+
+
+# ------------------------------------------------------------------------------------ schedules
+# fn(epoch, base_lr, params) -> learning rate for that epoch (epochs count from 0).
+
+def _linear_decay(k, lr0, p):
+    alpha = min(k / p["tau"], 1.0)
+    return (1.0 - alpha) * lr0 + alpha * lr0 * p["final_fraction"]
+
+
+def _cosine(k, lr0, p):
+    lr_min = lr0 * p["final_fraction"]
+    t = min(k / p["period"], 1.0)
+    return lr_min + 0.5 * (lr0 - lr_min) * (1.0 + math.cos(math.pi * t))
+
+
+SCHEDULES = _table(
+    Entry("constant", "Constant", "ε_k = ε₀", fn=lambda k, lr0, p: lr0),
+    Entry("step", "Step", "ε_k = ε₀ · γ^⌊k / s⌋",
+          (Param("step_size", 100, 1, 1e6, "epochs between drops", integer=True),
+           Param("gamma", 0.5, 0.0, 1.0, "factor per drop")),
+          fn=lambda k, lr0, p: lr0 * p["gamma"] ** (k // p["step_size"])),
+    Entry("exponential", "Exponential", "ε_k = ε₀ · γ^k",
+          (Param("gamma", 0.99, 0.0, 1.0, "factor per epoch"),),
+          fn=lambda k, lr0, p: lr0 * p["gamma"] ** k),
+    Entry("linear_decay", "Linear decay", "ε_k = (1 − α)ε₀ + αε_τ, α = k/τ, constant after τ",
+          (Param("tau", 200, 1, 1e6, "epoch τ where the decay ends", integer=True),
+           Param("final_fraction", 0.01, 0.0, 1.0, "ε_τ as a fraction of ε₀")),
+          fn=_linear_decay),
+    Entry("cosine", "Cosine", "ε_k = ε_min + ½(ε₀ − ε_min)(1 + cos(π·k/T)), constant after T",
+          (Param("period", 200, 1, 1e6, "epochs T", integer=True),
+           Param("final_fraction", 0.0, 0.0, 1.0, "ε_min as a fraction of ε₀")),
+          fn=_cosine),
+)
+
+
+# --------------------------------------------------------------------------------- regularizers
+# Weight penalties act on weights only, never biases. `grad(w, rate, p)` is added to ∂L/∂w;
+# `penalty(w, rate, p)` is what the term adds to the loss (shown, not used for the update).
+
+def _l1_grad(w, rate, p):
+    return rate * torch.sign(w)
+
+
+def _l2_grad(w, rate, p):
+    return rate * w
+
+
+def _elastic_grad(w, rate, p):
+    r = p["l1_ratio"]
+    return rate * (r * torch.sign(w) + (1.0 - r) * w)
+
+
+WEIGHT_PENALTIES = _table(
+    Entry("none", "None", "no penalty", fn=None),
+    Entry("l1", "L1", "Ω = λ Σ|w|   (∂Ω/∂w = λ·sign(w))", fn=_l1_grad,
+          info={"penalty": lambda w, rate, p: rate * w.abs().sum()}),
+    Entry("l2", "L2", "Ω = λ · ½‖W‖²   (∂Ω/∂W = λW; biases not penalized)", fn=_l2_grad,
+          info={"penalty": lambda w, rate, p: rate * 0.5 * (w * w).sum()}),
+    Entry("elastic_net", "Elastic net", "Ω = λ(r Σ|w| + (1 − r) · ½‖W‖²)",
+          (Param("l1_ratio", 0.5, 0.0, 1.0, "share r of the L1 part"),), fn=_elastic_grad,
+          info={"penalty": lambda w, rate, p: rate * (p["l1_ratio"] * w.abs().sum()
+                                                        + (1 - p["l1_ratio"]) * 0.5 * (w * w).sum())}),
+)
+
+# The other regularizers are settings of the trainer or blocks of the graph; listed here so the
+# UI explains each with its formula.
+OTHER_REGULARIZERS = _table(
+    Entry("max_norm", "Max-norm", "after each step, ‖w_unit‖ ≤ c (rescaled when larger)",
+          info={"setting": "training.max_norm"}),
+    Entry("dropout", "Dropout", "keep each unit with probability p in training; ×1/p (inverted)",
+          info={"block": "dropout"}),
+    Entry("batchnorm", "Batch norm", "x̂ = (x − μ)/√(σ² + δ), y = γx̂ + β; running averages at test",
+          info={"block": "batchnorm"}),
+    Entry("early_stopping", "Early stopping", "stop after `patience` epochs without a better "
+          "test loss; keep the best weights", info={"setting": "training.early_stopping"}),
+    Entry("input_noise", "Input noise", "train on x + N(0, σ²) (augmentation)",
+          info={"setting": "training.input_noise"}),
+    Entry("label_smoothing", "Label smoothing", "t ← (1 − s)·t + s/C for cross-entropy targets",
+          info={"setting": "training.label_smoothing"}),
+    Entry("gradient_clipping", "Gradient clipping", "g ← g · min(1, c/‖g‖) (global norm)",
+          info={"setting": "training.gradient_clip"}),
+)

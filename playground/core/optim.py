@@ -1,0 +1,114 @@
+"""Optimizers with the update rules of the lecture notes, written out so users read what runs.
+
+The notes put ν inside the square root (θ ← θ − ε g / √(a + ν)); so do we, and the formulas in
+the catalog say so. Every optimizer updates a list of tensors in place from a list of gradients;
+the trainer's general (autograd) path and its fast path both call the same `step`, so they
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+
+from .catalog import Entry, Param, _table
+
+Update = Callable[[torch.Tensor, torch.Tensor, dict, float, dict, int, bool], None]
+
+
+def _sgd(p, g, s, lr, hp, t, decay):
+    p.sub_(g, alpha=lr)
+
+
+def _momentum(p, g, s, lr, hp, t, decay):
+    v = s.setdefault("v", torch.zeros_like(p))
+    v.mul_(hp["momentum"]).sub_(g, alpha=lr)  # v ← αv − εg
+    p.add_(v)  # θ ← θ + v
+
+
+def _nesterov(p, g, s, lr, hp, t, decay):
+    # v ← αv − ε∇L(θ + αv); θ ← θ + v, kept in the look-ahead variables φ = θ + αv, where it
+    # reads φ ← φ + αv_new − εg with g taken at φ (the parameters we store).
+    v = s.setdefault("v", torch.zeros_like(p))
+    v.mul_(hp["momentum"]).sub_(g, alpha=lr)
+    p.add_(v, alpha=hp["momentum"]).sub_(g, alpha=lr)
+
+
+def _adagrad(p, g, s, lr, hp, t, decay):
+    a = s.setdefault("a", torch.zeros_like(p))
+    a.addcmul_(g, g)  # a ← a + g⊙g
+    p.addcdiv_(g, (a + hp["nu"]).sqrt_(), value=-lr)
+
+
+def _rmsprop(p, g, s, lr, hp, t, decay):
+    a = s.setdefault("a", torch.zeros_like(p))
+    beta = hp["beta"]
+    a.mul_(beta).addcmul_(g, g, value=1.0 - beta)  # a ← βa + (1 − β)g⊙g
+    p.addcdiv_(g, (a + hp["nu"]).sqrt_(), value=-lr)
+
+
+def _adam(p, g, s, lr, hp, t, decay):
+    v = s.setdefault("v", torch.zeros_like(p))
+    a = s.setdefault("a", torch.zeros_like(p))
+    b1, b2 = hp["beta1"], hp["beta2"]
+    v.mul_(b1).add_(g, alpha=1.0 - b1)
+    a.mul_(b2).addcmul_(g, g, value=1.0 - b2)
+    v_hat = v / (1.0 - b1**t)
+    a_hat = a / (1.0 - b2**t)
+    if decay and hp.get("weight_decay", 0.0):
+        p.mul_(1.0 - lr * hp["weight_decay"])  # AdamW: decoupled decay, weights only
+    p.addcdiv_(v_hat, (a_hat + hp["nu"]).sqrt_(), value=-lr)
+
+
+_ADAM_PARAMS = (Param("beta1", 0.9, 0.0, 0.9999, "first-moment decay β₁"),
+                Param("beta2", 0.999, 0.0, 0.99999, "second-moment decay β₂"),
+                Param("nu", 1e-8, 0.0, 1.0, "ν, inside the root"))
+
+OPTIMIZERS = _table(
+    Entry("sgd", "SGD", "θ ← θ − ε g", fn=_sgd),
+    Entry("momentum", "Momentum", "v ← αv − εg;  θ ← θ + v",
+          (Param("momentum", 0.9, 0.0, 0.9999, "α"),), fn=_momentum),
+    Entry("nesterov", "Nesterov", "v ← αv − ε∇L(θ + αv);  θ ← θ + v",
+          (Param("momentum", 0.9, 0.0, 0.9999, "α"),), fn=_nesterov),
+    Entry("adagrad", "Adagrad", "a ← a + g⊙g;  θ ← θ − ε g / √(a + ν)",
+          (Param("nu", 1e-7, 0.0, 1.0, "ν, inside the root"),), fn=_adagrad),
+    Entry("rmsprop", "RMSProp", "a ← βa + (1 − β) g⊙g;  θ ← θ − ε g / √(a + ν)",
+          (Param("beta", 0.99, 0.0, 0.9999, "β"), Param("nu", 1e-7, 0.0, 1.0, "ν, inside the root")),
+          fn=_rmsprop),
+    Entry("adam", "Adam", "v ← β₁v + (1−β₁)g;  a ← β₂a + (1−β₂)g⊙g;  "
+          "θ ← θ − ε ṽ / √(ã + ν)   (ṽ, ã bias-corrected)", _ADAM_PARAMS, fn=_adam),
+    Entry("adamw", "AdamW", "Adam, then θ ← θ − ελθ on weights (decoupled decay)",
+          (*_ADAM_PARAMS, Param("weight_decay", 0.01, 0.0, 1.0, "λ")), fn=_adam),
+)
+
+
+class Optimizer:
+    """State of one optimizer over a fixed list of tensors (weights decay, biases don't)."""
+
+    def __init__(self, name: str, hyper: dict[str, float], params: Sequence[torch.Tensor],
+                 decay_mask: Sequence[bool]):
+        self.entry = OPTIMIZERS[name]
+        self.hyper = self.entry.resolve(hyper)
+        self.params = list(params)
+        self.decay_mask = list(decay_mask)
+        self.state: list[dict[str, torch.Tensor]] = [{} for _ in self.params]
+        self.t = 0
+
+    @torch.no_grad()
+    def step(self, grads: Sequence[torch.Tensor], lr: float) -> None:
+        self.t += 1
+        update = self.entry.fn
+        for p, g, s, decay in zip(self.params, grads, self.state, self.decay_mask, strict=True):
+            update(p, g, s, lr, self.hyper, self.t, decay)
+
+    def state_arrays(self) -> dict:
+        """Plain NumPy copies of the state, for files (no pickle)."""
+        return {"t": self.t,
+                "state": [{k: v.detach().cpu().numpy().copy() for k, v in s.items()}
+                          for s in self.state]}
+
+    def load_state_arrays(self, data: dict) -> None:
+        self.t = int(data["t"])
+        self.state = [{k: torch.as_tensor(v, dtype=p.dtype, device=p.device).clone()
+                       for k, v in s.items()} for s, p in zip(data["state"], self.params, strict=True)]

@@ -1,0 +1,81 @@
+"""What the views draw: fresh float32 NumPy arrays, computed in one batched pass.
+
+A Snapshot is immutable once made and shares no memory with the trainer, so it may cross to the
+GUI thread while training goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    epoch: int
+    batch: int
+    status: str
+    message: str
+    problem: str
+    n_classes: int
+    metrics: dict[str, float]
+    learning_rate: float
+    domain: tuple[float, float, float, float] | None
+    resolution: int
+    # Binary: score in [-1, 1] (res, res); multiclass: probabilities (res, res, C);
+    # regression: value (res, res). Row 0 is the bottom of the domain (y = ymin).
+    output: np.ndarray | None
+    neurons: dict[str, np.ndarray]  # block id -> (units, res, res)
+    weights: dict[str, np.ndarray]  # block id -> (out, in)
+    biases: dict[str, np.ndarray]  # block id -> (out,)
+    path: str = "general"
+    history: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def grid_points(domain: tuple[float, float, float, float], resolution: int) -> np.ndarray:
+    """Cell centres of a resolution² grid over the domain, row-major with y rising by row."""
+    x0, x1, y0, y1 = domain
+    xs = x0 + (np.arange(resolution) + 0.5) * (x1 - x0) / resolution
+    ys = y0 + (np.arange(resolution) + 0.5) * (y1 - y0) / resolution
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+
+
+def _grid_inputs(trainer, resolution: int) -> torch.Tensor:
+    cache = getattr(trainer, "_grid_cache", None)
+    if cache is None or cache[0] != resolution:
+        raw = torch.as_tensor(grid_points(trainer.dataset.domain, resolution), device=trainer.device)
+        cache = (resolution, trainer.inputs(raw))
+        trainer._grid_cache = cache
+    return cache[1]
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    return np.ascontiguousarray(t.detach().float().cpu().numpy(), dtype=np.float32).copy()
+
+
+@torch.inference_mode()
+def take_snapshot(trainer, resolution: int) -> Snapshot:
+    model, head = trainer.model, trainer.head
+    model.eval()
+    output, neurons = None, {}
+    if trainer.dataset.is_2d:
+        z, hidden = model(_grid_inputs(trainer, resolution), hidden=True)
+        shown = head.display(head.output(z))
+        res = resolution
+        output = _np(shown.view(res, res, -1) if shown.dim() == 2 else shown.view(res, res))
+        neurons = {k: _np(v.T.reshape(v.shape[1], res, res)) for k, v in hidden.items()}
+    weights = {n: _np(layer.weight) for n, layer in model.dense_layers()}
+    biases = {n: _np(layer.bias) if layer.bias is not None else np.zeros(layer.out_features,
+                                                                          np.float32)
+              for n, layer in model.dense_layers()}
+    hist = {k: np.asarray(v, dtype=np.float64) for k, v in trainer.history.to_json().items()}
+    return Snapshot(
+        epoch=trainer.epoch, batch=trainer.batch_in_epoch, status=trainer.status,
+        message=trainer.message, problem=trainer.dataset.problem,
+        n_classes=trainer.dataset.n_classes, metrics=dict(trainer.last_metrics),
+        learning_rate=trainer.learning_rate, domain=trainer.dataset.domain, resolution=resolution,
+        output=output, neurons=neurons, weights=weights, biases=biases, path=trainer.path,
+        history=hist)

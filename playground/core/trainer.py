@@ -1,0 +1,337 @@
+"""Steppable training: one batch, one epoch or n epochs at a time, with history and safety.
+
+A `Trainer` is built from an Experiment and owns the dataset, the network, the optimizer and
+the position in training. It never raises on divergence: a NaN or infinite loss moves it to the
+"diverged" state with a message, and the last finite weights are put back.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from . import features as feats
+from .catalog import SCHEDULES, WEIGHT_PENALTIES
+from .datasets import Dataset, build_dataset
+from .errors import SpecError
+from .model import Network, OutputHead
+from .optim import Optimizer
+from .spec import Experiment
+
+READY, RUNNING, DIVERGED, STOPPED, FINISHED = "ready", "running", "diverged", "stopped", "finished"
+
+
+def pick_device(asked: str = "auto") -> tuple[torch.device, str]:
+    """The device to train on and a note when the one asked for is not there."""
+    cuda = torch.cuda.is_available()
+    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if asked == "auto":
+        return torch.device("cuda" if cuda else "mps" if mps else "cpu"), ""
+    if (asked == "cuda" and not cuda) or (asked == "mps" and not mps):
+        return torch.device("cpu"), f"{asked} is not available here; training on the CPU"
+    return torch.device(asked), ""
+
+
+@dataclass
+class History:
+    """One row per finished epoch."""
+
+    epoch: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    learning_rate: list[float] = field(default_factory=list)
+    wall_time: list[float] = field(default_factory=list)
+
+    def append(self, **row: float) -> None:
+        for key, value in row.items():
+            getattr(self, key).append(value)
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+    def to_json(self) -> dict:
+        return {k: list(v) for k, v in self.__dict__.items()}
+
+
+def problem_inputs(experiment: Experiment, dataset: Dataset) -> int:
+    return len(experiment.features) if dataset.is_2d else dataset.x.shape[1]
+
+
+class Trainer:
+    """Trains the network an Experiment describes; see the module docstring."""
+
+    def __init__(self, experiment: Experiment, device: str | None = None):
+        self.experiment = experiment.copy()
+        spec = self.experiment.training
+        self.dataset = build_dataset(self.experiment.data)
+        if self.dataset.problem != "regression" and self.dataset.n_classes < 2:
+            raise SpecError("data.generator", f"{self.dataset.name!r} has a single class; a "
+                            "classifier needs two or more (use it in the clustering lab)")
+        self.device, self.device_note = pick_device(device or spec.device)
+        graph = self.experiment.network
+        self.n_inputs = problem_inputs(self.experiment, self.dataset)
+        self.head = OutputHead.build(graph, self.dataset.problem, self.dataset.n_classes,
+                                     spec.label_smoothing if spec.label_smoothing else 0.0)
+        errors = graph.validate(self.n_inputs, self.head.n_outputs)
+        if errors:
+            raise errors[0]
+        self.model = Network(graph, self.n_inputs, self.head.n_outputs, seed=spec.seed).to(self.device)
+        self._load_data()
+        params, decay = self.model.weights_and_biases()
+        self.params = params
+        self.decay_mask = decay
+        self.optimizer = Optimizer(spec.optimizer, spec.optimizer_params, params, decay)
+        self.penalty = WEIGHT_PENALTIES[spec.regularization]
+        self.penalty_params = self.penalty.resolve(spec.regularization_params)
+        self.schedule = SCHEDULES[spec.schedule]
+        self.schedule_params = self.schedule.resolve(spec.schedule_params)
+        self.base_learning_rate = spec.learning_rate
+        self.shuffle_gen = torch.Generator().manual_seed(spec.seed + 1)
+        self.noise_gen = torch.Generator(device=self.device).manual_seed(spec.seed + 2)
+        self.epoch = 0
+        self.batch_in_epoch = 0
+        self.order = self._epoch_order()
+        self.history = History()
+        self.status = READY
+        self.message = ""
+        self.wall_time = 0.0
+        self.best: tuple[float, int, dict] | None = None  # early stopping: loss, epoch, weights
+        self._last_good = self._state_copy()
+        self.path = "general"
+        self.path_reason = "autograd through the graph"
+        from .fastpath import FastPath
+
+        self.fast = FastPath.try_build(self) if spec.fast_path else None
+        if self.fast is not None:
+            self.path, self.path_reason = "fast", self.fast.describe()
+        elif spec.fast_path:
+            self.path_reason = FastPath.why_not(self)
+        self.last_metrics = self.evaluate()
+
+    # ----------------------------------------------------------------------------- data
+    def _load_data(self) -> None:
+        ds, dev = self.dataset, self.device
+        self.raw_train = torch.as_tensor(ds.x_train, device=dev)
+        self.raw_test = torch.as_tensor(ds.x_test, device=dev)
+        self.x_train = self.inputs(self.raw_train)
+        self.x_test = self.inputs(self.raw_test)
+        y_dtype = torch.float32 if ds.problem == "regression" else torch.int64
+        self.y_train = torch.as_tensor(ds.y_train, dtype=y_dtype, device=dev)
+        self.y_test = torch.as_tensor(ds.y_test, dtype=y_dtype, device=dev)
+        self.t_train = self.head.encode(self.y_train)
+        self.t_test = self.head.encode(self.y_test)
+
+    def inputs(self, raw: torch.Tensor) -> torch.Tensor:
+        """Network inputs for raw points: the chosen features (2-D data) or the pixels."""
+        if self.dataset.is_2d:
+            return feats.transform(raw, self.experiment.features).float().contiguous()
+        return raw
+
+    @property
+    def n_train(self) -> int:
+        return len(self.dataset.train_idx)
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return math.ceil(self.n_train / self.experiment.training.batch_size)
+
+    def _epoch_order(self) -> torch.Tensor:
+        if self.experiment.training.shuffle:
+            return torch.randperm(self.n_train, generator=self.shuffle_gen)
+        return torch.arange(self.n_train)
+
+    # ----------------------------------------------------------------------- settings
+    @property
+    def learning_rate(self) -> float:
+        return self.schedule.fn(self.epoch, self.base_learning_rate, self.schedule_params)
+
+    def set_learning_rate(self, value: float) -> None:
+        """Applies at once, without a reset (as in TF Playground)."""
+        if not (value > 0 and math.isfinite(value)):
+            raise SpecError("training.learning_rate", f"must be > 0, got {value}")
+        self.base_learning_rate = float(value)
+        self.experiment.training.learning_rate = float(value)
+
+    @property
+    def done(self) -> bool:
+        return self.status in (DIVERGED, STOPPED, FINISHED)
+
+    # -------------------------------------------------------------------------- steps
+    def step_batch(self) -> None:
+        """One mini-batch of the current epoch (finishing the epoch if it was the last)."""
+        if self.done:
+            return
+        t0 = time.perf_counter()
+        self.status = RUNNING
+        bs = self.experiment.training.batch_size
+        idx = self.order[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs].to(self.device)
+        if self.fast is not None:
+            self.fast.sync_from_model()
+            self.fast.run_batches(self.order, self.batch_in_epoch, self.batch_in_epoch + 1,
+                                  self.learning_rate)
+            self.fast.sync_to_model()
+        else:
+            self._general_step(idx, self.learning_rate)
+        self.batch_in_epoch += 1
+        self.wall_time += time.perf_counter() - t0
+        if self.batch_in_epoch >= self.batches_per_epoch:
+            self._end_epoch()
+        else:
+            self._check_finite_batch()
+
+    def step_epoch(self) -> None:
+        """Finish the current epoch (all of it when at its start)."""
+        if self.done:
+            return
+        t0 = time.perf_counter()
+        self.status = RUNNING
+        lr = self.learning_rate
+        if self.fast is not None:
+            self.fast.sync_from_model()
+            self.fast.run_batches(self.order, self.batch_in_epoch, self.batches_per_epoch, lr)
+            self.fast.sync_to_model()
+        else:
+            bs = self.experiment.training.batch_size
+            order = self.order.to(self.device)
+            for b in range(self.batch_in_epoch, self.batches_per_epoch):
+                self._general_step(order[b * bs:(b + 1) * bs], lr)
+        self.batch_in_epoch = self.batches_per_epoch
+        self.wall_time += time.perf_counter() - t0
+        self._end_epoch()
+
+    def run(self, epochs: int) -> None:
+        for _ in range(epochs):
+            if self.done:
+                break
+            self.step_epoch()
+
+    def _general_step(self, idx: torch.Tensor, lr: float) -> None:
+        spec = self.experiment.training
+        self.model.train()
+        if spec.input_noise > 0 and self.dataset.is_2d:
+            raw = self.raw_train[idx]
+            noise = torch.randn(raw.shape, generator=self.noise_gen, device=self.device)
+            xb = self.inputs(raw + spec.input_noise * noise)
+        else:
+            xb = self.x_train[idx]
+        loss = self.head.loss(self.model(xb), self.t_train[idx]).mean()
+        grads = list(torch.autograd.grad(loss, self.params, allow_unused=True))
+        grads = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, self.params,
+                                                                           strict=True)]
+        self.apply_update(grads, lr)
+
+    @torch.no_grad()
+    def apply_update(self, grads: list[torch.Tensor], lr: float) -> None:
+        """Penalty gradients, clipping, the optimizer step and max-norm: shared by both paths."""
+        spec = self.experiment.training
+        if self.penalty.fn is not None and spec.regularization_rate > 0:
+            for i, (p, decay) in enumerate(zip(self.params, self.decay_mask, strict=True)):
+                if decay:
+                    grads[i] = grads[i] + self.penalty.fn(p, spec.regularization_rate,
+                                                          self.penalty_params)
+        if spec.gradient_clip > 0:
+            norm = torch.sqrt(sum((g * g).sum() for g in grads))
+            scale = torch.clamp(spec.gradient_clip / (norm + 1e-12), max=1.0)
+            grads = [g * scale for g in grads]
+        self.optimizer.step(grads, lr)
+        if spec.max_norm > 0:
+            for p, decay in zip(self.params, self.decay_mask, strict=True):
+                if decay:  # each unit's incoming weights: rows of W
+                    norms = p.norm(dim=1, keepdim=True).clamp(min=1e-12)
+                    p.mul_(torch.clamp(spec.max_norm / norms, max=1.0))
+
+    # ---------------------------------------------------------------------- bookkeeping
+    def _end_epoch(self) -> None:
+        lr = self.learning_rate
+        self.epoch += 1
+        self.batch_in_epoch = 0
+        self.order = self._epoch_order()
+        metrics = self.evaluate()
+        if not (math.isfinite(metrics["train_loss"]) and self._params_finite()):
+            self._diverge()
+            return
+        self.last_metrics = metrics
+        self.history.append(epoch=self.epoch, train_loss=metrics["train_loss"],
+                            test_loss=metrics["test_loss"],
+                            train_accuracy=metrics["train_accuracy"],
+                            test_accuracy=metrics["test_accuracy"], learning_rate=lr,
+                            wall_time=self.wall_time)
+        self._last_good = self._state_copy()
+        spec = self.experiment.training
+        if spec.early_stopping:
+            self._early_stopping(metrics["test_loss"], spec.patience)
+        if not self.done and spec.epochs and self.epoch >= spec.epochs:
+            self.status = FINISHED
+            self.message = f"finished {self.epoch} epochs"
+
+    def _early_stopping(self, test_loss: float, patience: int) -> None:
+        if self.best is None or test_loss < self.best[0]:
+            self.best = (test_loss, self.epoch, self._state_copy())
+        elif self.epoch - self.best[1] >= patience:
+            self._restore(self.best[2])
+            self.status = STOPPED
+            self.message = (f"stopped early at epoch {self.epoch}: no better test loss for "
+                            f"{patience} epochs; kept the best weights (epoch {self.best[1]})")
+            self.last_metrics = self.evaluate()
+
+    def _check_finite_batch(self) -> None:
+        if not self._params_finite():
+            self._diverge()
+
+    def _params_finite(self) -> bool:
+        return all(bool(torch.isfinite(p).all()) for p in self.params)
+
+    def _diverge(self) -> None:
+        self._restore(self._last_good)
+        self.status = DIVERGED
+        self.message = (f"diverged at epoch {self.epoch} - try a smaller learning rate "
+                        f"(now {self.base_learning_rate:g})")
+        self.last_metrics = self.evaluate()
+
+    def _state_copy(self) -> dict:
+        return {"model": copy.deepcopy(self.model.state_dict()),
+                "optimizer": copy.deepcopy(self.optimizer.state), "t": self.optimizer.t}
+
+    def _restore(self, state: dict) -> None:
+        self.model.load_state_dict(state["model"])  # copies in place: the optimizer keeps its tensors
+        self.optimizer.state = copy.deepcopy(state["optimizer"])
+        self.optimizer.t = state["t"]
+
+    # ----------------------------------------------------------------------- evaluation
+    @torch.inference_mode()
+    def evaluate(self) -> dict[str, float]:
+        """Loss and accuracy over all training and test points (no dropout, BN running stats)."""
+        self.model.eval()
+        out = {}
+        for split, x, t, y in (("train", self.x_train, self.t_train, self.y_train),
+                               ("test", self.x_test, self.t_test, self.y_test)):
+            if len(x) == 0:
+                out[f"{split}_loss"], out[f"{split}_accuracy"] = float("nan"), float("nan")
+                continue
+            z = self.model(x)
+            out[f"{split}_loss"] = float(self.head.loss(z, t).mean())
+            if self.dataset.problem == "regression":
+                out[f"{split}_accuracy"] = float("nan")
+            else:
+                pred = self.head.predict_class(self.head.output(z))
+                out[f"{split}_accuracy"] = float((pred == y).float().mean())
+        return out
+
+    @torch.inference_mode()
+    def predict(self, raw: np.ndarray) -> np.ndarray:
+        """Display values for raw points: binary score in [-1, 1], class probabilities, or value."""
+        self.model.eval()
+        x = self.inputs(torch.as_tensor(np.asarray(raw, dtype=np.float32), device=self.device))
+        return self.head.display(self.head.output(self.model(x))).float().cpu().numpy()
+
+    def snapshot(self, resolution: int | None = None):
+        from .snapshot import take_snapshot
+
+        return take_snapshot(self, resolution or self.experiment.view.resolution)

@@ -1,0 +1,4 @@
+import os
+
+# Qt tests run without a screen (CI has none); set before any Qt import.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
