@@ -424,3 +424,32 @@ def residual_mlp(width: int = 8, blocks: int = 2, activation: str = "relu", *,
                          node_id="output", position=(x, 0.0))
     graph.connect(prev, out)
     return graph
+
+
+# Output defaults per problem: TF Playground's tanh + squared error for binary, softmax with
+# cross-entropy for several classes, a linear unit with squared error for regression.
+OUTPUT_DEFAULTS = {"binary": ("tanh", "mse"), "multiclass": ("softmax", "softmax_ce"),
+                   "regression": ("linear", "mse")}
+
+
+def output_fits(loss_name: str, activation: str, problem: str) -> bool:
+    """Whether an Output block with this loss and activation can serve `problem`."""
+    loss = LOSSES.get(loss_name)
+    if loss is None or problem not in loss.info["problems"]:
+        return False
+    return loss.info["link"] != "activation" or activation != "softmax" or problem == "multiclass"
+
+
+def adapt_output(graph: Graph, problem: str) -> bool:
+    """Make the Output block fit `problem` when its loss or activation cannot serve it.
+
+    Returns True when something changed (the GUI says so); a fitting choice is kept as it is.
+    """
+    changed = False
+    for out in graph.of_type("output"):
+        node = graph.nodes[out]
+        if not output_fits(node.param("loss"), node.param("activation"), problem):
+            activation, loss = OUTPUT_DEFAULTS[problem]
+            graph.set_params(out, activation=activation, loss=loss)
+            changed = True
+    return changed

@@ -62,10 +62,12 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
     model.eval()
     output, neurons = None, {}
     if trainer.dataset.is_2d:
-        z, hidden = model(_grid_inputs(trainer, resolution), hidden=True)
+        grid = _grid_inputs(trainer, resolution)
+        z, hidden = model(grid, hidden=True)
         shown = head.display(head.output(z))
         res = resolution
         output = _np(shown.view(res, res, -1) if shown.dim() == 2 else shown.view(res, res))
+        hidden[model.input_id] = grid  # the Input block's units are the feature maps
         neurons = {k: _np(v.T.reshape(v.shape[1], res, res)) for k, v in hidden.items()}
     weights = {n: _np(layer.weight) for n, layer in model.dense_layers()}
     biases = {n: _np(layer.bias) if layer.bias is not None else np.zeros(layer.out_features,

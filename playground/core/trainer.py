@@ -159,6 +159,20 @@ class Trainer:
         self.base_learning_rate = float(value)
         self.experiment.training.learning_rate = float(value)
 
+    def set_weight(self, node_id: str, row: int, col: int | None, value: float) -> None:
+        """Hand-edit one weight, or the bias when `col` is None (TF Playground's click on an
+        edge or a neuron)."""
+        if not math.isfinite(value):
+            raise SpecError("weight", f"must be a finite number, got {value}")
+        layer = dict(self.model.dense_layers())[node_id]
+        with torch.no_grad():
+            if col is None:
+                layer.bias[row] = value
+            else:
+                layer.weight[row, col] = value
+        self._last_good = self._state_copy()
+        self.last_metrics = self.evaluate()
+
     @property
     def done(self) -> bool:
         return self.status in (DIVERGED, STOPPED, FINISHED)

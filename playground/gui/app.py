@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import sys
+import traceback
+
+
+def _excepthook(exc_type, exc, tb) -> None:
+    # An unexpected error in a slot must not kill the lesson: report it and carry on.
+    text = "".join(traceback.format_exception(exc_type, exc, tb))
+    sys.stderr.write(text)
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    if QApplication.instance() is not None:
+        QMessageBox.critical(None, "playground: unexpected error", str(exc) or exc_type.__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1] + list(argv or []))
-    label = QLabel("playground: the window is being built")
-    label.show()
+    from .main_window import MainWindow
+
+    argv = list(argv or [])
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("playground")
+    app.setOrganizationName("playground")
+    pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
+    sys.excepthook = _excepthook
+    window = MainWindow()
+    if argv:
+        window.load_path(argv[0])
+    window.show()
     return app.exec()

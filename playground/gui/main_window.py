@@ -1,0 +1,403 @@
+"""The main window: data panel, network view, output view, trace plots, training bar."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSlider,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.datasets import build_dataset
+from ..core.errors import PlaygroundError
+from ..core.features import FEATURES
+from ..core.graph import LOSSES, adapt_output
+from ..core.spec import Experiment
+from .panels.data_panel import DataPanel
+from .panels.training_bar import TrainingBar
+from .views.network_view import NetworkView
+from .views.output_view import OutputView
+from .views.trace_view import TracePlot
+from .worker import Frame, TrainingWorker
+
+PAINT_INTERVAL_MS = 16  # at most ~60 redraws a second, whatever the worker produces
+MAX_RECORDED = 300  # frames kept for the history slider (thinned evenly when full)
+
+
+def _shrink(snap):
+    """A recorded copy with small neuron maps (the slider's memory stays modest)."""
+    step = max(1, snap.resolution // 25)
+    return dataclasses.replace(snap, neurons={k: v[:, ::step, ::step].copy()
+                                              for k, v in snap.neurons.items()}, history={})
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, experiment: Experiment | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("playground")
+        self.settings = settings or QSettings("playground", "playground")
+        self.experiment = (experiment or Experiment()).copy()
+        self.path = ""
+        self.playing = False
+        self.latest: Frame | None = None
+        self._drawn: Frame | None = None
+        self._recorded: list = []
+        self._scrubbing = False
+        self._paint_times: list[float] = []
+        self._build_ui()
+        self._build_menus()
+        self.worker = TrainingWorker(self.experiment)
+        self.worker.frame_ready.connect(self.on_frame)
+        self.worker.build_failed.connect(self.on_build_failed)
+        self.apply_experiment(self.experiment, rebuild=False)
+        self.worker.start()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.paint)
+        self.timer.start(PAINT_INTERVAL_MS)
+        self._restore_layout()
+
+    # ------------------------------------------------------------------------------- UI
+    def _build_ui(self) -> None:
+        self.training_bar = TrainingBar()
+        self.data_panel = DataPanel()
+        self.network_view = NetworkView()
+        self.output_view = OutputView()
+        self.trace = TracePlot()
+        data_scroll = QScrollArea()
+        data_scroll.setWidget(self.data_panel)
+        data_scroll.setWidgetResizable(True)
+        data_scroll.setMinimumWidth(280)
+
+        self.show_test = QCheckBox("Show test data")
+        self.discretize = QCheckBox("Discretize output")
+        self.history_slider = QSlider(Qt.Orientation.Horizontal)
+        self.history_slider.setRange(0, 0)
+        self.history_slider.setToolTip("Replay how the boundary and the neurons evolved")
+        self.history_label = QLabel("live")
+        toggles = QHBoxLayout()
+        toggles.addWidget(self.show_test)
+        toggles.addWidget(self.discretize)
+        toggles.addStretch(1)
+        replay = QHBoxLayout()
+        replay.addWidget(QLabel("History"))
+        replay.addWidget(self.history_slider, 1)
+        replay.addWidget(self.history_label)
+        output_box = QWidget()
+        out_layout = QVBoxLayout(output_box)
+        out_layout.setContentsMargins(0, 0, 0, 0)
+        out_layout.addWidget(self.output_view, 1)
+        out_layout.addLayout(toggles)
+        out_layout.addLayout(replay)
+
+        self.right_split = QSplitter(Qt.Orientation.Vertical)
+        self.right_split.addWidget(output_box)
+        self.right_split.addWidget(self.trace)
+        self.right_split.setSizes([500, 300])
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.addWidget(data_scroll)
+        self.main_split.addWidget(self.network_view)
+        self.main_split.addWidget(self.right_split)
+        self.main_split.setSizes([300, 520, 460])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.training_bar)
+        layout.addWidget(self.main_split, 1)
+        self.setCentralWidget(central)
+        self.status_device = QLabel()
+        self.status_rate = QLabel()
+        self.statusBar().addPermanentWidget(self.status_device)
+        self.statusBar().addPermanentWidget(self.status_rate)
+        for button in self.training_bar.findChildren(QToolButton):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space belongs to play/pause
+
+        bar = self.training_bar
+        bar.play_toggled.connect(self.toggle_play)
+        bar.step_epoch.connect(self.step_epoch)
+        bar.step_batch.connect(self.step_batch)
+        bar.reset.connect(self.reset)
+        bar.speed_changed.connect(lambda v: self.worker.post("speed", v))
+        bar.learning_rate_changed.connect(self.set_learning_rate)
+        bar.changed.connect(self.apply_experiment)
+        self.data_panel.changed.connect(self.apply_experiment)
+        self.output_view.reset_requested.connect(self.reset)
+        self.show_test.toggled.connect(self.output_view.set_show_test)
+        self.discretize.toggled.connect(self.output_view.set_discretize)
+        self.network_view.neuron_hovered.connect(self.on_neuron_hovered)
+        self.network_view.weight_clicked.connect(self.on_weight_clicked)
+        self.history_slider.valueChanged.connect(self.on_history_moved)
+
+    def _build_menus(self) -> None:
+        def action(menu, text, slot, shortcut=None):
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+                act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            self.addAction(act)
+            return act
+
+        file_menu = self.menuBar().addMenu("&File")
+        action(file_menu, "&Open…", self.open_file, QKeySequence.StandardKey.Open)
+        action(file_menu, "&Save", self.save_file, QKeySequence.StandardKey.Save)
+        action(file_menu, "Save &As…", self.save_file_as, "Ctrl+Shift+S")
+        action(file_menu, "Import &CSV…", self.import_csv)
+        file_menu.addSeparator()
+        action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        train = self.menuBar().addMenu("&Training")
+        self.play_action = action(train, "Play / Pause", self.toggle_play, "Space")
+        action(train, "Step one epoch", self.step_epoch, "Right")
+        action(train, "Step one batch", self.step_batch, "Shift+Right")
+        action(train, "Reset", self.reset, "R")
+        view = self.menuBar().addMenu("&View")
+        action(view, "Full screen", self.toggle_full_screen, "F11")
+
+    # ------------------------------------------------------------------------ commands
+    def toggle_play(self) -> None:
+        if self._scrubbing:
+            self.history_slider.setValue(self.history_slider.maximum())
+        self.playing = not self.playing
+        self.worker.post("play" if self.playing else "pause")
+        self.training_bar.set_playing(self.playing)
+
+    def step_epoch(self) -> None:
+        self.playing = False
+        self.training_bar.set_playing(False)
+        self.worker.post("step_epoch")
+
+    def step_batch(self) -> None:
+        self.playing = False
+        self.training_bar.set_playing(False)
+        self.worker.post("step_batch")
+
+    def reset(self) -> None:
+        self.playing = False
+        self.training_bar.set_playing(False)
+        self._recorded.clear()
+        self.worker.post("build", self.experiment.copy())
+
+    def set_learning_rate(self, value: float) -> None:
+        self.experiment.training.learning_rate = value
+        self.worker.post("learning_rate", value)
+
+    def toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def apply_experiment(self, exp: Experiment, rebuild: bool = True) -> None:
+        """Take an edited experiment: adapt the output to the problem, redraw, rebuild."""
+        exp = exp.copy()
+        try:
+            dataset = build_dataset(exp.data)
+        except PlaygroundError as exc:
+            self.output_view.banner_text.setText(str(exc))
+            self.output_view.banner.show()
+            self.data_panel.set_experiment(self.experiment)  # the controls show what runs
+            return
+        if adapt_output(exp.network, dataset.problem):
+            out = exp.network.nodes[exp.network.of_type("output")[0]]
+            self.statusBar().showMessage(
+                f"output set to {out.param('activation')} with "
+                f"{LOSSES[out.param('loss')].label} for this {dataset.problem} problem", 6000)
+        self.experiment = exp
+        self.data_panel.set_experiment(exp)
+        self.training_bar.set_experiment(exp)
+        n_train = len(dataset.train_idx)
+        self.output_view.set_data(dataset.x, dataset.y, n_train, dataset.problem, dataset.domain)
+        self._layout_network(exp, dataset)
+        self._recorded.clear()
+        self.history_slider.setRange(0, 0)
+        if rebuild:
+            self.playing = False
+            self.training_bar.set_playing(False)
+            self.worker.post("build", exp)
+
+    def _layout_network(self, exp: Experiment, dataset) -> None:
+        n_in = len(exp.features) if dataset.is_2d else dataset.x.shape[1]
+        n_out = dataset.n_classes if dataset.problem == "multiclass" else 1
+        errors = exp.network.validate(n_in, n_out)
+        if errors:
+            self.on_build_failed(str(errors[0]))
+            return
+        labels = [FEATURES[f].label for f in exp.features] if dataset.is_2d else [
+            f"pixel {i}" for i in range(n_in)]
+        self.network_view.set_network(exp.network, exp.network.widths(n_in, n_out), labels)
+
+    # -------------------------------------------------------------------------- frames
+    @Slot(object)
+    def on_frame(self, frame: Frame) -> None:
+        self.latest = frame  # drawn by the paint timer; older undrawn frames are dropped
+
+    @Slot(str)
+    def on_build_failed(self, message: str) -> None:
+        self.playing = False
+        self.training_bar.set_playing(False)
+        self.output_view.banner_text.setText(f"Cannot train this network: {message}")
+        self.output_view.banner.show()
+        self.play_action.setEnabled(False)
+        self.training_bar.play_button.setEnabled(False)
+        self.training_bar.play_button.setToolTip(message)
+
+    def paint(self) -> None:
+        frame = self.latest
+        if frame is None or frame is self._drawn:
+            return
+        self._drawn = frame
+        snap = frame.snapshot
+        self.play_action.setEnabled(True)
+        self.training_bar.play_button.setEnabled(True)
+        self.training_bar.play_button.setToolTip("Play / pause (Space)")
+        if self.playing != frame.playing:
+            self.playing = frame.playing
+            self.training_bar.set_playing(frame.playing)
+        self._record(snap)
+        if not self._scrubbing:
+            self._draw(snap)
+        self.trace.update_history(snap.history, frame.run_id, snap.problem)
+        self.training_bar.set_metrics(snap.epoch, snap.metrics)
+        now = time.perf_counter()
+        self._paint_times = [t for t in self._paint_times if now - t < 1.0] + [now]
+        note = f"  ({frame.device_note})" if frame.device_note else ""
+        self.status_device.setText(f"device: {frame.device}{note}  |  {frame.path} path")
+        self.status_device.setToolTip(frame.path_reason)
+        self.status_rate.setText(f"{frame.epochs_per_second:,.0f} epochs/s  |  "
+                                 f"{len(self._paint_times)} frames/s")
+
+    def _draw(self, snap) -> None:
+        self.output_view.update_snapshot(snap)
+        self.network_view.update_snapshot(snap)
+
+    def _record(self, snap) -> None:
+        if self._recorded and self._recorded[-1].epoch == snap.epoch and snap.batch == 0:
+            self._recorded[-1] = _shrink(snap)
+        else:
+            self._recorded.append(_shrink(snap))
+        if len(self._recorded) > MAX_RECORDED:
+            self._recorded = self._recorded[::2]
+        live = not self._scrubbing
+        self.history_slider.blockSignals(True)
+        self.history_slider.setRange(0, len(self._recorded) - 1)
+        if live:
+            self.history_slider.setValue(len(self._recorded) - 1)
+        self.history_slider.blockSignals(False)
+
+    def on_history_moved(self, index: int) -> None:
+        if not self._recorded:
+            return
+        self._scrubbing = index < len(self._recorded) - 1
+        if self._scrubbing and self.playing:
+            self.toggle_play()
+        snap = self._recorded[index]
+        self.history_label.setText(f"epoch {snap.epoch}" if self._scrubbing else "live")
+        self._draw(snap if self._scrubbing else self.latest.snapshot)
+
+    def on_neuron_hovered(self, node: str, unit: int) -> None:
+        snap = self._drawn.snapshot if self._drawn else None
+        if not node or snap is None or node not in snap.neurons:
+            self.output_view.show_map(None)
+            return
+        self.output_view.show_map(snap.neurons[node][unit], f"{node}, unit {unit + 1}")
+
+    def on_weight_clicked(self, node: str, row: int, col: int) -> None:
+        current = self.network_view.weight(node, row, col)
+        what = "bias" if col < 0 else "weight"
+        value, ok = QInputDialog.getDouble(self, f"Edit {what}", f"{node} {what}:",
+                                           current or 0.0, -100.0, 100.0, 3)
+        if ok:
+            self.worker.post("set_weight", node, row, None if col < 0 else col, value)
+
+    # ---------------------------------------------------------------------------- files
+    def open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open experiment", "", "Experiments (*.json)")
+        if path:
+            self.load_path(path)
+
+    def load_path(self, path: str) -> bool:
+        from ..core.files import load_experiment
+
+        try:
+            loaded = load_experiment(path)
+        except PlaygroundError as exc:
+            QMessageBox.warning(self, "Cannot open", f"{path}:\n{exc}")
+            return False
+        self.path = path
+        self.apply_experiment(loaded.experiment)
+        if loaded.experiment.title:
+            self.statusBar().showMessage(f"{loaded.experiment.title}: "
+                                         f"{loaded.experiment.description}", 15000)
+        return True
+
+    def save_file(self) -> None:
+        if not self.path:
+            self.save_file_as()
+            return
+        from ..core.files import save_experiment
+
+        try:
+            save_experiment(self.path, self.experiment)
+            self.statusBar().showMessage(f"saved {self.path}", 4000)
+        except PlaygroundError as exc:
+            QMessageBox.warning(self, "Cannot save", str(exc))
+
+    def save_file_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save experiment", self.path or "experiment.json",
+                                              "Experiments (*.json)")
+        if path:
+            self.path = path
+            self.save_file()
+
+    def import_csv(self) -> None:
+        from ..core.datasets import load_csv
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "", "CSV (*.csv *.txt)")
+        if not path:
+            return
+        exp = self.experiment.copy()
+        problem = "regression" if exp.data.problem == "regression" else "classification"
+        try:
+            exp.data.points = load_csv(path, problem)
+        except PlaygroundError as exc:
+            QMessageBox.warning(self, "Cannot import", f"{path}:\n{exc}")
+            return
+        exp.data.generator = "points"
+        self.apply_experiment(exp)
+
+    # ---------------------------------------------------------------------- lifecycle
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        for key, split in (("main_split", self.main_split), ("right_split", self.right_split)):
+            state = self.settings.value(key)
+            if state is not None:
+                split.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("main_split", self.main_split.saveState())
+        self.settings.setValue("right_split", self.right_split.saveState())
+        self.settings.sync()
+        self.timer.stop()
+        self.worker.stop()
+        super().closeEvent(event)
+
+    def output_pixels(self) -> np.ndarray:
+        return self.output_view.pixels()

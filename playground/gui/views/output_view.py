@@ -1,0 +1,133 @@
+"""The output view: decision boundary (or value map) as a heatmap with the data points on top."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .. import colors
+
+
+def output_rgba(output: np.ndarray, problem: str, discretize: bool) -> np.ndarray:
+    """RGBA image for a snapshot's output: binary score, class probabilities or value."""
+    if problem == "multiclass":
+        probs = output
+        if discretize:
+            probs = np.eye(output.shape[-1], dtype=np.float32)[output.argmax(axis=-1)]
+        return colors.blend_classes(probs)
+    values = np.sign(output) if discretize else output
+    return colors.map_values(values)
+
+
+class OutputView(QWidget):
+    """pyqtgraph plot of the output heatmap, train points (white rim) and test points (black)."""
+
+    reset_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setAspectLocked(True)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.getViewBox().setMouseEnabled(False, False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=1))
+        self.test_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("k", width=1))
+        self.plot.addItem(self.train_points)
+        self.plot.addItem(self.test_points)
+        self.caption = QLabel("")
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Divergence and other states show here, on the view, with the way out beside them.
+        self.banner = QWidget()
+        banner = QHBoxLayout(self.banner)
+        banner.setContentsMargins(6, 4, 6, 4)
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.banner_text.setStyleSheet("color: #8a1c1c; font-weight: bold;")
+        reset = QPushButton("Reset")
+        reset.clicked.connect(self.reset_requested)
+        banner.addWidget(self.banner_text, 1)
+        banner.addWidget(reset)
+        self.banner.setStyleSheet("background: #fdecea; border-radius: 4px;")
+        self.banner.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.caption)
+        self.show_test = False
+        self.discretize = False
+        self._domain = None
+        self._neuron: np.ndarray | None = None
+        self._last = None
+        self._rect = QRectF(-6, -6, 12, 12)
+
+    # ------------------------------------------------------------------------ data points
+    def set_data(self, x: np.ndarray, y: np.ndarray, n_train: int, problem: str,
+                 domain: tuple[float, float, float, float] | None) -> None:
+        """The dataset's points (drawn once per dataset, not per frame)."""
+        self._points = (x, y, n_train, problem)
+        self._domain = domain
+        if domain is None:
+            self.train_points.clear()
+            self.test_points.clear()
+            return
+        if problem == "regression":
+            rgba = colors.map_values(y[None, :])[0]
+            brushes = [pg.mkBrush(*c) for c in rgba]
+        else:
+            brushes = [pg.mkBrush(*c) for c in colors.class_brushes(y).astype(int)]
+        self.train_points.setData(x[:n_train, 0], x[:n_train, 1], brush=brushes[:n_train])
+        self.test_points.setData(x[n_train:, 0], x[n_train:, 1], brush=brushes[n_train:])
+        self.test_points.setVisible(self.show_test)
+        x0, x1, y0, y1 = domain
+        self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def set_show_test(self, on: bool) -> None:
+        self.show_test = on
+        self.test_points.setVisible(on)
+
+    def set_discretize(self, on: bool) -> None:
+        self.discretize = on
+        if self._last is not None:
+            self.update_snapshot(self._last)
+
+    # ---------------------------------------------------------------------------- frames
+    def update_snapshot(self, snap) -> None:
+        self._last = snap
+        if snap.status == "diverged" or (snap.message and snap.status == "stopped"):
+            self.banner_text.setText(snap.message)
+            self.banner.show()
+        else:
+            self.banner.hide()
+        if snap.output is None:
+            self.image.clear()
+            self.caption.setText("8×8 images: no 2-D map; see the trace plots")
+            return
+        if self._neuron is not None:
+            self._show(colors.map_values(self._neuron))
+            return
+        self._show(output_rgba(snap.output, snap.problem, self.discretize))
+        self.caption.setText("")
+
+    def _show(self, rgba: np.ndarray) -> None:
+        # The rect must follow each setImage: pyqtgraph sizes it from the image it holds.
+        self.image.setImage(rgba, autoLevels=False, levels=(0, 255), rect=self._rect)
+
+    def show_map(self, values: np.ndarray | None, caption: str = "") -> None:
+        """Show one neuron's full map in place of the output (None: back to the output)."""
+        self._neuron = values
+        self.caption.setText(caption)
+        if values is None and self._last is not None:
+            self.update_snapshot(self._last)
+        elif values is not None:
+            self._show(colors.map_values(values))
+
+    def pixels(self) -> np.ndarray:
+        """The heatmap's current pixels (for tests and exports)."""
+        return np.asarray(self.image.image)

@@ -1,0 +1,91 @@
+"""Trace plots: train and test loss per epoch (and accuracy), the previous run faded behind."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+TRAIN, TEST = "#333333", "#f59322"
+
+
+class TracePlot(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.loss = pg.PlotWidget(background="w")
+        self.acc = pg.PlotWidget(background="w")
+        for plot, name in ((self.loss, "loss"), (self.acc, "accuracy")):
+            plot.setMenuEnabled(False)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setLabel("left", name)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+        self.acc.setLabel("bottom", "epoch")
+        self.acc.setXLink(self.loss)
+        self.acc.setYRange(0, 1.02)
+        legend = self.loss.addLegend(offset=(-5, 5))
+        self.curves = {}
+        for plot, key in ((self.loss, "loss"), (self.acc, "accuracy")):
+            for split, color in (("train", TRAIN), ("test", TEST)):
+                faded = plot.plot(pen=pg.mkPen(color + "40", width=1))
+                curve = plot.plot(pen=pg.mkPen(color, width=1, style=Qt.PenStyle.SolidLine
+                                               if split == "train" else Qt.PenStyle.DashLine),
+                                  name=split if key == "loss" else None, skipFiniteCheck=False)
+                self.curves[(key, split)] = curve
+                self.curves[(key, split, "previous")] = faded
+        del legend
+        self.log = QCheckBox("log scale")
+        self.log.toggled.connect(lambda on: self.loss.setLogMode(y=on))
+        self.hover = QLabel(" ")
+        self.hover.setStyleSheet("color: #555;")
+        top = QHBoxLayout()
+        top.addWidget(self.log)
+        top.addStretch(1)
+        top.addWidget(self.hover)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.loss, 3)
+        layout.addWidget(self.acc, 2)
+        self._history: dict[str, np.ndarray] = {}
+        self._run_id = None
+        self.loss.scene().sigMouseMoved.connect(self._on_mouse)
+        self.acc.scene().sigMouseMoved.connect(self._on_mouse)
+
+    def update_history(self, history: dict[str, np.ndarray], run_id: int, problem: str) -> None:
+        if self._run_id is not None and run_id != self._run_id:
+            self._fade_current()
+        self._run_id = run_id
+        self._history = history
+        epochs = history.get("epoch", np.zeros(0))
+        for key in ("loss", "accuracy"):
+            for split in ("train", "test"):
+                values = history.get(f"{split}_{key}", np.zeros(0))
+                self.curves[(key, split)].setData(epochs, values)
+        self.acc.setVisible(problem != "regression")
+
+    def _fade_current(self) -> None:
+        for key in ("loss", "accuracy"):
+            for split in ("train", "test"):
+                x, y = self.curves[(key, split)].getData()
+                if x is not None and len(x):
+                    self.curves[(key, split, "previous")].setData(x, y)
+
+    def previous_points(self) -> int:
+        x, _ = self.curves[("loss", "train", "previous")].getData()
+        return 0 if x is None else len(x)
+
+    def _on_mouse(self, pos) -> None:
+        h = self._history
+        if not h or not len(h.get("epoch", [])):
+            return
+        plot = self.loss if self.loss.sceneBoundingRect().contains(pos) else self.acc
+        x = plot.getViewBox().mapSceneToView(pos).x()
+        i = int(np.clip(np.searchsorted(h["epoch"], x), 0, len(h["epoch"]) - 1))
+        text = (f"epoch {int(h['epoch'][i])}: loss train {h['train_loss'][i]:.4f} "
+                f"test {h['test_loss'][i]:.4f}")
+        if np.isfinite(h["train_accuracy"][i]):
+            text += f"; accuracy train {h['train_accuracy'][i]:.3f} test {h['test_accuracy'][i]:.3f}"
+        self.hover.setText(text)

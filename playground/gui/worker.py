@@ -1,0 +1,160 @@
+"""The one background worker: owns the Trainer, obeys commands, emits frames.
+
+Commands arrive through a queue and are handled between steps; frames (a snapshot plus rates)
+leave through a Signal(object). Only NumPy arrays and plain values cross the thread boundary.
+The GUI keeps the newest frame and draws on its own timer, so compute and paint rates are
+decoupled.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QThread, Signal
+
+from ..core.errors import PlaygroundError
+from ..core.snapshot import Snapshot
+from ..core.spec import Experiment
+
+FRAME_INTERVAL = 1.0 / 60.0  # never produce frames faster than the screen shows them
+MAX_SPEED = 0  # "epochs per frame" value meaning: as fast as the machine goes
+
+
+@dataclass(frozen=True)
+class Frame:
+    snapshot: Snapshot
+    playing: bool
+    epochs_per_second: float
+    run_id: int  # grows on every rebuild/reset: the trace plot starts a new curve
+    device: str
+    device_note: str
+    path: str
+    path_reason: str
+
+
+class TrainingWorker(QThread):
+    frame_ready = Signal(object)  # Frame
+    build_failed = Signal(str)  # a message for the user; the previous run stays
+
+    def __init__(self, experiment: Experiment, parent=None):
+        super().__init__(parent)
+        self._commands: queue.Queue = queue.Queue()
+        self._experiment = experiment.copy()
+        self.trainer = None
+        self._playing = False
+        self._epochs_per_frame = 1
+        self._run_id = 0
+        self._rate_marks: list[tuple[float, int]] = []
+
+    # ------------------------------------------------------------- called from the GUI
+    def post(self, command: str, *args) -> None:
+        self._commands.put((command, args))
+
+    def stop(self) -> None:
+        self.post("quit")
+        self.wait(5000)
+
+    # ------------------------------------------------------------------- worker thread
+    def run(self) -> None:
+        self._build(self._experiment)
+        while True:
+            try:
+                block = not (self._playing and self.trainer is not None)
+                command, args = self._commands.get(block=block, timeout=None)
+            except queue.Empty:
+                command = None
+            if command == "quit":
+                return
+            if command is not None:
+                self._handle(command, args)
+                continue  # drain every pending command before training again
+            self._train_for_a_frame()
+
+    def _handle(self, command: str, args: tuple) -> None:
+        t = self.trainer
+        if command == "build":
+            self._build(args[0])
+        elif command == "reset":
+            self._build(self._experiment)
+        elif t is None:
+            return
+        elif command == "play":
+            self._playing = not t.done
+            self._rate_marks.clear()
+            self._emit()
+        elif command == "pause":
+            self._playing = False
+            self._emit()
+        elif command == "step_epoch":
+            self._playing = False
+            t.step_epoch()
+            self._emit()
+        elif command == "step_batch":
+            self._playing = False
+            t.step_batch()
+            self._emit()
+        elif command == "learning_rate":
+            t.set_learning_rate(args[0])
+            self._experiment.training.learning_rate = args[0]
+            self._emit()
+        elif command == "speed":
+            self._epochs_per_frame = int(args[0])
+        elif command == "resolution":
+            self._experiment.view.resolution = int(args[0])
+            self._emit()
+        elif command == "set_weight":
+            node, row, col, value = args
+            t.set_weight(node, row, col, value)
+            self._emit()
+        elif command == "refresh":
+            self._emit()
+
+    def _build(self, experiment: Experiment) -> None:
+        from ..core.trainer import Trainer
+
+        try:
+            trainer = Trainer(experiment)
+        except PlaygroundError as exc:
+            self._playing = False
+            self.build_failed.emit(str(exc))
+            return
+        self._experiment = experiment.copy()
+        self.trainer = trainer
+        self._playing = False
+        self._run_id += 1
+        self._rate_marks.clear()
+        self._emit()
+
+    def _train_for_a_frame(self) -> None:
+        t = self.trainer
+        start = time.perf_counter()
+        if self._epochs_per_frame == MAX_SPEED:
+            while not t.done and time.perf_counter() - start < FRAME_INTERVAL:
+                t.step_epoch()
+        else:
+            for _ in range(self._epochs_per_frame):
+                if t.done:
+                    break
+                t.step_epoch()
+        if t.done:
+            self._playing = False
+        self._emit()
+        if self._epochs_per_frame != MAX_SPEED:  # pace to the screen at low speeds
+            rest = FRAME_INTERVAL - (time.perf_counter() - start)
+            if rest > 0:
+                time.sleep(rest)
+
+    def _rate(self) -> float:
+        now = time.perf_counter()
+        self._rate_marks.append((now, self.trainer.epoch))
+        self._rate_marks = [m for m in self._rate_marks if now - m[0] <= 1.0]
+        (t0, e0), (t1, e1) = self._rate_marks[0], self._rate_marks[-1]
+        return (e1 - e0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def _emit(self) -> None:
+        t = self.trainer
+        snapshot = t.snapshot(self._experiment.view.resolution)
+        self.frame_ready.emit(Frame(snapshot, self._playing, self._rate(), self._run_id,
+                                    str(t.device), t.device_note, t.path, t.path_reason))
