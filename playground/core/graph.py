@@ -440,15 +440,19 @@ def output_fits(loss_name: str, activation: str, problem: str) -> bool:
     return loss.info["link"] != "activation" or activation != "softmax" or problem == "multiclass"
 
 
-def adapt_output(graph: Graph, problem: str) -> bool:
-    """Make the Output block fit `problem` when its loss or activation cannot serve it.
+def adapt_output(graph: Graph, problem: str, previous: str | None = None) -> bool:
+    """Give the Output block the defaults of `problem` when the kind of problem changed from
+    `previous` or when its loss or activation cannot serve it; otherwise keep the user's choice.
 
-    Returns True when something changed (the GUI says so); a fitting choice is kept as it is.
+    Returns True when something changed (the GUI says so).
     """
     changed = False
     for out in graph.of_type("output"):
         node = graph.nodes[out]
-        if not output_fits(node.param("loss"), node.param("activation"), problem):
+        switched = previous is not None and previous != problem
+        if switched or not output_fits(node.param("loss"), node.param("activation"), problem):
+            if (node.param("activation"), node.param("loss")) == OUTPUT_DEFAULTS[problem]:
+                continue
             activation, loss = OUTPUT_DEFAULTS[problem]
             graph.set_params(out, activation=activation, loss=loss)
             changed = True

@@ -60,6 +60,8 @@ class MainWindow(QMainWindow):
         self._recorded: list = []
         self._scrubbing = False
         self._paint_times: list[float] = []
+        self._problem: str | None = None
+        self._token = 0  # the build whose frames are drawn; older ones are stale
         self._build_ui()
         self._build_menus()
         self.worker = TrainingWorker(self.experiment)
@@ -191,7 +193,7 @@ class MainWindow(QMainWindow):
         self.playing = False
         self.training_bar.set_playing(False)
         self._recorded.clear()
-        self.worker.post("build", self.experiment.copy())
+        self._post_build(self.experiment)
 
     def set_learning_rate(self, value: float) -> None:
         self.experiment.training.learning_rate = value
@@ -210,12 +212,13 @@ class MainWindow(QMainWindow):
             self.output_view.banner.show()
             self.data_panel.set_experiment(self.experiment)  # the controls show what runs
             return
-        if adapt_output(exp.network, dataset.problem):
+        if adapt_output(exp.network, dataset.problem, self._problem):
             out = exp.network.nodes[exp.network.of_type("output")[0]]
             self.statusBar().showMessage(
                 f"output set to {out.param('activation')} with "
                 f"{LOSSES[out.param('loss')].label} for this {dataset.problem} problem", 6000)
         self.experiment = exp
+        self._problem = dataset.problem
         self.data_panel.set_experiment(exp)
         self.training_bar.set_experiment(exp)
         n_train = len(dataset.train_idx)
@@ -226,7 +229,11 @@ class MainWindow(QMainWindow):
         if rebuild:
             self.playing = False
             self.training_bar.set_playing(False)
-            self.worker.post("build", exp)
+            self._post_build(exp)
+
+    def _post_build(self, exp: Experiment) -> None:
+        self._token += 1
+        self.worker.post("build", exp.copy(), self._token)
 
     def _layout_network(self, exp: Experiment, dataset) -> None:
         n_in = len(exp.features) if dataset.is_2d else dataset.x.shape[1]
@@ -242,6 +249,8 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------------------- frames
     @Slot(object)
     def on_frame(self, frame: Frame) -> None:
+        if frame.token != self._token:
+            return  # from a network the views no longer show
         self.latest = frame  # drawn by the paint timer; older undrawn frames are dropped
 
     @Slot(str)

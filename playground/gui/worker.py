@@ -28,6 +28,7 @@ class Frame:
     playing: bool
     epochs_per_second: float
     run_id: int  # grows on every rebuild/reset: the trace plot starts a new curve
+    token: int  # the GUI's number for the build this frame belongs to
     device: str
     device_note: str
     path: str
@@ -46,6 +47,7 @@ class TrainingWorker(QThread):
         self._playing = False
         self._epochs_per_frame = 1
         self._run_id = 0
+        self._token = 0
         self._rate_marks: list[tuple[float, int]] = []
 
     # ------------------------------------------------------------- called from the GUI
@@ -75,9 +77,7 @@ class TrainingWorker(QThread):
     def _handle(self, command: str, args: tuple) -> None:
         t = self.trainer
         if command == "build":
-            self._build(args[0])
-        elif command == "reset":
-            self._build(self._experiment)
+            self._build(*args)
         elif t is None:
             return
         elif command == "play":
@@ -111,7 +111,7 @@ class TrainingWorker(QThread):
         elif command == "refresh":
             self._emit()
 
-    def _build(self, experiment: Experiment) -> None:
+    def _build(self, experiment: Experiment, token: int | None = None) -> None:
         from ..core.trainer import Trainer
 
         try:
@@ -122,6 +122,8 @@ class TrainingWorker(QThread):
             return
         self._experiment = experiment.copy()
         self.trainer = trainer
+        if token is not None:
+            self._token = token
         self._playing = False
         self._run_id += 1
         self._rate_marks.clear()
@@ -157,4 +159,4 @@ class TrainingWorker(QThread):
         t = self.trainer
         snapshot = t.snapshot(self._experiment.view.resolution)
         self.frame_ready.emit(Frame(snapshot, self._playing, self._rate(), self._run_id,
-                                    str(t.device), t.device_note, t.path, t.path_reason))
+                                    self._token, str(t.device), t.device_note, t.path, t.path_reason))

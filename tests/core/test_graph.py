@@ -79,3 +79,19 @@ def test_json_round_trip_and_residual_template():
     g = residual_mlp(8, 2)
     assert Graph.from_json(g.to_json()) == g
     assert g.validate(2, 1) == [] and g.dense_chain() is None
+
+
+def test_output_follows_a_change_of_problem_and_keeps_fitting_choices():
+    from playground.core.graph import adapt_output
+
+    g = mlp([4])
+    assert adapt_output(g, "multiclass", previous="binary")
+    assert (g.nodes["output"].param("activation"), g.nodes["output"].param("loss")) == (
+        "softmax", "softmax_ce")
+    g.set_params("output", activation="sigmoid", loss="mse")  # a user's fitting choice
+    assert not adapt_output(g, "multiclass", previous="multiclass")
+    assert g.nodes["output"].param("activation") == "sigmoid"
+    assert not adapt_output(g, "binary")  # mse + sigmoid serves binary too: kept
+    g.set_params("output", activation="softmax", loss="softmax_ce")
+    assert adapt_output(g, "regression")  # cannot serve regression: replaced
+    assert g.nodes["output"].param("loss") == "mse"

@@ -56,7 +56,11 @@ class TrainingBar(QWidget):
         super().__init__(parent)
         self._exp = Experiment()
         self._updating = False
-        row = QHBoxLayout(self)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        row, settings = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(row)
+        rows.addLayout(settings)
         self.reset_button = QToolButton(text="⟲ Reset")
         self.play_button = QToolButton(text="▶ Play")
         self.play_button.setMinimumWidth(80)
@@ -68,6 +72,7 @@ class TrainingBar(QWidget):
         self.batch_button.setToolTip("Train one mini-batch")
         for b in (self.reset_button, self.play_button, self.step_button, self.batch_button):
             row.addWidget(b)
+        row.addSpacing(12)
         self.speed = _combo(SPEEDS, "How many epochs between frames")
         self.learning_rate = _combo([(f"{v:g}", v) for v in LEARNING_RATES], "Learning rate ε")
         self.learning_rate.setEditable(True)
@@ -82,12 +87,15 @@ class TrainingBar(QWidget):
         self.epochs = QSpinBox()
         self.epochs.setRange(0, 1_000_000)
         self.epochs.setSpecialValueText("no limit")
-        for label, w in (("Speed", self.speed), ("Learning rate", self.learning_rate),
+        row.addWidget(QLabel("Speed"))
+        row.addWidget(self.speed)
+        for label, w in (("Learning rate", self.learning_rate),
                          ("Optimizer", self.optimizer), ("Loss", self.loss),
                          ("Activation", self.activation), ("Regularization", self.regularization),
                          ("Rate", self.reg_rate), ("Batch size", self.batch_size),
                          ("Epoch limit", self.epochs)):
-            row.addWidget(_labelled(label, w))
+            settings.addWidget(_labelled(label, w))
+        settings.addStretch(1)
         row.addStretch(1)
         self.epoch_label = QLabel("Epoch 0")
         self.epoch_label.setStyleSheet("font-size: 14pt;")

@@ -1,0 +1,43 @@
+import pytest
+from PySide6.QtCore import QSettings
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    from playground.gui.main_window import MainWindow
+
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitUntil(lambda: w._drawn is not None, timeout=10000)
+    yield w
+    dispose(w)
+
+
+def dispose(w):
+    """Close and delete a window inside the test, not at interpreter exit: PySide6 aborts when
+    garbage collection at shutdown meets half-destroyed Qt objects."""
+    import gc
+
+    from PySide6.QtWidgets import QApplication
+
+    if w.worker.isRunning():
+        w.close()
+    w.deleteLater()
+    QApplication.processEvents()
+    QApplication.sendPostedEvents(None, 0)
+    gc.collect()
+
+
+def snap(w):
+    return w._drawn.snapshot
+
+
+def wait_epoch(qtbot, w, at_least, timeout=30000):
+    qtbot.waitUntil(lambda: w._drawn is not None and snap(w).epoch >= at_least, timeout=timeout)

@@ -1,0 +1,201 @@
+"""The main window, driven as a user would: play, pause, step, reset, change things, close."""
+
+import numpy as np
+from PySide6.QtCore import Qt, QThread
+
+from .conftest import dispose, snap, wait_epoch
+
+
+def test_opens_on_the_default_experiment(window):
+    s = snap(window)
+    assert window.experiment.data.generator == "circle"
+    assert s.epoch == 0 and s.output.shape == (100, 100)
+    assert window.data_panel.dataset_buttons["circle"].isChecked()
+    assert "device: cpu" in window.status_device.text()
+
+
+def test_play_trains_and_loss_falls_pause_stops_the_counter(qtbot, window):
+    start = snap(window).metrics["train_loss"]
+    window.training_bar.speed.setCurrentIndex(2)  # 20 epochs a frame
+    window.toggle_play()
+    wait_epoch(qtbot, window, 120)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: not window.latest.playing, timeout=5000)
+    qtbot.wait(200)
+    paused_at = snap(window).epoch
+    qtbot.wait(500)
+    assert snap(window).epoch == paused_at
+    assert snap(window).metrics["train_loss"] < start
+    assert window.training_bar.epoch_label.text() == f"Epoch {paused_at:,}"
+
+
+def test_step_advances_exactly_one_epoch_and_reset_returns_to_zero(qtbot, window):
+    window.step_epoch()
+    wait_epoch(qtbot, window, 1)
+    window.step_epoch()
+    wait_epoch(qtbot, window, 2)
+    qtbot.wait(200)
+    assert snap(window).epoch == 2
+    window.reset()
+    qtbot.waitUntil(lambda: snap(window).epoch == 0 and not len(snap(window).history["epoch"]))
+
+
+def test_keyboard_space_plays_and_pauses(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.latest.playing, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.latest.playing, timeout=5000)
+
+
+def test_step_batch_moves_within_the_epoch(qtbot, window):
+    window.step_batch()
+    qtbot.waitUntil(lambda: snap(window).batch == 1, timeout=5000)
+    assert snap(window).epoch == 0
+
+
+def test_changing_the_dataset_resets_and_redraws(qtbot, window):
+    window.step_epoch()
+    wait_epoch(qtbot, window, 1)
+    before = window.output_view.pixels().copy()
+    window.data_panel.dataset_buttons["xor"].click()
+    qtbot.waitUntil(lambda: window.experiment.data.generator == "xor" and snap(window).epoch == 0
+                    and window.latest.run_id >= 2, timeout=10000)
+    window.paint()
+    assert not np.array_equal(window.output_view.pixels(), before)
+    x, _ = window.output_view.train_points.getData()
+    assert len(x) == 250
+
+
+def test_changing_the_learning_rate_does_not_reset(qtbot, window):
+    for _ in range(3):
+        window.step_epoch()
+    wait_epoch(qtbot, window, 3)
+    run = window.latest.run_id
+    window.training_bar.learning_rate.setCurrentText("0.1")
+    qtbot.waitUntil(lambda: abs(snap(window).learning_rate - 0.1) < 1e-12, timeout=5000)
+    assert snap(window).epoch == 3 and window.latest.run_id == run
+
+
+def test_multiclass_shows_one_colour_per_class(qtbot, window):
+    window.data_panel.classes.setValue(4)
+    window.data_panel.dataset_buttons["blobs"].click()
+    qtbot.waitUntil(lambda: snap(window).problem == "multiclass", timeout=10000)
+    out = window.experiment.network.nodes["output"]
+    assert out.param("loss") == "softmax_ce" and out.param("activation") == "softmax"
+    window.training_bar.speed.setCurrentIndex(2)
+    window.toggle_play()
+    wait_epoch(qtbot, window, 60)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: not window.latest.playing, timeout=5000)
+    window.paint()
+    pixels = window.output_view.pixels()[..., :3].reshape(-1, 3)
+    from playground.gui.colors import CLASS_COLORS
+
+    # Each class colour dominates somewhere: the nearest class colour over the map takes 4 values.
+    distance = ((pixels[:, None, :].astype(float) - CLASS_COLORS[None, :4]) ** 2).sum(axis=2)
+    assert len(np.unique(distance.argmin(axis=1))) == 4
+    assert snap(window).metrics["test_accuracy"] > 0.9
+
+
+def test_regression_shows_a_value_map(qtbot, window):
+    window.data_panel.dataset_buttons["plane"].click()
+    qtbot.waitUntil(lambda: snap(window).problem == "regression", timeout=10000)
+    for _ in range(10):
+        window.step_epoch()
+    wait_epoch(qtbot, window, 10)
+    window.paint()
+    s = snap(window)
+    assert s.output.ndim == 2 and not window.trace.acc.isVisible()
+    # The value grows along x + y: bottom-left corner orange (negative), top-right blue.
+    assert s.output[0, 0] < -0.5 and s.output[-1, -1] > 0.5
+    px = window.output_view.pixels()
+    assert px[0, 0, 0] > px[0, 0, 2] and px[-1, -1, 2] > px[-1, -1, 0]
+
+
+def test_screenshot_is_not_blank(qtbot, window, tmp_path):
+    window.step_epoch()
+    wait_epoch(qtbot, window, 1)
+    qtbot.wait(100)
+    image = window.output_view.plot.grab().toImage()
+    w, h = image.width(), image.height()
+    colours = {image.pixel(x, y) for x in range(0, w, 7) for y in range(0, h, 7)}
+    assert len(colours) > 20
+    assert window.grab().save(str(tmp_path / "window.png"))
+
+
+def test_divergence_shows_a_message_and_offers_reset(qtbot, window):
+    exp = window.experiment.copy()
+    exp.data.generator = "plane"
+    exp.training.learning_rate = 10.0
+    exp.network.set_params("dense1", activation="relu")
+    exp.network.set_params("dense2", activation="relu")
+    window.apply_experiment(exp)
+    window.training_bar.speed.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: snap(window).problem == "regression", timeout=10000)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: snap(window).status == "diverged", timeout=20000)
+    window.paint()
+    assert window.output_view.banner.isVisible()
+    assert "diverged at epoch" in window.output_view.banner_text.text()
+    assert not window.latest.playing
+
+
+def test_history_slider_replays_earlier_epochs(qtbot, window):
+    for i in range(1, 6):
+        window.step_epoch()
+        wait_epoch(qtbot, window, i)
+        window.paint()
+    slider = window.history_slider
+    assert slider.maximum() >= 5
+    slider.setValue(1)
+    assert window.history_label.text() == "epoch 1"
+    slider.setValue(slider.maximum())
+    assert window.history_label.text() == "live"
+
+
+def test_hovering_a_neuron_shows_its_map(qtbot, window):
+    window.step_epoch()
+    wait_epoch(qtbot, window, 1)
+    window.paint()
+    window.network_view.neuron_hovered.emit("dense1", 0)
+    np.testing.assert_array_equal(window.output_view._neuron, snap(window).neurons["dense1"][0])
+    assert "dense1" in window.output_view.caption.text()
+    window.network_view.neuron_hovered.emit("", -1)
+    assert window.output_view._neuron is None
+
+
+def test_closing_while_training_leaves_no_thread_or_timer(qtbot, window):
+    window.training_bar.speed.setCurrentIndex(4)  # as fast as possible
+    window.toggle_play()
+    wait_epoch(qtbot, window, 2)
+    worker, timer = window.worker, window.timer
+    window.close()
+    assert not worker.isRunning() and worker.isFinished()
+    assert not timer.isActive()
+    assert not [t for t in window.findChildren(QThread) if t.isRunning()]
+
+
+def test_window_remembers_its_size_and_splitters(qtbot, settings):
+    from playground.gui.main_window import MainWindow
+
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.resize(1100, 700)
+    first.show()
+    first.main_split.setSizes([200, 500, 400])
+    sizes = first.main_split.sizes()
+    first.close()
+    dispose(first)
+    second = MainWindow(settings=settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == (1100, 700)
+    assert second.main_split.sizes() == sizes
+    dispose(second)
+
+
+def test_usable_at_1280_by_800(window):
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 800
+    window.resize(1280, 800)
+    assert (window.width(), window.height()) == (1280, 800)
