@@ -287,5 +287,5 @@ def restore_state(trainer, state: dict, path: str = "state") -> None:
         except RuntimeError as exc:
             raise SpecError(f"{path}.rng", "random generator state is corrupt") from exc
     trainer.best = best
-    trainer._last_good = trainer._state_copy()
+    trainer._remember_good()
     trainer.last_metrics = trainer.evaluate()

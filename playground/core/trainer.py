@@ -67,7 +67,10 @@ def problem_inputs(experiment: Experiment, dataset: Dataset) -> int:
 class Trainer:
     """Trains the network an Experiment describes; see the module docstring."""
 
-    def __init__(self, experiment: Experiment, device: str | None = None):
+    def __init__(self, experiment: Experiment, device: str | None = None,
+                 compile_fast: bool = True):
+        """`compile_fast=False` never waits for the fused kernel to compile: training starts
+        on autograd and `enable_fast_path()` switches over later (the GUI's first start)."""
         self.experiment = experiment.copy()
         spec = self.experiment.training
         self.dataset = build_dataset(self.experiment.data)
@@ -106,14 +109,24 @@ class Trainer:
         self._last_good = self._state_copy()
         self.path = "general"
         self.path_reason = "autograd through the graph"
+        self.fast = None
+        if spec.fast_path:
+            self.enable_fast_path(compile_now=compile_fast)
+        self.last_metrics = self.evaluate()
+
+    def enable_fast_path(self, compile_now: bool = True) -> bool:
+        """Move onto the fused path where it applies (also mid-run: weights and optimizer
+        state carry over); otherwise record why not. Returns whether it is on."""
         from .fastpath import FastPath
 
-        self.fast = FastPath.try_build(self) if spec.fast_path else None
+        if self.fast is None:
+            self.fast = FastPath.try_build(self, compile_now)
         if self.fast is not None:
             self.path, self.path_reason = "fast", self.fast.describe()
-        elif spec.fast_path:
-            self.path_reason = FastPath.why_not(self)
-        self.last_metrics = self.evaluate()
+            self._remember_good()
+            return True
+        self.path_reason = FastPath.why_not(self, compile_now)
+        return False
 
     # ----------------------------------------------------------------------------- data
     def _load_data(self) -> None:
@@ -170,7 +183,7 @@ class Trainer:
                 layer.bias[row] = value
             else:
                 layer.weight[row, col] = value
-        self._last_good = self._state_copy()
+        self._remember_good()
         self.last_metrics = self.evaluate()
 
     @property
@@ -187,10 +200,9 @@ class Trainer:
         bs = self.experiment.training.batch_size
         idx = self.order[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs].to(self.device)
         if self.fast is not None:
-            self.fast.sync_from_model()
+            self.fast.share_state()
             self.fast.run_batches(self.order, self.batch_in_epoch, self.batch_in_epoch + 1,
                                   self.learning_rate)
-            self.fast.sync_to_model()
         else:
             self._general_step(idx, self.learning_rate)
         self.batch_in_epoch += 1
@@ -208,9 +220,8 @@ class Trainer:
         self.status = RUNNING
         lr = self.learning_rate
         if self.fast is not None:
-            self.fast.sync_from_model()
+            self.fast.share_state()
             self.fast.run_batches(self.order, self.batch_in_epoch, self.batches_per_epoch, lr)
-            self.fast.sync_to_model()
         else:
             bs = self.experiment.training.batch_size
             order = self.order.to(self.device)
@@ -277,7 +288,7 @@ class Trainer:
                             train_accuracy=metrics["train_accuracy"],
                             test_accuracy=metrics["test_accuracy"], learning_rate=lr,
                             wall_time=self.wall_time)
-        self._last_good = self._state_copy()
+        self._remember_good()
         spec = self.experiment.training
         if spec.early_stopping:
             self._early_stopping(metrics["test_loss"], spec.patience)
@@ -300,14 +311,26 @@ class Trainer:
             self._diverge()
 
     def _params_finite(self) -> bool:
+        if self.fast is not None:
+            return self.fast.params_finite()
         return all(bool(torch.isfinite(p).all()) for p in self.params)
 
     def _diverge(self) -> None:
-        self._restore(self._last_good)
+        self._restore_good()
         self.status = DIVERGED
         self.message = (f"diverged at epoch {self.epoch} - try a smaller learning rate "
                         f"(now {self.base_learning_rate:g})")
         self.last_metrics = self.evaluate()
+
+    def _remember_good(self) -> None:
+        """Keep the current (finite) weights to fall back on; cheap, it runs every epoch."""
+        self._last_good = self.fast.copy_state() if self.fast is not None else self._state_copy()
+
+    def _restore_good(self) -> None:
+        if self.fast is not None:
+            self.fast.restore_state(self._last_good)
+        else:
+            self._restore(self._last_good)
 
     def _state_copy(self) -> dict:
         return {"model": copy.deepcopy(self.model.state_dict()),
@@ -322,6 +345,8 @@ class Trainer:
     @torch.inference_mode()
     def evaluate(self) -> dict[str, float]:
         """Loss and accuracy over all training and test points (no dropout, BN running stats)."""
+        if getattr(self, "fast", None) is not None:
+            return self.fast.evaluate()
         self.model.eval()
         out = {}
         for split, x, t, y in (("train", self.x_train, self.t_train, self.y_train),

@@ -9,11 +9,14 @@ decoupled.
 from __future__ import annotations
 
 import queue
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QThread, Signal
 
+from ..core import fastpath
 from ..core.errors import PlaygroundError
 from ..core.snapshot import Snapshot
 from ..core.spec import Experiment
@@ -49,6 +52,7 @@ class TrainingWorker(QThread):
         self._run_id = 0
         self._token = 0
         self._rate_marks: list[tuple[float, int]] = []
+        self._warm_up: subprocess.Popen | None = None
 
     # ------------------------------------------------------------- called from the GUI
     def post(self, command: str, *args) -> None:
@@ -60,14 +64,24 @@ class TrainingWorker(QThread):
 
     # ------------------------------------------------------------------- worker thread
     def run(self) -> None:
+        self._start_warm_up()
         self._build(self._experiment)
         while True:
+            self._check_warm_up()
             try:
-                block = not (self._playing and self.trainer is not None)
-                command, args = self._commands.get(block=block, timeout=None)
+                if self._playing and self.trainer is not None:
+                    command, args = self._commands.get(block=False)
+                else:  # idle: wake now and then while the fused kernel compiles
+                    wait = 0.2 if self._warm_up is not None else None
+                    command, args = self._commands.get(timeout=wait)
             except queue.Empty:
                 command = None
+                if not self._playing:
+                    continue
             if command == "quit":
+                if self._warm_up is not None:
+                    self._warm_up.kill()
+                    self._warm_up.wait()
                 return
             if command is not None:
                 self._handle(command, args)
@@ -111,11 +125,32 @@ class TrainingWorker(QThread):
         elif command == "refresh":
             self._emit()
 
+    def _start_warm_up(self) -> None:
+        """Compile the fused kernel in another process (it writes numba's disk cache), so
+        this one never stalls, nor holds the GIL the window needs, on a first start."""
+        if fastpath.ready() or fastpath.numba is None:
+            return
+        code = "from playground.core import fastpath; fastpath.warm_up()"
+        try:
+            self._warm_up = subprocess.Popen([sys.executable, "-c", code],
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            self._warm_up = None
+
+    def _check_warm_up(self) -> None:
+        if self._warm_up is None or self._warm_up.poll() is None:
+            return
+        self._warm_up = None
+        fastpath.warm_up()  # now a load from the disk cache
+        if self.trainer is not None and self.trainer.path != "fast":
+            self.trainer.enable_fast_path()
+            self._emit()
+
     def _build(self, experiment: Experiment, token: int | None = None) -> None:
         from ..core.trainer import Trainer
 
         try:
-            trainer = Trainer(experiment)
+            trainer = Trainer(experiment, compile_fast=fastpath.ready())
         except PlaygroundError as exc:
             self._playing = False
             self.build_failed.emit(str(exc))

@@ -1,0 +1,152 @@
+"""The fused fast path equals the general autograd path, and steps aside when it must."""
+
+import numpy as np
+import pytest
+import torch
+
+from playground.core.catalog import HIDDEN_ACTIVATIONS, LOSSES, WEIGHT_PENALTIES
+from playground.core.graph import mlp, residual_mlp
+from playground.core.optim import OPTIMIZERS
+from playground.core.spec import Experiment
+from playground.core.trainer import Trainer
+
+# float32 sums in another order: after 50 steps weights agree to ~1e-6; allow 1e-4 relative.
+RTOL, ATOL = 1e-4, 2e-5
+STEPS = 50
+
+
+def pair(exp: Experiment) -> tuple[Trainer, Trainer]:
+    general = exp.copy()
+    general.training.fast_path = False
+    fast, slow = Trainer(exp), Trainer(general)
+    assert fast.path == "fast", fast.path_reason
+    assert slow.path == "general"
+    return fast, slow
+
+
+def assert_same_training(exp: Experiment, steps: int = STEPS) -> None:
+    fast, slow = pair(exp)
+    for _ in range(steps):
+        fast.step_batch()
+        slow.step_batch()
+    np.testing.assert_allclose(fast.history.train_loss, slow.history.train_loss, rtol=RTOL)
+    for (name, a), (_, b) in zip(fast.model.named_parameters(), slow.model.named_parameters(),
+                                 strict=True):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=RTOL, atol=ATOL,
+                                   err_msg=name)
+    f, s = fast.evaluate(), slow.evaluate()
+    for key in f:
+        np.testing.assert_allclose(f[key], s[key], rtol=RTOL, atol=ATOL, err_msg=key)
+
+
+def base(generator="spiral", hidden=(5, 3), activation="tanh", **training) -> Experiment:
+    exp = Experiment()
+    exp.data.generator = generator
+    exp.network = mlp(list(hidden), activation)
+    exp.training.batch_size = 7  # a ragged last batch too
+    for key, value in training.items():
+        setattr(exp.training, key, value)
+    return exp
+
+
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+def test_every_activation(activation):
+    exp = base(activation=activation, optimizer="adam", learning_rate=0.01)
+    if activation == "maxout":
+        exp.network.set_params("dense1", k=3)
+    assert_same_training(exp)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_every_loss(loss):
+    problem = sorted(LOSSES[loss].info["problems"])[0]
+    generator = {"binary": "gauss", "multiclass": "blobs", "regression": "multi_gauss"}[problem]
+    exp = base(generator, optimizer="momentum", learning_rate=0.01)
+    exp.data.n_classes = 4
+    out = "softmax" if problem == "multiclass" and LOSSES[loss].info["link"] == "activation" else (
+        "linear" if problem == "regression" else "tanh")
+    exp.network.set_params("output", loss=loss, activation=out)
+    assert_same_training(exp)
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "linear", "elu", "softplus"])
+def test_output_activations_under_squared_error(output):
+    exp = base("xor", learning_rate=0.05)
+    exp.network.set_params("output", activation=output)
+    assert_same_training(exp)
+
+
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_every_optimizer(optimizer):
+    assert_same_training(base(optimizer=optimizer, learning_rate=0.01))
+
+
+@pytest.mark.parametrize("penalty", [p for p in WEIGHT_PENALTIES if p != "none"])
+def test_every_weight_penalty(penalty):
+    assert_same_training(base(regularization=penalty, regularization_rate=0.03))
+
+
+def test_clipping_max_norm_schedule_label_smoothing_and_no_bias():
+    exp = base("blobs", optimizer="adamw", learning_rate=0.05, gradient_clip=0.5, max_norm=1.0,
+               schedule="exponential", label_smoothing=0.1, shuffle=False)
+    exp.data.n_classes = 3
+    exp.network.set_params("output", activation="softmax", loss="softmax_ce")
+    exp.network.set_params("dense2", bias=False)
+    exp.features = ["x1", "x2", "x1_sq", "sin_x2"]
+    assert_same_training(exp, steps=80)
+
+
+def test_digits_with_a_wider_net():
+    exp = base("digits", hidden=(16,), activation="relu", optimizer="adam", learning_rate=0.01)
+    exp.training.batch_size = 32
+    exp.network.set_params("output", activation="softmax", loss="softmax_ce")
+    assert_same_training(exp, steps=20)
+
+
+@pytest.mark.parametrize("change,reason", [
+    ("residual", "blocks beyond Input -> Dense -> Output"),
+    ("dropout", "blocks beyond Input -> Dense -> Output"),
+    ("input_noise", "input noise"),
+])
+def test_unsupported_graphs_fall_back_and_say_why(change, reason):
+    exp = base(optimizer="adam", learning_rate=0.01)
+    if change == "residual":
+        exp.network = residual_mlp(6, 1)
+    elif change == "dropout":
+        g = exp.network
+        drop = g.add_node("dropout", {"keep_prob": 0.8})
+        g.disconnect("dense1", "dense2")
+        g.connect("dense1", drop)
+        g.connect(drop, "dense2")
+    else:
+        exp.training.input_noise = 0.3
+    t = Trainer(exp)
+    assert t.path == "general" and reason in t.path_reason
+    before = t.last_metrics["train_loss"]
+    t.run(3)
+    assert t.last_metrics["train_loss"] < before
+    assert t.snapshot(10).path == "general"
+
+
+def test_switching_to_the_fast_path_mid_run_continues_the_same_run():
+    exp = base(optimizer="adam", learning_rate=0.01)
+    reference = Trainer(exp)
+    general = exp.copy()
+    general.training.fast_path = False
+    switched = Trainer(general)
+    for t in (reference, switched):
+        t.run(2)
+    assert switched.enable_fast_path() and switched.path == "fast"
+    for t in (reference, switched):
+        t.run(3)
+    np.testing.assert_allclose(reference.history.train_loss, switched.history.train_loss,
+                               rtol=RTOL)
+
+
+def test_the_model_views_the_fast_buffer():
+    t = Trainer(base())
+    t.run(1)
+    w = t.model.blocks["dense1"].linear.weight
+    before = w.detach().clone()
+    t.run(1)
+    assert not torch.equal(before, w.detach())  # torch sees the kernel's updates, no copying
