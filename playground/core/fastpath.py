@@ -242,13 +242,13 @@ if numba is not None:
                 theta[i] -= lr * (v[i] / c1) / math.sqrt(a[i] / c2 + hp[2])
 
     @inline
-    def _layer_forward(theta, layers, alphas, l, src, dst, pre, arg, m_count, activate):
-        """Rows 0..m_count-1 of src through layer l into dst (pre-activations into pre)."""
-        n_in, units, pieces = layers[l, L_IN], layers[l, L_OUT], layers[l, L_PIECES]
-        w, b = layers[l, L_W], layers[l, L_B]
-        code = layers[l, L_ACT]
-        at = layers[l, L_ALPHA_AT]
-        alpha = theta[at] if at >= 0 else alphas[l]  # PReLU's slope is learned, in theta
+    def _layer_forward(theta, layers, alphas, li, src, dst, pre, arg, m_count, activate):
+        """Rows 0..m_count-1 of src through layer li into dst (pre-activations into pre)."""
+        n_in, units, pieces = layers[li, L_IN], layers[li, L_OUT], layers[li, L_PIECES]
+        w, b = layers[li, L_W], layers[li, L_B]
+        code = layers[li, L_ACT]
+        at = layers[li, L_ALPHA_AT]
+        alpha = theta[at] if at >= 0 else alphas[li]  # PReLU's slope is learned, in theta
         for m in range(m_count):
             for j in range(units):
                 best, best_p = 0.0, 0
@@ -273,7 +273,7 @@ if numba is not None:
                     clip, max_norm, Z, A, ARG, D, o):
         """Mini-batches b0..b1-1 of `order`; returns the optimizer's step count.
 
-        Buffers: A[l] (batch, width) inputs of layer l, Z[l] its pre-activations, D[l] dL/dZ[l].
+        Buffers: A[li] (batch, width) inputs of layer li, Z[li] its pre-activations, D[li] dL/dZ[li].
         """
         n = order.shape[0]
         n_layers = layers.shape[0]
@@ -285,31 +285,31 @@ if numba is not None:
                 row = X[order[start + m]]
                 for i in range(row.shape[0]):
                     A[0, m, i] = row[i]
-            for l in range(n_layers):
-                _layer_forward(theta, layers, alphas, l, A[l], A[l + 1], Z[l], ARG[l], m_count,
-                               l < n_layers - 1)
+            for li in range(n_layers):
+                _layer_forward(theta, layers, alphas, li, A[li], A[li + 1], Z[li], ARG[li], m_count,
+                               li < n_layers - 1)
             for m in range(m_count):
                 _head(Z[n_layers - 1, m], T[order[start + m]], n_out, loss, link, out_act,
                       out_alpha, lp, o, D[n_layers - 1, m])
             grad[:] = 0.0
             scale = 1.0 / m_count
-            for l in range(n_layers - 1, -1, -1):
-                n_in, units, pieces = layers[l, L_IN], layers[l, L_OUT], layers[l, L_PIECES]
-                w, b = layers[l, L_W], layers[l, L_B]
+            for li in range(n_layers - 1, -1, -1):
+                n_in, units, pieces = layers[li, L_IN], layers[li, L_OUT], layers[li, L_PIECES]
+                w, b = layers[li, L_W], layers[li, L_B]
                 rows = units * pieces
                 for m in range(m_count):
                     for r in range(rows):
-                        d = D[l, m, r] * scale
+                        d = D[li, m, r] * scale
                         if d == 0.0:
                             continue
                         if b >= 0:
                             grad[b + r] += d
                         base = w + r * n_in
                         for i in range(n_in):
-                            grad[base + i] += d * A[l, m, i]
-                if l == 0:
+                            grad[base + i] += d * A[li, m, i]
+                if li == 0:
                     break
-                prev = l - 1
+                prev = li - 1
                 p_pieces = layers[prev, L_PIECES]
                 code = layers[prev, L_ACT]
                 at = layers[prev, L_ALPHA_AT]
@@ -318,13 +318,13 @@ if numba is not None:
                     for j in range(n_in):  # units of the previous layer
                         da = 0.0
                         for r in range(rows):
-                            da += theta[w + r * n_in + j] * D[l, m, r]
+                            da += theta[w + r * n_in + j] * D[li, m, r]
                         if p_pieces > 1:
                             for p in range(p_pieces):
                                 D[prev, m, j * p_pieces + p] = da if p == ARG[prev, m, j] else 0.0
                         else:
                             z = Z[prev, m, j]
-                            D[prev, m, j] = da * _dact_a(z, A[l, m, j], code, alpha)
+                            D[prev, m, j] = da * _dact_a(z, A[li, m, j], code, alpha)
                             if code == 5 and z <= 0.0:
                                 grad[at] += da * z * scale
             if penalty > 0 and rate > 0.0:
@@ -348,9 +348,9 @@ if numba is not None:
             t += 1
             _update(theta, grad, v, a, decay, opt, hp, lr, t)
             if max_norm > 0.0:
-                for l in range(n_layers):
-                    n_in, w = layers[l, L_IN], layers[l, L_W]
-                    for r in range(layers[l, L_OUT] * layers[l, L_PIECES]):
+                for li in range(n_layers):
+                    n_in, w = layers[li, L_IN], layers[li, L_W]
+                    for r in range(layers[li, L_OUT] * layers[li, L_PIECES]):
                         sq = 0.0
                         for i in range(n_in):
                             sq += theta[w + r * n_in + i] ** 2
@@ -369,8 +369,8 @@ if numba is not None:
         n = X.shape[0]
         src = X
         dst = H0
-        for l in range(n_layers):
-            _layer_forward(theta, layers, alphas, l, src, dst, P, ARG, n, l < n_layers - 1)
+        for li in range(n_layers):
+            _layer_forward(theta, layers, alphas, li, src, dst, P, ARG, n, li < n_layers - 1)
             src = dst
             dst = H1 if dst is H0 else H0
         n_out = layers[n_layers - 1, L_OUT]
@@ -467,7 +467,7 @@ class FastPath:
         self.theta = self.flat.numpy()
         self.grad = np.zeros_like(self.theta)
         self.decay = np.zeros(len(self.theta), dtype=np.bool_)
-        for p, o, n, d in zip(params, offsets, sizes, trainer.decay_mask, strict=False):
+        for o, n, d in zip(offsets, sizes, trainer.decay_mask, strict=False):
             self.decay[o:o + n] = d
         opt = trainer.optimizer
         self.opt_name = opt.entry.name
