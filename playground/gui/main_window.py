@@ -278,7 +278,8 @@ class MainWindow(QMainWindow):
         self._record(snap)
         if not self._scrubbing:
             self._draw(snap)
-        self.trace.update_history(snap.history, frame.run_id, snap.problem)
+        self.trace.update_history(snap.history, frame.run_id, snap.problem,
+                                  force=not frame.playing)
         self.training_bar.set_metrics(snap.epoch, snap.metrics)
         now = time.perf_counter()
         self._paint_times = [t for t in self._paint_times if now - t < 1.0] + [now]

@@ -30,12 +30,13 @@ MAX_SHOWN = 16  # units drawn per block; wider blocks show the first ones and a 
 
 
 def heat_pixmap(values: np.ndarray, size: int = NEURON) -> QPixmap:
-    """A (res, res) map (row 0 = bottom) as a size×size pixmap in the diverging colours."""
+    """A (res, res) map (row 0 = bottom) as a pixmap of about size×size in the diverging
+    colours (the item scales it the rest of the way)."""
     step = max(1, values.shape[0] // size)
     rgba = np.ascontiguousarray(colors.map_values(np.flipud(values[::step, ::step])))
     h, w = rgba.shape[:2]
     image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
-    return QPixmap.fromImage(image.scaled(size, size))  # scaled() copies: safe to drop rgba
+    return QPixmap.fromImage(image)  # fromImage copies: rgba may go
 
 
 class NeuronItem(QGraphicsPixmapItem):
@@ -44,8 +45,14 @@ class NeuronItem(QGraphicsPixmapItem):
         self.view, self.node, self.unit = view, node, unit
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        frame = QGraphicsRectItem(0, 0, NEURON, NEURON, self)
-        frame.setPen(QPen(QColor("#777"), 1))
+        self.frame = QGraphicsRectItem(0, 0, NEURON, NEURON, self)
+        self.frame.setPen(QPen(QColor("#777"), 1))
+
+    def set_map(self, pixmap: QPixmap) -> None:
+        if pixmap.width() != int(self.pixmap().width()):
+            self.setScale(NEURON / pixmap.width())
+            self.frame.setScale(pixmap.width() / NEURON)
+        self.setPixmap(pixmap)
 
     def hoverEnterEvent(self, event) -> None:
         self.view.on_neuron_hover(self, event.screenPos())
@@ -87,6 +94,8 @@ class NetworkView(QGraphicsView):
         self.edges: list[tuple[EdgeItem, str, int, int, str]] = []  # item, node, row, col, kind
         self._snap = None
         self._pieces: dict[str, int] = {}
+        self._pens: dict[tuple[bool, int], QPen] = {}
+        self._edge_keys: dict[int, tuple[bool, int]] = {}
 
     # --------------------------------------------------------------------------- layout
     def set_network(self, graph, widths: dict[str, int], input_labels: list[str]) -> None:
@@ -95,6 +104,7 @@ class NetworkView(QGraphicsView):
         scene.clear()
         self.neurons.clear()
         self.edges.clear()
+        self._edge_keys.clear()
         order = graph.topological_order()
         depth: dict[str, int] = {}
         for n in order:
@@ -185,16 +195,26 @@ class NetworkView(QGraphicsView):
         for (n, u), item in self.neurons.items():
             maps = snap.neurons.get(n)
             if maps is not None and u < len(maps):
-                item.setPixmap(heat_pixmap(maps[u]))
+                item.set_map(heat_pixmap(maps[u]))
             elif n in snap.weights and snap.output is not None:  # the Output block's units
                 out = snap.output if snap.output.ndim == 2 else 2.0 * snap.output[..., u] - 1.0
-                item.setPixmap(heat_pixmap(out))
-        for item, n, row, col, _ in self.edges:
+                item.set_map(heat_pixmap(out))
+        for i, (item, n, row, col, _) in enumerate(self.edges):
             w = self.weight(n, row, col)
             if w is None:
                 continue
-            color = QColor(*colors.BLUE) if w > 0 else QColor(*colors.ORANGE)
-            item.setPen(QPen(color, 1.0 + 9.0 * min(abs(w), 5.0) / 5.0))
+            # Width 1-10 px for |w| 0-5, in quarter pixels: a pen changes only when it shows.
+            key = (w > 0, round(4.0 * (1.0 + 9.0 * min(abs(w), 5.0) / 5.0)))
+            if self._edge_keys.get(i) != key:
+                self._edge_keys[i] = key
+                item.setPen(self._pen(key))
+
+    def _pen(self, key: tuple[bool, int]) -> QPen:
+        pen = self._pens.get(key)
+        if pen is None:
+            color = QColor(*colors.BLUE) if key[0] else QColor(*colors.ORANGE)
+            pen = self._pens[key] = QPen(color, key[1] / 4.0)
+        return pen
 
     def weight(self, node: str, row: int, col: int) -> float | None:
         if self._snap is None or node not in self._snap.weights:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -51,15 +53,27 @@ class TracePlot(QWidget):
         layout.addWidget(self.acc, 2)
         self._history: dict[str, np.ndarray] = {}
         self._run_id = None
+        self._shown_epochs = -1
+        self._last_update = 0.0
         self.loss.scene().sigMouseMoved.connect(self._on_mouse)
         self.acc.scene().sigMouseMoved.connect(self._on_mouse)
 
-    def update_history(self, history: dict[str, np.ndarray], run_id: int, problem: str) -> None:
-        if self._run_id is not None and run_id != self._run_id:
+    def update_history(self, history: dict[str, np.ndarray], run_id: int, problem: str,
+                       force: bool = False) -> None:
+        """Redraw the curves when the history grew, at most 10 times a second: pyqtgraph
+        re-ranges and re-ticks both plots on every setData, the costliest part of a frame."""
+        new_run = self._run_id is not None and run_id != self._run_id
+        if new_run:
             self._fade_current()
+        epochs = history.get("epoch", np.zeros(0))
+        now = time.perf_counter()
+        if not (force or new_run or self._run_id is None) and (
+                len(epochs) == self._shown_epochs or now - self._last_update < 0.1):
+            return
         self._run_id = run_id
         self._history = history
-        epochs = history.get("epoch", np.zeros(0))
+        self._shown_epochs = len(epochs)
+        self._last_update = now
         for key in ("loss", "accuracy"):
             for split in ("train", "test"):
                 values = history.get(f"{split}_{key}", np.zeros(0))

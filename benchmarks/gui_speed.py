@@ -1,0 +1,106 @@
+"""The window under load (issue: main window): frames per second of the full view and epochs per
+second of training, both at once, and how long a click waits while training runs.
+
+Six hidden tanh layers of 8 on the spiral; the output and all 48 neuron maps at 100x100.
+Runs offscreen unless a display is set.
+
+    python benchmarks/gui_speed.py [--seconds 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=6.0)
+    args = parser.parse_args()
+
+    from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    from playground.core import fastpath
+    from playground.core.graph import mlp
+    from playground.core.spec import Experiment
+    from playground.gui.main_window import MainWindow
+
+    fastpath.warm_up()  # measure the steady state, not a first-start compile
+    exp = Experiment()
+    exp.data.generator = "spiral"
+    exp.network = mlp([8] * 6, "tanh")
+    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    window = MainWindow(exp, settings=settings)
+    window.resize(1600, 900)
+    window.show()
+
+    def spin(seconds: float) -> None:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.001)
+
+    spin(1.0)
+    painted = []
+    original_draw = window._draw
+
+    def counting_draw(snap):
+        painted.append(time.perf_counter())
+        original_draw(snap)
+
+    window._draw = counting_draw
+    window.training_bar.speed.setCurrentIndex(window.training_bar.speed.count() - 1)  # max
+    window.toggle_play()
+    spin(1.0)  # reach steady state
+    e0, t0, p0 = window.latest.snapshot.epoch, time.perf_counter(), len(painted)
+
+    # Clicks while training: post a real mouse press/release on the "Show test data" box and
+    # time until its toggled handler runs.
+    latencies = []
+    box = window.show_test
+    handled = []
+    box.toggled.connect(lambda _: handled.append(time.perf_counter()))
+    clicks = 0
+    next_click = time.perf_counter() + 0.25
+    while time.perf_counter() - t0 < args.seconds:
+        if time.perf_counter() >= next_click:
+            centre = QPointF(box.rect().center())
+            glob = QPointF(box.mapToGlobal(QPoint(int(centre.x()), int(centre.y()))))
+            n = len(handled)
+            sent = time.perf_counter()
+            for kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+                app.postEvent(box, QMouseEvent(kind, centre, glob, Qt.MouseButton.LeftButton,
+                                               Qt.MouseButton.LeftButton,
+                                               Qt.KeyboardModifier.NoModifier))
+            while len(handled) == n and time.perf_counter() - sent < 1.0:
+                app.processEvents()
+            if len(handled) > n:
+                latencies.append((handled[-1] - sent) * 1000)
+            clicks += 1
+            next_click = time.perf_counter() + 0.25
+        app.processEvents()
+        time.sleep(0.001)
+    elapsed = time.perf_counter() - t0
+    epochs = window.latest.snapshot.epoch - e0
+    frames = len(painted) - p0
+    window.toggle_play()
+    spin(0.3)
+    path = window.latest.path
+    window.close()
+    print(f"6x8 tanh on spiral, full view at 100x100, {elapsed:.1f} s, {path} path")
+    print(f"  view refresh: {frames / elapsed:6.1f} frames/s   (goal >= 30)")
+    print(f"  training:     {epochs / elapsed:6.1f} epochs/s   (goal >= 60)")
+    if latencies:
+        print(f"  click answered in: median {statistics.median(latencies):.1f} ms, "
+              f"worst {max(latencies):.1f} ms over {len(latencies)} clicks   (goal < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
