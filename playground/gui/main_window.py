@@ -84,7 +84,8 @@ class MainWindow(QMainWindow):
         data_scroll = QScrollArea()
         data_scroll.setWidget(self.data_panel)
         data_scroll.setWidgetResizable(True)
-        data_scroll.setMinimumWidth(280)
+        data_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        data_scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width() + 20)
 
         self.show_test = QCheckBox("Show test data")
         self.discretize = QCheckBox("Discretize output")
@@ -115,7 +116,7 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(data_scroll)
         self.main_split.addWidget(self.network_view)
         self.main_split.addWidget(self.right_split)
-        self.main_split.setSizes([300, 520, 460])
+        self.main_split.setSizes([360, 480, 460])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)

@@ -246,3 +246,10 @@ def test_device_is_reported():
     assert t.device.type == "cpu"
     if not torch.cuda.is_available():
         assert "not available" in t.device_note
+
+
+def test_thread_count_follows_the_work():
+    from playground.core import trainer
+
+    assert trainer.threads_for(100 * 100, 350) == 1  # a 6x8 net's view: one thread is faster
+    assert trainer.threads_for(256, 200_000) == trainer._ALL_THREADS  # digits, 4x256

@@ -199,3 +199,14 @@ def test_usable_at_1280_by_800(window):
     assert hint.width() <= 1280 and hint.height() <= 800
     window.resize(1280, 800)
     assert (window.width(), window.height()) == (1280, 800)
+
+
+def test_editing_a_weight_from_the_network_view(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getDouble", lambda *a, **k: (1.25, True))
+    window.network_view.weight_clicked.emit("dense1", 2, 1)
+    qtbot.waitUntil(lambda: abs(snap(window).weights["dense1"][2, 1] - 1.25) < 1e-6, timeout=5000)
+    window.network_view.weight_clicked.emit("dense1", 0, -1)  # a bias
+    qtbot.waitUntil(lambda: abs(snap(window).biases["dense1"][0] - 1.25) < 1e-6, timeout=5000)
+    assert snap(window).epoch == 0  # editing is not training

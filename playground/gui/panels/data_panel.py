@@ -125,7 +125,8 @@ class DataPanel(QWidget):
             button.setCheckable(True)
             button.setIcon(QIcon(feature_pixmap(name)))
             button.setIconSize(QSize(36, 36))
-            button.setText(feat.label)
+            button.setText(feat.label.split(" =")[0])  # "r", "θ": the formula is the tooltip
+            button.setToolTip(feat.label)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             button.toggled.connect(self._features_changed)
             grid.addWidget(button, i // 4, i % 4)
