@@ -388,8 +388,9 @@ def build_dataset(data) -> Dataset:
         class_names = tuple(f"{v:g}" for v in values.astype(float))
         if gen.group == "tf":
             class_names = ("-1", "+1")
-        if n_classes > 1:
-            problem = "binary" if n_classes == 2 else "multiclass"
+        # One class (uniform, drawn in one colour) is still a classification set: the trainer
+        # refuses it with a message, the clustering lab uses it as it is.
+        problem = "multiclass" if n_classes > 2 else "binary"
     order = rng.permutation(len(x))  # shuffled once, then split, as TF Playground does
     n_train = max(1, min(len(x) - 1, round(len(x) * data.train_fraction)))
     if gen.group in ("tf", "toy"):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSlider,
     QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -117,12 +118,18 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.network_view)
         self.main_split.addWidget(self.right_split)
         self.main_split.setSizes([360, 480, 460])
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        network_tab = QWidget()
+        layout = QVBoxLayout(network_tab)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.training_bar)
         layout.addWidget(self.main_split, 1)
-        self.setCentralWidget(central)
+        from .clustering_lab import ClusteringLab
+
+        self.clustering_lab = ClusteringLab()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(network_tab, "Neural network")
+        self.tabs.addTab(self.clustering_lab, "Clustering")
+        self.setCentralWidget(self.tabs)
         self.status_device = QLabel()
         self.status_rate = QLabel()
         self.statusBar().addPermanentWidget(self.status_device)
@@ -139,6 +146,7 @@ class MainWindow(QMainWindow):
         bar.learning_rate_changed.connect(self.set_learning_rate)
         bar.changed.connect(self.apply_experiment)
         self.data_panel.changed.connect(self.apply_experiment)
+        self.clustering_lab.changed.connect(self.apply_experiment)
         self.output_view.reset_requested.connect(self.reset)
         self.show_test.toggled.connect(self.output_view.set_show_test)
         self.discretize.toggled.connect(self.output_view.set_discretize)
@@ -213,6 +221,15 @@ class MainWindow(QMainWindow):
             self.output_view.banner.show()
             self.data_panel.set_experiment(self.experiment)  # the controls show what runs
             return
+        before = self.experiment
+        trains_the_same = (exp.data, exp.features, exp.network, exp.training) == (
+            before.data, before.features, before.network, before.training)
+        if rebuild and trains_the_same:  # only clustering or view settings changed
+            self.experiment = exp
+            if (exp.data, exp.clustering) != (self.clustering_lab.experiment.data,
+                                               self.clustering_lab.experiment.clustering):
+                self.clustering_lab.set_experiment(exp)
+            return
         if adapt_output(exp.network, dataset.problem, self._problem):
             out = exp.network.nodes[exp.network.of_type("output")[0]]
             self.statusBar().showMessage(
@@ -222,6 +239,9 @@ class MainWindow(QMainWindow):
         self._problem = dataset.problem
         self.data_panel.set_experiment(exp)
         self.training_bar.set_experiment(exp)
+        lab = self.clustering_lab.experiment
+        if not rebuild or (exp.data, exp.clustering) != (lab.data, lab.clustering):
+            self.clustering_lab.set_experiment(exp)
         n_train = len(dataset.train_idx)
         self.output_view.set_data(dataset.x, dataset.y, n_train, dataset.problem, dataset.domain)
         self._layout_network(exp, dataset)
@@ -408,6 +428,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.timer.stop()
         self.worker.stop()
+        self.clustering_lab.shutdown()
         super().closeEvent(event)
 
     def output_pixels(self) -> np.ndarray:

@@ -151,3 +151,14 @@ def test_csv_regression_targets():
     rows = points_from_csv("1,2,0.25\n3,4,-0.5\n", problem="regression")
     ds = make("points", points=rows, problem="regression")
     assert ds.problem == "regression"
+
+
+def test_single_class_set_is_binary_and_the_trainer_says_why_it_cannot_train():
+    from playground.core.spec import Experiment
+    from playground.core.trainer import Trainer
+
+    assert make("uniform").problem == "binary"
+    exp = Experiment()
+    exp.data.generator = "uniform"
+    with pytest.raises(SpecError, match="single class"):
+        Trainer(exp)

@@ -82,19 +82,28 @@ def test_multiclass_shows_one_colour_per_class(qtbot, window):
     qtbot.waitUntil(lambda: snap(window).problem == "multiclass", timeout=10000)
     out = window.experiment.network.nodes["output"]
     assert out.param("loss") == "softmax_ce" and out.param("activation") == "softmax"
+    exp = window.experiment.copy()  # a net that can grow confident about every class
+    exp.network.set_params("dense2", units=8)
+    exp.training.optimizer = "adam"
+    exp.training.learning_rate = 0.03
+    window.apply_experiment(exp)
     window.training_bar.speed.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: snap(window).problem == "multiclass" and snap(window).epoch == 0)
     window.toggle_play()
-    wait_epoch(qtbot, window, 60)
+    qtbot.waitUntil(lambda: snap(window).output.max(axis=(0, 1)).min() > 0.9
+                    and snap(window).metrics["test_accuracy"] > 0.9, timeout=30000)
     window.toggle_play()
     qtbot.waitUntil(lambda: not window.latest.playing, timeout=5000)
     window.paint()
-    pixels = window.output_view.pixels()[..., :3].reshape(-1, 3)
     from playground.gui.colors import CLASS_COLORS
 
-    # Each class colour dominates somewhere: the nearest class colour over the map takes 4 values.
-    distance = ((pixels[:, None, :].astype(float) - CLASS_COLORS[None, :4]) ** 2).sum(axis=2)
-    assert len(np.unique(distance.argmin(axis=1))) == 4
-    assert snap(window).metrics["test_accuracy"] > 0.9
+    probs = snap(window).output  # (res, res, 4)
+    assert len(np.unique(probs.argmax(axis=2))) == 4  # every class owns part of the map
+    pixels = window.output_view.pixels()[..., :3].astype(float)
+    for c in range(4):  # where the net is surest of class c, the map shows class c's colour
+        row, col = np.unravel_index(probs[..., c].argmax(), probs.shape[:2])
+        distance = ((CLASS_COLORS[:4] - pixels[row, col]) ** 2).sum(axis=1)
+        assert distance.argmin() == c
 
 
 def test_regression_shows_a_value_map(qtbot, window):

@@ -1,0 +1,126 @@
+"""The clustering lab's worker: builds the algorithm's steps off the GUI thread (a 5,000-point
+distance matrix takes a second) and walks them forward, back or playing, emitting states."""
+
+from __future__ import annotations
+
+import queue
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+
+from ..core.clustering import ClusterState, Stepper
+
+
+@dataclass(frozen=True)
+class ClusterFrame:
+    state: ClusterState
+    position: int  # index of the state in the history (the step counter)
+    playing: bool
+    can_go_back: bool
+    algorithm: str
+    token: int
+
+
+def make_steps(algorithm: str, x: np.ndarray, settings):
+    """The state generator for `algorithm` with the experiment's clustering settings."""
+    from ..core.clustering import dbscan, hierarchical, kmeans, meanshift
+
+    if algorithm == "kmeans":
+        centres = kmeans.initial_centres(x, settings.k, settings.init, settings.seed,
+                                         np.asarray(settings.centres) if settings.centres else None)
+        return kmeans.kmeans_steps(x, centres)
+    if algorithm == "meanshift":
+        return meanshift.meanshift_steps(x, settings.bandwidth, settings.kernel)
+    if algorithm == "hierarchical":
+        return hierarchical.agglomerative_steps(x, settings.linkage)
+    return dbscan.dbscan_steps(x, settings.eps, settings.min_points)
+
+
+class ClusteringWorker(QThread):
+    frame_ready = Signal(object)  # ClusterFrame
+    failed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._commands: queue.Queue = queue.Queue()
+        self.stepper: Stepper | None = None
+        self._algorithm = ""
+        self._playing = False
+        self._interval = 0.1  # seconds between animated steps (the demos use 100 ms)
+        self._token = 0
+        self._x: np.ndarray | None = None
+
+    def post(self, command: str, *args) -> None:
+        self._commands.put((command, args))
+
+    def stop(self) -> None:
+        self.post("quit")
+        self.wait(5000)
+
+    def run(self) -> None:
+        next_step = 0.0
+        while True:
+            timeout = None
+            if self._playing:
+                timeout = max(0.0, next_step - time.perf_counter())
+            try:
+                command, args = self._commands.get(timeout=timeout)
+            except queue.Empty:
+                command = None
+            if command == "quit":
+                return
+            if command is not None:
+                self._handle(command, args)
+                continue
+            if self._playing and self.stepper is not None:
+                self.stepper.forward()
+                if self.stepper.done:
+                    self._playing = False
+                self._emit()
+                next_step = time.perf_counter() + self._interval
+
+    def _handle(self, command: str, args: tuple) -> None:
+        if command == "build":
+            x, algorithm, settings, token = args
+            self._playing = False
+            try:
+                self.stepper = Stepper(make_steps(algorithm, x, settings))
+            except ValueError as exc:
+                self.stepper = None
+                self.failed.emit(str(exc))
+                return
+            self._x, self._algorithm, self._token = x, algorithm, token
+            self._emit()
+            return
+        if self.stepper is None:
+            return
+        if command == "forward":
+            self._playing = False
+            self.stepper.forward()
+        elif command == "back":
+            self._playing = False
+            self.stepper.back()
+        elif command == "play":
+            self._playing = not self.stepper.done
+        elif command == "pause":
+            self._playing = False
+        elif command == "interval":
+            self._interval = float(args[0])
+            return
+        elif command == "run_to_end":
+            self._playing = False
+            self.stepper.run()
+        elif command == "move_centres":  # k-means: a centre dragged between steps
+            from ..core.clustering.kmeans import kmeans_steps
+
+            state = self.stepper.state
+            self.stepper.branch(kmeans_steps(self._x, np.asarray(args[0]), step=state.step,
+                                             labels=state.labels))
+        self._emit()
+
+    def _emit(self) -> None:
+        s = self.stepper
+        self.frame_ready.emit(ClusterFrame(s.state, s.position, self._playing, s.can_go_back(),
+                                           self._algorithm, self._token))
