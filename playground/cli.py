@@ -42,13 +42,29 @@ def _progress(done: int, total: int, metrics: dict, width: int = 30) -> None:
     sys.stderr.flush()
 
 
+def _report_outcome(exp, trainer=None) -> None:
+    if exp.outcome.metric == "none":
+        return
+    from .core.lessons import check
+
+    result = check(exp, trainer)
+    print(f"outcome: {'PASS' if result.passed else 'FAIL'}: {result.summary}; promised "
+          f"[{exp.outcome.at_least:g}, {exp.outcome.at_most:g}]")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .core.files import resume_trainer
 
     loaded = _load(args.experiment)
     exp = loaded.experiment
+    if exp.title:
+        print(f"{exp.title}: {exp.description}")
+    if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
+        print(f"clustering with {exp.clustering.algorithm}")
+        _report_outcome(exp)
+        return 0
     trainer = resume_trainer(loaded, device=args.device)
-    total = args.epochs or exp.training.epochs or 200
+    total = args.epochs or exp.outcome.epochs or exp.training.epochs or 200
     print(f"training {args.experiment} on {trainer.device} ({trainer.path} path: "
           f"{trainer.path_reason})" + (f"; {trainer.device_note}" if trainer.device_note else ""))
     start, t0 = trainer.epoch, time.perf_counter()
@@ -71,6 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
           + f" ({(trainer.epoch - start) / max(elapsed, 1e-9):.0f} epochs/s)")
     if trainer.message:
         print(trainer.message)
+    if not args.epochs:
+        _report_outcome(exp, trainer)
     if args.out:
         result = {"experiment": os.path.abspath(args.experiment), "epoch": trainer.epoch,
                   "status": trainer.status, "message": trainer.message,

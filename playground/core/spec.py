@@ -120,6 +120,23 @@ class ViewSpec:
     snapshot_every: int = F.field(1, int, F.between(1, 10000), "epochs between view refreshes")
 
 
+OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",
+                   "accuracy_gap", "diverged", "stopped_early", "clusters", "agreement")
+
+
+@dataclass
+class OutcomeSpec:
+    """What a lesson promises: after `epochs` of training (or running the clustering to its
+    end), `metric` lies in [at_least, at_most]. Checked by the lesson tests and
+    `playground run`."""
+
+    metric: str = F.field("none", str, F.one_of(OUTCOME_METRICS))
+    epochs: int = F.field(0, int, F.between(0, 100_000))
+    at_least: float = F.field(-1e9, float)
+    at_most: float = F.field(1e9, float)
+    text: str = F.field("", str, None, "the promise in words, shown with the result")
+
+
 def _default_network() -> Graph:
     return mlp([4, 2], "tanh")
 
@@ -136,6 +153,7 @@ class Experiment:
     training: TrainingSpec = F.field(TrainingSpec(), TrainingSpec)
     clustering: ClusteringSpec = F.field(ClusteringSpec(), ClusteringSpec)
     view: ViewSpec = F.field(ViewSpec(), ViewSpec)
+    outcome: OutcomeSpec = F.field(OutcomeSpec(), OutcomeSpec)
 
     def validate_extra(self, path: str) -> None:
         if not self.features:
