@@ -110,13 +110,19 @@ class ClusteringSpec:
     seed: int = F.field(0, int, F.between(0, 2**31 - 1))
 
 
+# Controls a lesson may hide (TF Playground lets teachers hide 15 of its own).
+CONTROLS = ("datasets", "noise", "ratio", "classes", "problem", "regenerate", "features",
+            "learning_rate", "optimizer", "loss", "activation", "regularization", "batch_size",
+            "epochs", "speed", "step_batch", "history", "trace", "clustering")
+
+
 @dataclass
 class ViewSpec:
     resolution: int = F.field(100, int, F.between(10, 400))
     show_test_data: bool = F.field(False, bool)
     discretize: bool = F.field(False, bool)
     presentation: bool = F.field(False, bool)
-    hidden_controls: list = F.field([], "str_list")
+    hidden_controls: list = F.field([], "str_list", F.each_of(lambda: CONTROLS))
     snapshot_every: int = F.field(1, int, F.between(1, 10000), "epochs between view refreshes")
 
 

@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
     sys.excepthook = _excepthook
     window = MainWindow()
+    window.show()
     if argv:
         window.load_path(argv[0])
-    window.show()
+    else:
+        window.offer_recovery()
     return app.exec()

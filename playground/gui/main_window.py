@@ -10,12 +10,10 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QSlider,
     QSplitter,
@@ -30,8 +28,10 @@ from ..core.errors import PlaygroundError
 from ..core.features import FEATURES
 from ..core.graph import LOSSES, adapt_output
 from ..core.spec import Experiment
+from .file_actions import FileActions
 from .panels.data_panel import DataPanel
 from .panels.training_bar import TrainingBar
+from .presentation import Presentation
 from .views.network_view import NetworkView
 from .views.output_view import OutputView
 from .views.trace_view import TracePlot
@@ -48,13 +48,13 @@ def _shrink(snap):
                                               for k, v in snap.neurons.items()}, history={})
 
 
-class MainWindow(QMainWindow):
-    def __init__(self, experiment: Experiment | None = None, settings: QSettings | None = None):
+class MainWindow(FileActions, Presentation, QMainWindow):
+    def __init__(self, experiment: Experiment | None = None, settings: QSettings | None = None,
+                 recovery_path: str | None = None):
         super().__init__()
         self.setWindowTitle("playground")
         self.settings = settings or QSettings("playground", "playground")
         self.experiment = (experiment or Experiment()).copy()
-        self.path = ""
         self.playing = False
         self.latest: Frame | None = None
         self._drawn: Frame | None = None
@@ -64,11 +64,13 @@ class MainWindow(QMainWindow):
         self._problem: str | None = None
         self._token = 0  # the build whose frames are drawn; older ones are stale
         self._build_ui()
-        self._build_menus()
         self.worker = TrainingWorker(self.experiment)
         self.worker.frame_ready.connect(self.on_frame)
         self.worker.build_failed.connect(self.on_build_failed)
+        self._init_files(recovery_path)
+        self._build_menus()
         self.apply_experiment(self.experiment, rebuild=False)
+        self._update_title()
         self.worker.start()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.paint)
@@ -99,7 +101,8 @@ class MainWindow(QMainWindow):
         toggles.addWidget(self.discretize)
         toggles.addStretch(1)
         replay = QHBoxLayout()
-        replay.addWidget(QLabel("History"))
+        self.history_caption = QLabel("History")
+        replay.addWidget(self.history_caption)
         replay.addWidget(self.history_slider, 1)
         replay.addWidget(self.history_label)
         output_box = QWidget()
@@ -121,6 +124,11 @@ class MainWindow(QMainWindow):
         network_tab = QWidget()
         layout = QVBoxLayout(network_tab)
         layout.setContentsMargins(4, 4, 4, 4)
+        self.lesson = QLabel()
+        self.lesson.setWordWrap(True)
+        self.lesson.setStyleSheet("background: #eef5fb; padding: 6px; border-radius: 4px;")
+        self.lesson.hide()
+        layout.addWidget(self.lesson)
         layout.addWidget(self.training_bar)
         layout.addWidget(self.main_split, 1)
         from .clustering_lab import ClusteringLab
@@ -165,20 +173,13 @@ class MainWindow(QMainWindow):
             self.addAction(act)
             return act
 
-        file_menu = self.menuBar().addMenu("&File")
-        action(file_menu, "&Open…", self.open_file, QKeySequence.StandardKey.Open)
-        action(file_menu, "&Save", self.save_file, QKeySequence.StandardKey.Save)
-        action(file_menu, "Save &As…", self.save_file_as, "Ctrl+Shift+S")
-        action(file_menu, "Import &CSV…", self.import_csv)
-        file_menu.addSeparator()
-        action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._build_file_menu(action)
         train = self.menuBar().addMenu("&Training")
         self.play_action = action(train, "Play / Pause", self.toggle_play, "Space")
         action(train, "Step one epoch", self.step_epoch, "Right")
         action(train, "Step one batch", self.step_batch, "Shift+Right")
         action(train, "Reset", self.reset, "R")
-        view = self.menuBar().addMenu("&View")
-        action(view, "Full screen", self.toggle_full_screen, "F11")
+        self._build_view_menu(action)
 
     # ------------------------------------------------------------------------ commands
     def toggle_play(self) -> None:
@@ -211,9 +212,13 @@ class MainWindow(QMainWindow):
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
-    def apply_experiment(self, exp: Experiment, rebuild: bool = True) -> None:
-        """Take an edited experiment: adapt the output to the problem, redraw, rebuild."""
+    def apply_experiment(self, exp: Experiment, rebuild: bool = True,
+                         state: dict | None = None) -> None:
+        """Take an edited experiment: adapt the output to the problem, redraw, rebuild (with a
+        file's trained `state` when one is given)."""
         exp = exp.copy()
+        if rebuild and state is None:
+            self.mark_dirty()
         try:
             dataset = build_dataset(exp.data)
         except PlaygroundError as exc:
@@ -224,11 +229,12 @@ class MainWindow(QMainWindow):
         before = self.experiment
         trains_the_same = (exp.data, exp.features, exp.network, exp.training) == (
             before.data, before.features, before.network, before.training)
-        if rebuild and trains_the_same:  # only clustering or view settings changed
+        if rebuild and trains_the_same and state is None:  # only clustering or view changed
             self.experiment = exp
             if (exp.data, exp.clustering) != (self.clustering_lab.experiment.data,
                                                self.clustering_lab.experiment.clustering):
                 self.clustering_lab.set_experiment(exp)
+            self.apply_view()
             return
         if adapt_output(exp.network, dataset.problem, self._problem):
             out = exp.network.nodes[exp.network.of_type("output")[0]]
@@ -247,14 +253,21 @@ class MainWindow(QMainWindow):
         self._layout_network(exp, dataset)
         self._recorded.clear()
         self.history_slider.setRange(0, 0)
+        if not exp.title:
+            self.lesson.hide()
+        self.apply_view()
         if rebuild:
             self.playing = False
             self.training_bar.set_playing(False)
-            self._post_build(exp)
+            self._post_build(exp, state)
 
-    def _post_build(self, exp: Experiment) -> None:
+    def _post_build(self, exp: Experiment, state: dict | None = None) -> None:
         self._token += 1
-        self.worker.post("build", exp.copy(), self._token)
+        self.worker.post("build", exp.copy(), self._token, state)
+
+    def show_lesson(self, title: str, description: str) -> None:
+        self.lesson.setText(f"<b>{title}</b> — {description}")
+        self.lesson.show()
 
     def _layout_network(self, exp: Experiment, dataset) -> None:
         n_in = len(exp.features) if dataset.is_2d else dataset.x.shape[1]
@@ -296,6 +309,8 @@ class MainWindow(QMainWindow):
         if self.playing != frame.playing:
             self.playing = frame.playing
             self.training_bar.set_playing(frame.playing)
+        if snap.epoch != self._saved_epoch:
+            self.mark_dirty()
         self._record(snap)
         if not self._scrubbing:
             self._draw(snap)
@@ -353,62 +368,6 @@ class MainWindow(QMainWindow):
         if ok:
             self.worker.post("set_weight", node, row, None if col < 0 else col, value)
 
-    # ---------------------------------------------------------------------------- files
-    def open_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open experiment", "", "Experiments (*.json)")
-        if path:
-            self.load_path(path)
-
-    def load_path(self, path: str) -> bool:
-        from ..core.files import load_experiment
-
-        try:
-            loaded = load_experiment(path)
-        except PlaygroundError as exc:
-            QMessageBox.warning(self, "Cannot open", f"{path}:\n{exc}")
-            return False
-        self.path = path
-        self.apply_experiment(loaded.experiment)
-        if loaded.experiment.title:
-            self.statusBar().showMessage(f"{loaded.experiment.title}: "
-                                         f"{loaded.experiment.description}", 15000)
-        return True
-
-    def save_file(self) -> None:
-        if not self.path:
-            self.save_file_as()
-            return
-        from ..core.files import save_experiment
-
-        try:
-            save_experiment(self.path, self.experiment)
-            self.statusBar().showMessage(f"saved {self.path}", 4000)
-        except PlaygroundError as exc:
-            QMessageBox.warning(self, "Cannot save", str(exc))
-
-    def save_file_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save experiment", self.path or "experiment.json",
-                                              "Experiments (*.json)")
-        if path:
-            self.path = path
-            self.save_file()
-
-    def import_csv(self) -> None:
-        from ..core.datasets import load_csv
-
-        path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "", "CSV (*.csv *.txt)")
-        if not path:
-            return
-        exp = self.experiment.copy()
-        problem = "regression" if exp.data.problem == "regression" else "classification"
-        try:
-            exp.data.points = load_csv(path, problem)
-        except PlaygroundError as exc:
-            QMessageBox.warning(self, "Cannot import", f"{path}:\n{exc}")
-            return
-        exp.data.generator = "points"
-        self.apply_experiment(exp)
-
     # ---------------------------------------------------------------------- lifecycle
     def _restore_layout(self) -> None:
         geometry = self.settings.value("geometry")
@@ -422,6 +381,11 @@ class MainWindow(QMainWindow):
                 split.restoreState(state)
 
     def closeEvent(self, event) -> None:
+        if not self.keep_changes_or_proceed():
+            event.ignore()
+            return
+        self.autosave_timer.stop()
+        self.discard_recovery()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("main_split", self.main_split.saveState())
         self.settings.setValue("right_split", self.right_split.saveState())

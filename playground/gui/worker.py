@@ -41,6 +41,7 @@ class Frame:
 class TrainingWorker(QThread):
     frame_ready = Signal(object)  # Frame
     build_failed = Signal(str)  # a message for the user; the previous run stays
+    written = Signal(str, str, str)  # path, kind, error ("" when it worked)
 
     def __init__(self, experiment: Experiment, parent=None):
         super().__init__(parent)
@@ -124,6 +125,8 @@ class TrainingWorker(QThread):
             self._emit()
         elif command == "refresh":
             self._emit()
+        elif command == "write":
+            self._write(*args)
 
     def _start_warm_up(self) -> None:
         """Compile the fused kernel in another process (it writes numba's disk cache), so
@@ -146,11 +149,34 @@ class TrainingWorker(QThread):
             self.trainer.enable_fast_path()
             self._emit()
 
-    def _build(self, experiment: Experiment, token: int | None = None) -> None:
+    def _write(self, path: str, kind: str, experiment: Experiment) -> None:
+        """Files that need the trainer: the experiment with its state, exports."""
+        from ..core import export, files
+
+        try:
+            if kind == "experiment":
+                files.save_experiment(path, experiment, self.trainer)
+            elif kind == "history_csv":
+                files.atomic_write_text(path, export.history_csv(self.trainer.history))
+            elif kind == "pytorch":
+                files.atomic_write_text(path, export.pytorch_script(self.trainer))
+            else:
+                raise ValueError(f"unknown export {kind!r}")
+        except (PlaygroundError, ValueError) as exc:
+            self.written.emit(path, kind, str(exc))
+            return
+        self.written.emit(path, kind, "")
+
+    def _build(self, experiment: Experiment, token: int | None = None,
+               state: dict | None = None) -> None:
         from ..core.trainer import Trainer
 
         try:
             trainer = Trainer(experiment, compile_fast=fastpath.ready())
+            if state is not None:  # a file's trained state (checked before it was sent)
+                from ..core.files import restore_state
+
+                restore_state(trainer, state)
         except PlaygroundError as exc:
             self._playing = False
             self.build_failed.emit(str(exc))

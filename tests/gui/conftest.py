@@ -7,11 +7,26 @@ def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+@pytest.fixture(autouse=True)
+def no_modal_questions(monkeypatch):
+    """Offscreen, a modal question would wait forever: unsaved work is discarded unless a
+    test says otherwise."""
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+
+
 @pytest.fixture
-def window(qtbot, settings):
+def recovery(tmp_path):
+    return str(tmp_path / "recovery" / "recovery.json")
+
+
+@pytest.fixture
+def window(qtbot, settings, recovery):
     from playground.gui.main_window import MainWindow
 
-    w = MainWindow(settings=settings)
+    w = MainWindow(settings=settings, recovery_path=recovery)
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()

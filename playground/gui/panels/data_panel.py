@@ -75,7 +75,7 @@ class DataPanel(QWidget):
         self._exp = Experiment()
         self._updating = False
         layout = QVBoxLayout(self)
-        gallery_box = QGroupBox("Data")
+        gallery_box = self.gallery_box = QGroupBox("Data")
         self.gallery = QGridLayout(gallery_box)
         self.gallery.setSpacing(3)
         self.dataset_buttons: dict[str, QToolButton] = {}
@@ -95,7 +95,7 @@ class DataPanel(QWidget):
         layout.addWidget(gallery_box)
 
         form_box = QGroupBox("Settings")
-        form = QFormLayout(form_box)
+        form = self.form = QFormLayout(form_box)
         self.noise = QSlider(Qt.Orientation.Horizontal)
         self.noise.setRange(0, 50)
         self.noise.setSingleStep(5)
@@ -117,7 +117,7 @@ class DataPanel(QWidget):
         form.addRow(self.regenerate)
         layout.addWidget(form_box)
 
-        features_box = QGroupBox("Features")
+        features_box = self.features_box = QGroupBox("Features")
         grid = QGridLayout(features_box)
         self.feature_buttons: dict[str, QToolButton] = {}
         for i, (name, feat) in enumerate(FEATURES.items()):

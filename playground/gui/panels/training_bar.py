@@ -87,14 +87,20 @@ class TrainingBar(QWidget):
         self.epochs = QSpinBox()
         self.epochs.setRange(0, 1_000_000)
         self.epochs.setSpecialValueText("no limit")
-        row.addWidget(QLabel("Speed"))
+        self.speed_label = QLabel("Speed")
+        row.addWidget(self.speed_label)
         row.addWidget(self.speed)
-        for label, w in (("Learning rate", self.learning_rate),
-                         ("Optimizer", self.optimizer), ("Loss", self.loss),
-                         ("Activation", self.activation), ("Regularization", self.regularization),
-                         ("Rate", self.reg_rate), ("Batch size", self.batch_size),
-                         ("Epoch limit", self.epochs)):
-            settings.addWidget(_labelled(label, w))
+        self.containers: dict[str, QWidget] = {}
+        for name, label, w in (("learning_rate", "Learning rate", self.learning_rate),
+                               ("optimizer", "Optimizer", self.optimizer),
+                               ("loss", "Loss", self.loss),
+                               ("activation", "Activation", self.activation),
+                               ("regularization", "Regularization", self.regularization),
+                               ("regularization_rate", "Rate", self.reg_rate),
+                               ("batch_size", "Batch size", self.batch_size),
+                               ("epochs", "Epoch limit", self.epochs)):
+            self.containers[name] = _labelled(label, w)
+            settings.addWidget(self.containers[name])
         settings.addStretch(1)
         row.addStretch(1)
         self.epoch_label = QLabel("Epoch 0")

@@ -80,6 +80,15 @@ class TracePlot(QWidget):
                 self.curves[(key, split)].setData(epochs, values)
         self.acc.setVisible(problem != "regression")
 
+    def set_line_width(self, width: float) -> None:
+        """Thicker curves for a projector (presentation mode)."""
+        for key, curve in self.curves.items():
+            if len(key) == 2:
+                pen = curve.opts["pen"]
+                pen = pg.mkPen(pen) if not hasattr(pen, "setWidthF") else pen
+                pen.setWidthF(width)
+                curve.setPen(pen)
+
     def _fade_current(self) -> None:
         for key in ("loss", "accuracy"):
             for split in ("train", "test"):

@@ -1,0 +1,189 @@
+"""Exports: the training history as CSV, and the network as a standalone PyTorch script.
+
+The script rebuilds the model block by block (any graph the canvas allows), loads the trained
+weights embedded in it as base64 float32, applies the input features and the output's link,
+and prints what the app shows for points given on the command line.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+
+import numpy as np
+
+from .catalog import ACTIVATIONS
+from .features import FEATURES
+
+# Each catalog activation in plain torch, as the exported script writes it.
+_ACT_CODE = {
+    "linear": "{x}", "sigmoid": "torch.sigmoid({x})", "tanh": "torch.tanh({x})",
+    "relu": "torch.relu({x})", "leaky_relu": "F.leaky_relu({x}, {alpha})",
+    "elu": "F.elu({x}, {alpha})", "selu": "F.selu({x})", "softplus": "F.softplus({x})",
+    "gelu": "F.gelu({x})", "silu": "F.silu({x})", "hardtanh": "F.hardtanh({x})",
+    "sine": "torch.sin({x})", "gaussian": "torch.exp(-{x} * {x})",
+    "softmax": "torch.softmax({x}, dim=1)",
+}
+_FEATURE_CODE = {
+    "x1": "a", "x2": "b", "x1_sq": "a * a", "x2_sq": "b * b", "x1_x2": "a * b",
+    "sin_x1": "torch.sin(a)", "sin_x2": "torch.sin(b)", "cos_x1": "torch.cos(a)",
+    "cos_x2": "torch.cos(b)", "r": "torch.sqrt(a * a + b * b)", "theta": "torch.atan2(b, a)",
+}
+assert set(_FEATURE_CODE) == set(FEATURES) and set(_ACT_CODE) | {"prelu", "maxout"} == set(
+    ACTIVATIONS), "every catalog entry needs its exported form"
+
+
+def history_csv(history) -> str:
+    columns = list(history.to_json())
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in zip(*(getattr(history, c) for c in columns), strict=True):
+        writer.writerow([f"{v:.9g}" if isinstance(v, float) else v for v in row])
+    return out.getvalue()
+
+
+def _activation_expr(node_params: dict, name: str, var: str) -> str:
+    if name == "maxout":
+        k = int(node_params.get("k", 2))
+        return f"{var}.view({var}.shape[0], -1, {k}).amax(dim=2)"
+    alpha = node_params.get("alpha", ACTIVATIONS[name].defaults().get("alpha", 0.0))
+    return _ACT_CODE[name].format(x=var, alpha=repr(float(alpha)))
+
+
+def _blob(a: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
+
+
+def pytorch_script(trainer) -> str:
+    """Source of a script that rebuilds `trainer`'s network with its current weights."""
+    exp, model, head = trainer.experiment, trainer.model, trainer.head
+    graph = exp.network
+    order = graph.topological_order()
+    init, forward, weights = [], [], []
+    names = {n: f"h_{i}" for i, n in enumerate(order)}
+    state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+    for key, value in state.items():
+        if value.dtype.kind == "f":
+            weights.append(f"    {key!r}: ({list(value.shape)!r}, {_blob(value)!r}),")
+    for n in order:
+        node, var = graph.nodes[n], names[n]
+        ins = [names[s] for s in graph.inputs_of(n)]
+        if node.type == "input":
+            forward.append(f"        {var} = x")
+        elif node.type in ("dense", "output"):
+            lin = model.blocks[n].linear
+            init.append(f"        self.blocks[{n!r}] = nn.Module()")
+            init.append(f"        self.blocks[{n!r}].linear = nn.Linear({lin.in_features}, "
+                        f"{lin.out_features}, bias={lin.bias is not None})")
+            forward.append(f"        {var} = self.blocks[{n!r}].linear({ins[0]})")
+            if node.type == "dense":
+                act = node.param("activation")
+                if act == "prelu":
+                    init.append(f"        self.blocks[{n!r}].act = nn.Module()")
+                    init.append(f"        self.blocks[{n!r}].act.alpha = nn.Parameter("
+                                "torch.zeros(()))")
+                    forward.append(f"        {var} = torch.where({var} > 0, {var}, "
+                                   f"self.blocks[{n!r}].act.alpha * {var})")
+                else:
+                    forward.append(f"        {var} = {_activation_expr(node.params, act, var)}")
+        elif node.type == "activation":
+            act = node.param("activation")
+            if act == "prelu":
+                init.append(f"        self.blocks[{n!r}] = nn.Module()")
+                init.append(f"        self.blocks[{n!r}].alpha = nn.Parameter(torch.zeros(()))")
+                forward.append(f"        {var} = torch.where({ins[0]} > 0, {ins[0]}, "
+                               f"self.blocks[{n!r}].alpha * {ins[0]})")
+            else:
+                forward.append(f"        {var} = {_activation_expr(node.params, act, ins[0])}")
+        elif node.type == "dropout":
+            forward.append(f"        {var} = {ins[0]}  # dropout: inactive at prediction time")
+        elif node.type == "batchnorm":
+            bn = model.blocks[n]
+            init.append(f"        self.blocks[{n!r}] = nn.BatchNorm1d({bn.num_features}, "
+                        f"eps={bn.eps!r}, momentum={bn.momentum!r})")
+            forward.append(f"        {var} = self.blocks[{n!r}]({ins[0]})")
+        elif node.type == "add":
+            forward.append(f"        {var} = {' + '.join(ins)}")
+        elif node.type == "concat":
+            forward.append(f"        {var} = torch.cat([{', '.join(ins)}], dim=1)")
+    link = {"activation": _activation_expr({**graph.nodes[model.output_id].params},
+                                           head.activation, "z") if head.activation not in (
+                                               "prelu", "maxout") else "z",
+            "sigmoid": "torch.sigmoid(z)", "softmax": "torch.softmax(z, dim=1)",
+            "scores": "z"}[head.link]
+    if trainer.dataset.is_2d:
+        feats = ", ".join(_FEATURE_CODE[f] for f in exp.features)
+        inputs = f"    a, b = points[:, 0], points[:, 1]\n    return torch.stack([{feats}], dim=1)"
+    else:
+        inputs = "    return points  # pixels, as the app feeds them"
+    display = {"binary": ("(2 * o - 1)" if head.zero_one else "o") + ".clamp(-1, 1).view(-1)",
+               "multiclass": "o" if head.link == "softmax" or head.activation == "softmax"
+               else "torch.softmax(o, dim=1)",
+               "regression": "o.view(-1)"}[head.problem]
+    return _TEMPLATE.format(
+        title=exp.title or "untitled experiment", epoch=trainer.epoch,
+        features=exp.features if trainer.dataset.is_2d else "pixels", inputs=inputs,
+        init="\n".join(init) or "        pass", forward="\n".join(forward),
+        out=names[model.output_id], link=link, display=display, weights="\n".join(weights),
+        problem=head.problem)
+
+
+_TEMPLATE = '''"""Exported from playground: {title} (epoch {epoch}).
+
+Rebuilds the network, loads its weights (embedded below) and prints what the app shows for
+points given as arguments: python this_script.py X1 X2 [X1 X2 ...]
+Inputs: {features}. Problem: {problem}.
+"""
+
+import base64
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+WEIGHTS = {{
+{weights}
+}}
+
+
+def features(points):
+{inputs}
+
+
+class Network(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleDict()
+{init}
+
+    def forward(self, x):
+{forward}
+        return {out}
+
+
+def load():
+    net = Network()
+    state = {{k: torch.from_numpy(np.frombuffer(base64.b64decode(blob), "<f4").copy()
+                                  .reshape(shape)) for k, (shape, blob) in WEIGHTS.items()}}
+    missing = net.load_state_dict(state, strict=False).missing_keys
+    assert not [k for k in missing if "num_batches" not in k], missing
+    return net.eval()
+
+
+@torch.no_grad()
+def predict(points):
+    """Binary: a score in [-1, 1]; multi-class: probabilities; regression: the value."""
+    z = load()(features(torch.as_tensor(points, dtype=torch.float32)))
+    o = {link}
+    return {display}
+
+
+if __name__ == "__main__":
+    values = [float(v) for v in sys.argv[1:]]
+    points = np.array(values, dtype=np.float32).reshape(-1, 2)
+    print(predict(points).numpy().tolist())
+'''

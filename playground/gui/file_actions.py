@@ -1,0 +1,247 @@
+"""File handling of the main window: open, save, recent files, unsaved changes, autosave and
+recovery, exports. A mixin of MainWindow (it uses its worker, experiment and views).
+
+Loading validates the whole file, trained state included, before anything in the window
+changes; saving goes through the worker, which owns the trainer whose state the file keeps.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer, Slot
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ..core.errors import PlaygroundError
+
+MAX_RECENT = 8
+AUTOSAVE_MS = 3 * 60 * 1000
+
+
+def default_recovery_path() -> str:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return os.path.join(folder or os.path.expanduser("~"), "recovery.json")
+
+
+class FileActions:
+    def _init_files(self, recovery_path: str | None) -> None:
+        self.path = ""
+        self.dirty = False
+        self._saved_epoch = 0
+        self.recovery_path = recovery_path or default_recovery_path()
+        self._pending: dict[str, str] = {}  # path -> error, filled when the worker answers
+        self.worker.written.connect(self.on_written)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start(AUTOSAVE_MS)
+
+    # ------------------------------------------------------------------ the menu
+    def _build_file_menu(self, action) -> None:
+        menu = self.menuBar().addMenu("&File")
+        action(menu, "&Open…", self.open_file, "Ctrl+O")
+        self.recent_menu = menu.addMenu("Open &Recent")
+        action(menu, "&Save", self.save_file, "Ctrl+S")
+        action(menu, "Save &As…", self.save_file_as, "Ctrl+Shift+S")
+        action(menu, "Import &CSV…", self.import_csv)
+        export = menu.addMenu("&Export")
+        action(export, "Window as PNG…", lambda: self.export_png(self))
+        action(export, "Output view as PNG…", lambda: self.export_png(self.output_view))
+        action(export, "Network view as PNG…", lambda: self.export_png(self.network_view))
+        action(export, "Trace plots as PNG…", lambda: self.export_png(self.trace))
+        action(export, "Training history as CSV…", lambda: self.export_file("history_csv"))
+        action(export, "Network as PyTorch script…", lambda: self.export_file("pytorch"))
+        menu.addSeparator()
+        action(menu, "&Quit", self.close, "Ctrl+Q")
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            act = self.recent_menu.addAction(path)
+            act.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember(self, path: str) -> None:
+        recent = [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
+        self._refresh_recent()
+
+    # --------------------------------------------------------------- unsaved changes
+    def mark_dirty(self) -> None:
+        if not self.dirty:
+            self.dirty = True
+            self._update_title()
+
+    def _update_title(self) -> None:
+        name = os.path.basename(self.path) if self.path else "untitled"
+        title = self.experiment.title
+        self.setWindowTitle(f"{'*' if self.dirty else ''}{name} - "
+                            f"{title + ' - ' if title else ''}playground")
+
+    def keep_changes_or_proceed(self) -> bool:
+        """Ask about unsaved work; True when it is fine to go on (saved or discarded)."""
+        if not self.dirty:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", "Save the changes to this experiment first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_file(wait=True)
+        return True
+
+    # -------------------------------------------------------------------------- open
+    def open_file(self) -> None:
+        if not self.keep_changes_or_proceed():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open experiment", os.path.dirname(self.path),
+                                              "Experiments (*.json)")
+        if path:
+            self.load_path(path)
+
+    def open_path(self, path: str) -> None:
+        if self.keep_changes_or_proceed():
+            self.load_path(path)
+
+    def load_path(self, path: str, remember: bool = True) -> bool:
+        """Open a file; on any problem one message and the window as it was."""
+        from ..core.files import load_experiment, resume_trainer
+
+        try:
+            loaded = load_experiment(path)
+            resume_trainer(loaded, device="cpu")  # every check, the trained state's included
+        except PlaygroundError as exc:
+            QMessageBox.warning(self, "Cannot open", f"{path}:\n{exc}")
+            return False
+        except Exception as exc:  # a hostile file must never take the app down
+            QMessageBox.warning(self, "Cannot open", f"{path}:\nnot a valid experiment file "
+                                f"({type(exc).__name__}: {exc})")
+            return False
+        self._problem = None  # the file's output block is kept as it is
+        self.apply_experiment(loaded.experiment, state=loaded.state)
+        self.path = path if remember else ""
+        self.dirty = False
+        self._saved_epoch = self._epoch_in_file(loaded)
+        if remember:
+            self._remember(path)
+        self._update_title()
+        exp = loaded.experiment
+        if exp.title:
+            self.show_lesson(exp.title, exp.description)
+        return True
+
+    @staticmethod
+    def _epoch_in_file(loaded) -> int:
+        return int(loaded.state["epoch"]) if loaded.state else 0
+
+    # -------------------------------------------------------------------------- save
+    def save_file(self, wait: bool = False) -> bool:
+        if not self.path:
+            return self.save_file_as(wait)
+        return self._write(self.path, "experiment", wait)
+
+    def save_file_as(self, wait: bool = False) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save experiment",
+                                              self.path or "experiment.json",
+                                              "Experiments (*.json)")
+        if not path:
+            return False
+        self.path = path
+        return self._write(path, "experiment", wait)
+
+    def export_file(self, kind: str) -> None:
+        suffix = {"history_csv": ("history.csv", "CSV (*.csv)"),
+                  "pytorch": ("model.py", "Python (*.py)")}[kind]
+        path, _ = QFileDialog.getSaveFileName(self, "Export", suffix[0], suffix[1])
+        if path:
+            self._write(path, kind, wait=False)
+
+    def export_png(self, widget) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Export PNG", "view.png", "PNG (*.png)")
+        return bool(path) and self.save_png(widget, path)
+
+    def save_png(self, widget, path: str) -> bool:
+        if widget.grab().save(path, "PNG"):
+            self.statusBar().showMessage(f"exported {path}", 4000)
+            return True
+        QMessageBox.warning(self, "Cannot export", f"could not write {path}")
+        return False
+
+    def _write(self, path: str, kind: str, wait: bool) -> bool:
+        self._pending.pop(path, None)
+        self.worker.post("write", path, kind, self.experiment.copy())
+        if not wait:
+            return True
+        loop = QEventLoop()
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        self.worker.written.connect(loop.quit)
+        timer.start(30000)
+        while path not in self._pending and timer.isActive():
+            loop.exec()
+        self.worker.written.disconnect(loop.quit)
+        return self._pending.get(path) == ""
+
+    @Slot(str, str, str)
+    def on_written(self, path: str, kind: str, error: str) -> None:
+        self._pending[path] = error
+        if path == self.recovery_path:
+            return
+        if error:
+            QMessageBox.warning(self, "Cannot save", error)
+            return
+        if kind == "experiment":
+            self.dirty = False
+            self._saved_epoch = self._drawn.snapshot.epoch if self._drawn else 0
+            self._remember(path)
+            self._update_title()
+        self.statusBar().showMessage(f"saved {path}", 4000)
+
+    # ---------------------------------------------------------------- autosave
+    def autosave(self) -> None:
+        if self.dirty:
+            os.makedirs(os.path.dirname(self.recovery_path), exist_ok=True)
+            self._write(self.recovery_path, "experiment", wait=False)
+
+    def recovery_available(self) -> bool:
+        return os.path.exists(self.recovery_path)
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer the autosaved experiment (called by the app at start)."""
+        if not self.recovery_available():
+            return False
+        answer = QMessageBox.question(self, "Recover", "playground did not close normally last "
+                                      "time. Open the autosaved experiment?")
+        restored = answer == QMessageBox.StandardButton.Yes and self.load_path(
+            self.recovery_path, remember=False)
+        if restored:
+            self.mark_dirty()
+        return restored
+
+    def discard_recovery(self) -> None:
+        if os.path.exists(self.recovery_path):
+            os.remove(self.recovery_path)
+
+    # ---------------------------------------------------------------- import
+    def import_csv(self) -> None:
+        from ..core.datasets import load_csv
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "", "CSV (*.csv *.txt)")
+        if not path:
+            return
+        exp = self.experiment.copy()
+        problem = "regression" if exp.data.problem == "regression" else "classification"
+        try:
+            exp.data.points = load_csv(path, problem)
+        except PlaygroundError as exc:
+            QMessageBox.warning(self, "Cannot import", f"{path}:\n{exc}")
+            return
+        exp.data.generator = "points"
+        self.apply_experiment(exp)

@@ -1,0 +1,92 @@
+"""Classroom view settings of the main window: presentation mode (large type, thick lines and
+points, full screen) and the controls a lesson hides. Both live in `experiment.view`, so a
+lesson file opens the way its teacher prepared it. A mixin of MainWindow."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QAction
+
+from ..core.spec import CONTROLS
+
+PRESENTATION_STYLE = "QWidget { font-size: 15pt; }"
+
+
+class Presentation:
+    def _build_view_menu(self, action) -> None:
+        view = self.menuBar().addMenu("&View")
+        action(view, "Full screen", self.toggle_full_screen, "F11")
+        self.presentation_action = action(view, "Presentation mode", self.toggle_presentation,
+                                          "F5")
+        self.presentation_action.setCheckable(True)
+        hide = view.addMenu("Hide controls (saved with the lesson)")
+        self.hide_actions: dict[str, QAction] = {}
+        for name in CONTROLS:
+            act = QAction(name.replace("_", " "), self)
+            act.setCheckable(True)
+            act.toggled.connect(lambda on, n=name: self.set_control_hidden(n, on))
+            hide.addAction(act)
+            self.hide_actions[name] = act
+
+    def control_widgets(self) -> dict[str, list]:
+        d, bar = self.data_panel, self.training_bar
+        return {
+            "datasets": [d.gallery_box], "noise": [d.noise, d.noise_label],
+            "ratio": [d.ratio, d.ratio_label], "classes": [d.classes, d.form.labelForField(
+                d.classes)], "problem": [d.problem, d.form.labelForField(d.problem)],
+            "regenerate": [d.regenerate], "features": [d.features_box],
+            **{name: [bar.containers[name]] for name in (
+                "learning_rate", "optimizer", "loss", "activation", "batch_size", "epochs")},
+            "regularization": [bar.containers["regularization"],
+                               bar.containers["regularization_rate"]],
+            "speed": [bar.speed, bar.speed_label], "step_batch": [bar.batch_button],
+            "history": [self.history_slider, self.history_label, self.history_caption],
+            "trace": [self.trace], "clustering": [],
+        }
+
+    def set_control_hidden(self, name: str, hidden: bool) -> None:
+        controls = self.experiment.view.hidden_controls
+        if hidden == (name in controls):
+            return
+        exp = self.experiment.copy()
+        exp.view.hidden_controls = [c for c in CONTROLS if (c in controls) != (c == name)]
+        self.experiment = exp
+        self.mark_dirty()
+        self.apply_view()
+
+    def toggle_presentation(self) -> None:
+        exp = self.experiment.copy()
+        exp.view.presentation = not exp.view.presentation
+        self.experiment = exp
+        self.mark_dirty()
+        self.apply_view()
+        if exp.view.presentation and not self.isFullScreen():
+            self.showFullScreen()
+        elif not exp.view.presentation and self.isFullScreen():
+            self.showNormal()
+
+    def apply_view(self) -> None:
+        """Make the window show what `experiment.view` says."""
+        view = self.experiment.view
+        hidden = set(view.hidden_controls)
+        for name, widgets in self.control_widgets().items():
+            for w in widgets:
+                if w is not None:
+                    w.setVisible(name not in hidden)
+            act = self.hide_actions[name]
+            act.blockSignals(True)
+            act.setChecked(name in hidden)
+            act.blockSignals(False)
+        self.tabs.setTabVisible(1, "clustering" not in hidden)
+        on = view.presentation
+        self.presentation_action.setChecked(on)
+        self.setStyleSheet(PRESENTATION_STYLE if on else "")
+        size, width = (12, 2) if on else (7, 1)
+        self.output_view.train_points.setSize(size)
+        self.output_view.test_points.setSize(size)
+        self.output_view.train_points.setPen(pg.mkPen("w", width=width))
+        self.output_view.test_points.setPen(pg.mkPen("k", width=width))
+        self.trace.set_line_width(3 if on else 1)
+        self.output_view.set_show_test(view.show_test_data)
+        self.show_test.setChecked(view.show_test_data)
+        self.discretize.setChecked(view.discretize)
