@@ -174,6 +174,8 @@ class ClusteringLab(QWidget):
         self.eps_line = pg.InfiniteLine(angle=0, movable=True, pen=pg.mkPen("#d62728", width=2))
         self.dendrogram = pg.PlotDataItem(pen=pg.mkPen("#333", width=1), connect="finite")
         self.cut_line.sigPositionChangeFinished.connect(self._cut_moved)
+        self.highlighted: int | None = None
+        self.side.scene().sigMouseMoved.connect(self._on_side_hover)
         self.eps_line.sigPositionChangeFinished.connect(self._eps_line_moved)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -432,17 +434,28 @@ class ClusteringLab(QWidget):
             self.side_curve.setData(np.arange(1, len(merges) + 1), merges[:, 2])
 
     def _draw_dendrogram(self) -> None:
-        from scipy.cluster.hierarchy import dendrogram
+        from ..core.clustering.hierarchical import dendrogram_path
 
-        tree = dendrogram(self._linkage, no_plot=True, truncate_mode="lastp", p=60)
-        xs, ys = [], []
-        for ic, dc in zip(tree["icoord"], tree["dcoord"], strict=True):
-            xs += list(ic) + [np.nan]
-            ys += list(dc) + [np.nan]
         self.side_curve.setData([], [])
-        self.dendrogram.setData(xs, ys)
-        self.side_plot.setTitle("dendrogram: drag the red line to cut")
+        self.dendrogram.setData(*dendrogram_path(self._linkage))
+        self.side_plot.setTitle("dendrogram (drag the cut, hover a branch)")
+        self.side_plot.setLabel("bottom", "points, in tree order")
         self.cut_line.setValue(self._cut_height(self.n_clusters.value()))
+        self.side_plot.autoRange(items=[self.dendrogram])
+
+    def _on_side_hover(self, pos) -> None:
+        """Hovering a branch of the dendrogram highlights the points under it."""
+        if self._linkage is None or not self.side_plot.sceneBoundingRect().contains(pos):
+            return
+        from ..core.clustering.hierarchical import link_at, members
+
+        p = self.side_plot.getViewBox().mapSceneToView(pos)
+        row = link_at(self._linkage, p.x(), p.y())
+        sizes = np.full(len(self.x), 7.0)
+        if row is not None:
+            sizes[members(self._linkage, row)] = 13.0
+        self.highlighted = row
+        self.points.setSize(sizes)
 
     def _cut_height(self, k: int) -> float:
         """A height that cuts the tree into k clusters: between the (k-1)-th and k-th

@@ -134,6 +134,8 @@ class FileActions:
         exp = loaded.experiment
         if exp.title:
             self.show_lesson(exp.title, exp.description)
+        if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
+            self.tabs.setCurrentIndex(1)
         return True
 
     @staticmethod

@@ -177,3 +177,17 @@ def test_k_distance_is_sorted_and_marks_core_points():
     kd = k_distance(x, 4)
     assert (np.diff(kd) <= 0).all()
     assert (kd < 1.0).sum() == core_mask(x, 1.0, 4).sum()
+
+
+def test_dendrogram_hover_finds_the_branch_and_its_points():
+    from playground.core.clustering.hierarchical import dendrogram_layout, link_at, members
+
+    x = np.array([[0.0, 0], [0.5, 0], [10.0, 0], [10.4, 0], [30.0, 0]])
+    z = last(agglomerative_steps(x, "single")).extra["linkage"]
+    xs, heights = dendrogram_layout(z)
+    root = len(z) - 1
+    assert sorted(members(z, root).tolist()) == [0, 1, 2, 3, 4]
+    # just below the root, over the left pair: the merge of points 0 and 1
+    row = link_at(z, xs[0], 0.3)
+    assert sorted(members(z, row).tolist()) == [0, 1]
+    assert link_at(z, xs[4], heights[-1] + 1.0) is None  # above the whole tree

@@ -131,3 +131,23 @@ def test_paint_strokes_undo_and_redo(qtbot, window, lab):
     lab.tool_buttons["erase"].setChecked(True)
     lab.paint_at(1.0, 2.0)
     qtbot.waitUntil(lambda: len(lab.x) == n0, timeout=5000)
+
+
+def test_hovering_a_dendrogram_branch_highlights_its_points(qtbot, window, lab):
+    from playground.core.clustering.hierarchical import dendrogram_layout, members
+
+    choose(qtbot, window, lab, "gaussian_mixture", "hierarchical", linkage="average")
+    lab.end_button.click()
+    qtbot.waitUntil(lambda: lab.frame.state.done and lab._linkage is not None, timeout=30000)
+    z = lab._linkage
+    xs, hs = dendrogram_layout(z)
+    row = len(z) - 2  # the second-highest merge
+    a, b = int(z[row, 0]), int(z[row, 1])
+    vb = lab.side_plot.getViewBox()
+    from PySide6.QtCore import QPointF
+
+    point = vb.mapViewToScene(QPointF(0.5 * (xs[a] + xs[b]), z[row, 2] * 0.999))
+    lab._on_side_hover(point)
+    assert lab.highlighted == row
+    sizes = lab.points.data["size"]
+    assert (sizes == 13.0).sum() == len(members(z, row))

@@ -109,3 +109,55 @@ def cut_at(linkage_matrix: np.ndarray, height: float) -> np.ndarray:
     from scipy.cluster.hierarchy import fcluster
 
     return fcluster(linkage_matrix, height, criterion="distance") - 1
+
+
+def dendrogram_layout(linkage_matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and height of every cluster (leaves 0..n-1, merges n..2n-2) for drawing the tree:
+    leaves in SciPy's order 10 apart, each merge above the middle of its two children."""
+    from scipy.cluster.hierarchy import leaves_list
+
+    n = len(linkage_matrix) + 1
+    x = np.zeros(2 * n - 1)
+    height = np.zeros(2 * n - 1)
+    x[leaves_list(linkage_matrix)] = np.arange(n) * 10.0 + 5.0
+    for k, (a, b, d, _) in enumerate(linkage_matrix):
+        x[n + k] = 0.5 * (x[int(a)] + x[int(b)])
+        height[n + k] = d
+    return x, height
+
+
+def dendrogram_path(linkage_matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One polyline of all links (NaN between them): child up, across, down to the child."""
+    x, h = dendrogram_layout(linkage_matrix)
+    xs, ys = [], []
+    for a, b, d, _ in linkage_matrix:
+        a, b = int(a), int(b)
+        xs += [x[a], x[a], x[b], x[b], np.nan]
+        ys += [h[a], d, d, h[b], np.nan]
+    return np.array(xs), np.array(ys)
+
+
+def link_at(linkage_matrix: np.ndarray, px: float, py: float) -> int | None:
+    """The merge (row of the matrix) whose branch is under the point (px, py) of the drawing:
+    the lowest merge above py whose span covers px."""
+    x, h = dendrogram_layout(linkage_matrix)
+    a = linkage_matrix[:, 0].astype(int)
+    b = linkage_matrix[:, 1].astype(int)
+    lo, hi = np.minimum(x[a], x[b]), np.maximum(x[a], x[b])
+    ok = (linkage_matrix[:, 2] >= py) & (lo - 5 <= px) & (px <= hi + 5)
+    if not ok.any():
+        return None
+    return int(np.flatnonzero(ok)[np.argmin(linkage_matrix[ok, 2])])
+
+
+def members(linkage_matrix: np.ndarray, row: int) -> np.ndarray:
+    """The points under merge `row` (sorted indices)."""
+    n = len(linkage_matrix) + 1
+    stack, out = [n + row], []
+    while stack:
+        c = stack.pop()
+        if c < n:
+            out.append(c)
+        else:
+            stack += [int(linkage_matrix[c - n, 0]), int(linkage_matrix[c - n, 1])]
+    return np.sort(np.array(out, dtype=int))
