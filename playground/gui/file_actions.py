@@ -124,6 +124,7 @@ class FileActions:
                                 f"({type(exc).__name__}: {exc})")
             return False
         self._problem = None  # the file's output block is kept as it is
+        self.undo_stack = type(self.undo_stack)()  # edits of another file do not carry over
         self.apply_experiment(loaded.experiment, state=loaded.state)
         self.path = path if remember else ""
         self.dirty = False

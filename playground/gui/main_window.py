@@ -23,13 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import commands as C
 from ..core.datasets import build_dataset
-from ..core.errors import PlaygroundError
+from ..core.errors import GraphError, PlaygroundError
 from ..core.features import FEATURES
 from ..core.graph import LOSSES, adapt_output
 from ..core.spec import Experiment
 from .file_actions import FileActions
 from .panels.data_panel import DataPanel
+from .panels.network_tools import Inspector, NetworkHeader
 from .panels.training_bar import TrainingBar
 from .presentation import Presentation
 from .views.network_view import NetworkView
@@ -82,6 +84,18 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         self.training_bar = TrainingBar()
         self.data_panel = DataPanel()
         self.network_view = NetworkView()
+        self.network_header = NetworkHeader()
+        self.inspector = Inspector()
+        self.undo_stack = C.UndoStack()
+        network_box = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.network_header)
+        top_layout.addWidget(self.network_view, 1)
+        network_box.addWidget(top)
+        network_box.addWidget(self.inspector)
+        network_box.setSizes([560, 160])
         self.output_view = OutputView()
         self.trace = TracePlot()
         data_scroll = QScrollArea()
@@ -118,7 +132,7 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         self.right_split.setSizes([500, 300])
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(data_scroll)
-        self.main_split.addWidget(self.network_view)
+        self.main_split.addWidget(network_box)
         self.main_split.addWidget(self.right_split)
         self.main_split.setSizes([360, 480, 460])
         network_tab = QWidget()
@@ -160,6 +174,13 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         self.discretize.toggled.connect(self.output_view.set_discretize)
         self.network_view.neuron_hovered.connect(self.on_neuron_hovered)
         self.network_view.weight_clicked.connect(self.on_weight_clicked)
+        self.network_view.block_selected.connect(
+            lambda n: self.inspector.show_node(self.experiment.network, n))
+        self.network_view.units_delta.connect(self.change_units)
+        self.network_header.command.connect(self.edit_network)
+        self.network_header.undo.connect(self.undo_edit)
+        self.network_header.redo.connect(self.redo_edit)
+        self.inspector.command.connect(self.edit_network)
         self.history_slider.valueChanged.connect(self.on_history_moved)
 
     def _build_menus(self) -> None:
@@ -174,6 +195,9 @@ class MainWindow(FileActions, Presentation, QMainWindow):
             return act
 
         self._build_file_menu(action)
+        edit = self.menuBar().addMenu("&Edit")
+        action(edit, "Undo", self.undo_edit, "Ctrl+Z")
+        action(edit, "Redo", self.redo_edit, "Ctrl+Shift+Z")
         train = self.menuBar().addMenu("&Training")
         self.play_action = action(train, "Play / Pause", self.toggle_play, "Space")
         action(train, "Step one epoch", self.step_epoch, "Right")
@@ -255,6 +279,9 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         self.history_slider.setRange(0, 0)
         if not exp.title:
             self.lesson.hide()
+        self.network_header.set_graph(exp.network, bool(self.undo_stack.done),
+                                      bool(self.undo_stack.undone))
+        self.inspector.show_node(exp.network, self.inspector.node_id)
         self.apply_view()
         if rebuild:
             self.playing = False
@@ -264,6 +291,33 @@ class MainWindow(FileActions, Presentation, QMainWindow):
     def _post_build(self, exp: Experiment, state: dict | None = None) -> None:
         self._token += 1
         self.worker.post("build", exp.copy(), self._token, state)
+
+    # ------------------------------------------------------------------ network edits
+    def edit_network(self, command) -> bool:
+        """Apply one edit of the network as an undoable command; refused edits say why."""
+        exp = self.experiment.copy()
+        try:
+            self.undo_stack.push(command, exp.network)
+        except GraphError as exc:
+            self.statusBar().showMessage(f"not done: {exc}", 8000)
+            return False
+        self.apply_experiment(exp)
+        return True
+
+    def undo_edit(self) -> None:
+        exp = self.experiment.copy()
+        if self.undo_stack.undo(exp.network) is not None:
+            self.apply_experiment(exp)
+
+    def redo_edit(self) -> None:
+        exp = self.experiment.copy()
+        if self.undo_stack.redo(exp.network) is not None:
+            self.apply_experiment(exp)
+
+    def change_units(self, node: str, delta: int) -> None:
+        units = int(self.experiment.network.nodes[node].param("units")) + delta
+        if 1 <= units <= 512:
+            self.edit_network(C.SetParams(node, {"units": units}, label=f"{node}: {units} units"))
 
     def show_lesson(self, title: str, description: str) -> None:
         self.lesson.setText(f"<b>{title}</b> — {description}")

@@ -189,7 +189,7 @@ def test_window_remembers_its_size_and_splitters(qtbot, settings):
 
     first = MainWindow(settings=settings)
     qtbot.addWidget(first)
-    first.resize(1100, 700)
+    first.resize(1200, 760)
     first.show()
     first.main_split.setSizes([200, 500, 400])
     sizes = first.main_split.sizes()
@@ -198,7 +198,7 @@ def test_window_remembers_its_size_and_splitters(qtbot, settings):
     second = MainWindow(settings=settings)
     qtbot.addWidget(second)
     second.show()
-    assert (second.width(), second.height()) == (1100, 700)
+    assert (second.width(), second.height()) == (1200, 760)
     assert second.main_split.sizes() == sizes
     dispose(second)
 

@@ -81,9 +81,25 @@ class EdgeItem(QGraphicsLineItem):
         self.view.weight_clicked.emit(self.node, self.row, self.col)
 
 
+class ClickText(QGraphicsSimpleTextItem):
+    """A text item that calls back when clicked (block titles, the +/- handles)."""
+
+    def __init__(self, text: str, on_click, tip: str = ""):
+        super().__init__(text)
+        self.on_click = on_click
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        if tip:
+            self.setToolTip(tip)
+
+    def mousePressEvent(self, event) -> None:
+        self.on_click()
+
+
 class NetworkView(QGraphicsView):
     neuron_hovered = Signal(str, int)  # block, unit ("" and -1 when the pointer leaves)
     weight_clicked = Signal(str, int, int)  # block, row, column (-1: the bias)
+    block_selected = Signal(str)
+    units_delta = Signal(str, int)  # a Dense block's + / - handle
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -105,6 +121,7 @@ class NetworkView(QGraphicsView):
         self.neurons.clear()
         self.edges.clear()
         self._edge_keys.clear()
+        self.titles: dict[str, ClickText] = {}
         order = graph.topological_order()
         depth: dict[str, int] = {}
         for n in order:
@@ -121,10 +138,19 @@ class NetworkView(QGraphicsView):
             for n in nodes:
                 node = graph.nodes[n]
                 title = self._title(node, widths[n])
-                label = QGraphicsSimpleTextItem(title)
+                label = ClickText(title, lambda n=n: self.block_selected.emit(n),
+                                  "click to inspect this block")
                 label.setFont(QFont("Sans", 8))
                 label.setPos(d * COLUMN, y - 16)
                 scene.addItem(label)
+                self.titles[n] = label
+                if node.type == "dense":  # TF Playground's quick neuron controls
+                    for dx, text, delta in ((-22, "−", -1), (-11, "+", +1)):
+                        handle = ClickText(text, lambda n=n, k=delta: self.units_delta.emit(n, k),
+                                           "one neuron less" if delta < 0 else "one neuron more")
+                        handle.setFont(QFont("Sans", 10, QFont.Weight.Bold))
+                        handle.setPos(d * COLUMN + dx, y - 18)
+                        scene.addItem(handle)
                 act = node.param("activation") if node.type == "dense" else None
                 self._pieces[n] = int(node.params.get("k", 2)) if act == "maxout" else 1
                 for u in range(min(widths[n], MAX_SHOWN)):

@@ -1,0 +1,156 @@
+"""Network editing tools around the network view: TF Playground's quick controls (hidden layers
+and neurons, + and -), templates, undo/redo, and an inspector for the selected block that shows
+each choice's formula. Every edit is a command on the graph model (core/commands.py)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from ...core import commands as C
+from ...core.catalog import ACTIVATIONS, HIDDEN_ACTIVATIONS, INITS, LOSSES
+from ...core.graph import BLOCKS, MAX_UNITS, Graph
+
+
+class NetworkHeader(QWidget):
+    command = Signal(object)  # a Command to apply
+    undo = Signal()
+    redo = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(2, 0, 2, 0)
+        self.less = QToolButton(text="−")
+        self.more = QToolButton(text="+")
+        self.layers = QLabel("2 hidden layers")
+        self.less.setToolTip("remove the last hidden layer")
+        self.more.setToolTip("add a hidden layer (a copy of the last)")
+        self.template = QComboBox()
+        self.template.addItem("Templates…", "")
+        for key, (label, _) in C.TEMPLATES.items():
+            self.template.addItem(label, key)
+        self.undo_button = QToolButton(text="↶ Undo")
+        self.redo_button = QToolButton(text="↷ Redo")
+        for w in (self.less, self.layers, self.more, self.template, self.undo_button,
+                  self.redo_button):
+            row.addWidget(w)
+        row.addStretch(1)
+        self._graph = Graph()
+        self.less.clicked.connect(lambda: self._layers(-1))
+        self.more.clicked.connect(lambda: self._layers(+1))
+        self.template.activated.connect(self._template)
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button.clicked.connect(self.redo)
+
+    def set_graph(self, graph: Graph, can_undo: bool, can_redo: bool) -> None:
+        self._graph = graph
+        chain = graph.dense_chain()
+        plain = chain is not None
+        self.less.setEnabled(plain and bool(chain))
+        self.more.setEnabled(plain and len(chain or []) < 12)
+        self.layers.setText(f"{len(chain)} hidden layers" if plain else "custom network")
+        self.undo_button.setEnabled(can_undo)
+        self.redo_button.setEnabled(can_redo)
+
+    def _layers(self, delta: int) -> None:
+        count = len(self._graph.dense_chain() or []) + delta
+        new = C.with_hidden_layers(self._graph, count)
+        self.command.emit(C.Replace(new.to_json(), label=f"{count} hidden layers"))
+
+    def _template(self, index: int) -> None:
+        key = self.template.itemData(index)
+        self.template.setCurrentIndex(0)
+        if key:
+            label, make = C.TEMPLATES[key]
+            self.command.emit(C.Replace(make().to_json(), label=label))
+
+
+class Inspector(QGroupBox):
+    """The parameters of the selected block, each with the formula it stands for."""
+
+    command = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Block", parent)
+        self.form = QFormLayout(self)
+        self.node_id: str | None = None
+        self.show_node(None, None)
+
+    def _clear(self) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+
+    def show_node(self, graph: Graph | None, node_id: str | None) -> None:
+        self._clear()
+        self.node_id = node_id
+        if graph is None or node_id not in graph.nodes:
+            self.setTitle("Block")
+            self.form.addRow(QLabel("Click a block's title to inspect it."))
+            return
+        node = graph.nodes[node_id]
+        self.setTitle(f"{BLOCKS[node.type].label}: {node_id}")
+        if node.type == "dense":
+            units = QSpinBox()
+            units.setRange(1, MAX_UNITS)
+            units.setValue(int(node.param("units")))
+            units.editingFinished.connect(lambda: self._set({"units": units.value()}))
+            self.form.addRow("Units", units)
+        if node.type in ("dense", "activation", "output"):
+            names = list(ACTIVATIONS) if node.type == "output" else HIDDEN_ACTIVATIONS
+            self._choice("Activation", "activation", names, ACTIVATIONS, node.param("activation"))
+            entry = ACTIVATIONS[node.param("activation")]
+            for p in entry.params:
+                self._number(p.name, node.params.get(p.name, p.default), p.lo, p.hi, p.doc,
+                             p.integer)
+        if node.type == "output":
+            self._choice("Loss", "loss", list(LOSSES), LOSSES, node.param("loss"))
+        if node.type in ("dense", "output"):
+            self._choice("Init", "init", list(INITS), INITS, node.param("init"))
+            bias = QCheckBox("bias")
+            bias.setChecked(bool(node.param("bias")))
+            bias.toggled.connect(lambda on: self._set({"bias": on}))
+            self.form.addRow(bias)
+        if node.type == "dropout":
+            self._number("keep_prob", node.param("keep_prob"), 0.05, 1.0,
+                         "keep each unit with probability p (×1/p in training)")
+        if node.type == "batchnorm":
+            self._number("momentum", node.param("momentum"), 0.0, 1.0, "of the running averages")
+
+    def _choice(self, label: str, key: str, names: list[str], table: dict, current: str) -> None:
+        combo = QComboBox()
+        for name in names:
+            combo.addItem(table[name].label, name)
+        combo.setCurrentIndex(combo.findData(current))
+        formula = QLabel(table[current].formula)
+        formula.setStyleSheet("color: #555;")
+        formula.setWordWrap(True)
+        combo.activated.connect(lambda i: self._set({key: combo.itemData(i)}))
+        self.form.addRow(label, combo)
+        self.form.addRow("", formula)
+
+    def _number(self, key: str, value: float, lo, hi, doc: str, integer: bool = False) -> None:
+        box = QSpinBox() if integer else QDoubleSpinBox()
+        box.setRange(int(lo) if integer else lo, int(hi) if integer else hi)
+        if not integer:
+            box.setDecimals(3)
+            box.setSingleStep(0.01)
+        box.setValue(int(value) if integer else float(value))
+        box.setToolTip(doc)
+        box.editingFinished.connect(lambda: self._set({key: box.value()}))
+        self.form.addRow(key, box)
+
+    def _set(self, params: dict) -> None:
+        if self.node_id is not None:
+            self.command.emit(C.SetParams(self.node_id, params, label=f"change {self.node_id}"))
