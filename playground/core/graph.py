@@ -82,6 +82,13 @@ class Graph:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Graph) and self.to_json() == other.to_json()
 
+    def structure(self) -> dict:
+        """Blocks and connections without positions: what training depends on."""
+        doc = self.to_json()
+        for node in doc["nodes"]:
+            node.pop("position")
+        return doc
+
     def __deepcopy__(self, memo: dict) -> Graph:
         return Graph.from_json(copy.deepcopy(self.to_json()))  # listeners stay behind
 
@@ -262,7 +269,7 @@ class Graph:
                 errors.append(GraphError(node_id, "is not reached from the Input block; connect it"))
             elif outputs and node_id != outputs[0] and not self._reaches(node_id, outputs[0]):
                 errors.append(GraphError(node_id, "does not lead to the Output block; connect it"))
-        if not errors and n_inputs is not None:
+        if n_inputs is not None and inputs:  # widths too, alongside other problems
             self._widths(n_inputs, n_outputs or 1, errors)
         return errors
 
@@ -424,6 +431,41 @@ def residual_mlp(width: int = 8, blocks: int = 2, activation: str = "relu", *,
                          node_id="output", position=(x, 0.0))
     graph.connect(prev, out)
     return graph
+
+
+def auto_layout(graph: Graph, column: float = 200.0, row: float = 160.0) -> dict:
+    """Positions left to right by depth (longest path from a source), stacked within a depth.
+    Cycles are laid out as far as they go; the rest stays in the last column."""
+    depth: dict[str, int] = {}
+    try:
+        order = graph.topological_order()
+    except GraphError:
+        order = list(graph.nodes)
+    for n in order:
+        depth[n] = 1 + max((depth.get(s, 0) for s in graph.inputs_of(n) if s in depth),
+                           default=-1)
+    columns: dict[int, list[str]] = {}
+    for n in order:
+        columns.setdefault(depth[n], []).append(n)
+    return {n: (column * d, row * (i - (len(nodes) - 1) / 2))
+            for d, nodes in columns.items() for i, n in enumerate(nodes)}
+
+
+def tolerant_widths(graph: Graph, n_inputs: int, n_outputs: int) -> dict[str, int]:
+    """Widths for drawing any graph, valid or not: a block without inputs gets width 0, a
+    cycle leaves its blocks at their own unit count."""
+    try:
+        return graph._widths(n_inputs, n_outputs, [])
+    except GraphError:
+        return {n: int(node.param("units")) if node.type == "dense" else
+                (n_inputs if node.type == "input" else n_outputs if node.type == "output" else 1)
+                for n, node in graph.nodes.items()}
+
+
+def positions_usable(graph: Graph) -> bool:
+    """Whether the stored positions can be drawn as they are (no two blocks on one spot)."""
+    spots = {n.position for n in graph.nodes.values()}
+    return len(spots) == len(graph.nodes)
 
 
 # Output defaults per problem: TF Playground's tanh + squared error for binary, softmax with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import time
 
@@ -31,7 +32,7 @@ from ..core.graph import LOSSES, adapt_output
 from ..core.spec import Experiment
 from .file_actions import FileActions
 from .panels.data_panel import DataPanel
-from .panels.network_tools import Inspector, NetworkHeader
+from .panels.network_tools import Inspector, NetworkHeader, Palette
 from .panels.training_bar import TrainingBar
 from .presentation import Presentation
 from .views.network_view import NetworkView
@@ -85,6 +86,7 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         self.data_panel = DataPanel()
         self.network_view = NetworkView()
         self.network_header = NetworkHeader()
+        self.palette = Palette()
         self.inspector = Inspector()
         self.undo_stack = C.UndoStack()
         network_box = QSplitter(Qt.Orientation.Vertical)
@@ -92,7 +94,10 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.network_header)
-        top_layout.addWidget(self.network_view, 1)
+        canvas = QHBoxLayout()
+        canvas.addWidget(self.palette)
+        canvas.addWidget(self.network_view, 1)
+        top_layout.addLayout(canvas, 1)
         network_box.addWidget(top)
         network_box.addWidget(self.inspector)
         network_box.setSizes([560, 160])
@@ -177,6 +182,15 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         self.network_view.block_selected.connect(
             lambda n: self.inspector.show_node(self.experiment.network, n))
         self.network_view.units_delta.connect(self.change_units)
+        self.network_view.block_dropped.connect(self.add_block)
+        self.network_view.connect_requested.connect(
+            lambda a, b: self.edit_network(C.Connect(a, b)))
+        self.network_view.block_moved.connect(
+            lambda n, x, y: self.edit_network(C.Move(n, (round(x, 1), round(y, 1)))))
+        self.network_view.delete_requested.connect(self.delete_blocks)
+        self.network_header.auto_layout.connect(self.auto_layout)
+        self.network_header.fit.connect(self.network_view.fit_all)
+        self.palette.add_block.connect(self.add_block_at_end)
         self.network_header.command.connect(self.edit_network)
         self.network_header.undo.connect(self.undo_edit)
         self.network_header.redo.connect(self.redo_edit)
@@ -251,13 +265,19 @@ class MainWindow(FileActions, Presentation, QMainWindow):
             self.data_panel.set_experiment(self.experiment)  # the controls show what runs
             return
         before = self.experiment
-        trains_the_same = (exp.data, exp.features, exp.network, exp.training) == (
-            before.data, before.features, before.network, before.training)
-        if rebuild and trains_the_same and state is None:  # only clustering or view changed
+        trains_the_same = (exp.data, exp.features, exp.network.structure(), exp.training) == (
+            before.data, before.features, before.network.structure(), before.training)
+        if rebuild and trains_the_same and state is None:  # clustering, view or positions
             self.experiment = exp
             if (exp.data, exp.clustering) != (self.clustering_lab.experiment.data,
                                                self.clustering_lab.experiment.clustering):
                 self.clustering_lab.set_experiment(exp)
+            if exp.network != before.network:  # blocks moved: redraw, keep training
+                self._layout_network(exp, dataset)
+                if self._drawn is not None:
+                    self.network_view.update_snapshot(self._drawn.snapshot)
+            self.network_header.set_graph(exp.network, bool(self.undo_stack.done),
+                                          bool(self.undo_stack.undone))
             self.apply_view()
             return
         if adapt_output(exp.network, dataset.problem, self._problem):
@@ -314,6 +334,28 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         if self.undo_stack.redo(exp.network) is not None:
             self.apply_experiment(exp)
 
+    def add_block(self, kind: str, x: float, y: float) -> None:
+        self.edit_network(C.AddNode(kind, {}, (round(x, 1), round(y, 1))))
+
+    def add_block_at_end(self, kind: str) -> None:
+        xs = [n.position[0] for n in self.experiment.network.nodes.values()] or [0.0]
+        self.add_block(kind, max(xs) + 200.0, 150.0)
+
+    def delete_blocks(self, nodes: list[str]) -> None:
+        graph = copy.deepcopy(self.experiment.network)
+        for n in nodes:
+            graph.remove_node(n)
+        self.edit_network(C.Replace(graph.to_json(), label=f"delete {', '.join(nodes)}"))
+
+    def auto_layout(self) -> None:
+        from ..core.graph import auto_layout
+
+        graph = copy.deepcopy(self.experiment.network)
+        for n, pos in auto_layout(graph).items():
+            graph.nodes[n].position = pos
+        self.edit_network(C.Replace(graph.to_json(), label="auto-layout"))
+        self.network_view.fit_all()
+
     def change_units(self, node: str, delta: int) -> None:
         units = int(self.experiment.network.nodes[node].param("units")) + delta
         if 1 <= units <= 512:
@@ -324,15 +366,23 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         self.lesson.show()
 
     def _layout_network(self, exp: Experiment, dataset) -> None:
+        """Draw the network, valid or not: offending blocks are outlined with the reason and
+        play is disabled until the graph is fixed."""
+        from ..core.graph import tolerant_widths
+
         n_in = len(exp.features) if dataset.is_2d else dataset.x.shape[1]
         n_out = dataset.n_classes if dataset.problem == "multiclass" else 1
         errors = exp.network.validate(n_in, n_out)
-        if errors:
-            self.on_build_failed(str(errors[0]))
-            return
+        problems: dict[str, str] = {}
+        for e in errors:
+            if e.node:
+                problems[e.node] = "; ".join(filter(None, [problems.get(e.node), e.message]))
         labels = [FEATURES[f].label for f in exp.features] if dataset.is_2d else [
             f"pixel {i}" for i in range(n_in)]
-        self.network_view.set_network(exp.network, exp.network.widths(n_in, n_out), labels)
+        self.network_view.set_network(exp.network, tolerant_widths(exp.network, n_in, n_out),
+                                      labels, problems)
+        if errors:
+            self.on_build_failed(str(errors[0]))
 
     # -------------------------------------------------------------------------- frames
     @Slot(object)
@@ -350,6 +400,8 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         self.play_action.setEnabled(False)
         self.training_bar.play_button.setEnabled(False)
         self.training_bar.play_button.setToolTip(message)
+        if self._drawn is not None:  # the blocks that still exist keep their last maps
+            self.network_view.update_snapshot(self._drawn.snapshot)
 
     def paint(self) -> None:
         frame = self.latest

@@ -4,7 +4,7 @@ each choice's formula. Every edit is a command on the graph model (core/commands
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,6 +13,9 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
     QSpinBox,
     QToolButton,
     QWidget,
@@ -23,10 +26,42 @@ from ...core.catalog import ACTIVATIONS, HIDDEN_ACTIVATIONS, INITS, LOSSES
 from ...core.graph import BLOCKS, MAX_UNITS, Graph
 
 
+class Palette(QListWidget):
+    """The blocks to drag onto the canvas (or double-click: placed at the right end)."""
+
+    add_block = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.ListMode)
+        self.setFlow(QListView.Flow.TopToBottom)
+        self.setDragEnabled(True)
+        self.setFixedWidth(92)
+        self.setSpacing(2)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setToolTip("drag a block onto the network")
+        for name, kind in BLOCKS.items():
+            item = QListWidgetItem(kind.label)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setSizeHint(QSize(84, 24))
+            self.addItem(item)
+        self.itemDoubleClicked.connect(
+            lambda item: self.add_block.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+    def mimeData(self, items) -> QMimeData:
+        from ..views.network_view import BLOCK_MIME
+
+        data = QMimeData()
+        data.setData(BLOCK_MIME, items[0].data(Qt.ItemDataRole.UserRole).encode())
+        return data
+
+
 class NetworkHeader(QWidget):
     command = Signal(object)  # a Command to apply
     undo = Signal()
     redo = Signal()
+    auto_layout = Signal()
+    fit = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -41,11 +76,21 @@ class NetworkHeader(QWidget):
         self.template.addItem("Templates…", "")
         for key, (label, _) in C.TEMPLATES.items():
             self.template.addItem(label, key)
-        self.undo_button = QToolButton(text="↶ Undo")
-        self.redo_button = QToolButton(text="↷ Redo")
+        self.template.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.template.setMinimumContentsLength(10)
+        self.undo_button = QToolButton(text="↶")
+        self.redo_button = QToolButton(text="↷")
+        self.undo_button.setToolTip("Undo (Ctrl+Z)")
+        self.redo_button.setToolTip("Redo (Ctrl+Shift+Z)")
+        self.layout_button = QToolButton(text="Layout")
+        self.layout_button.setToolTip("lay the blocks out left to right")
+        self.fit_button = QToolButton(text="Fit")
         for w in (self.less, self.layers, self.more, self.template, self.undo_button,
-                  self.redo_button):
+                  self.redo_button, self.layout_button, self.fit_button):
             row.addWidget(w)
+        self.layout_button.clicked.connect(self.auto_layout)
+        self.fit_button.clicked.connect(self.fit)
         row.addStretch(1)
         self._graph = Graph()
         self.less.clicked.connect(lambda: self._layers(-1))
