@@ -171,7 +171,7 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         bar.reset.connect(self.reset)
         bar.speed_changed.connect(lambda v: self.worker.post("speed", v))
         bar.learning_rate_changed.connect(self.set_learning_rate)
-        bar.changed.connect(self.apply_experiment)
+        bar.changed.connect(self.on_settings_changed)
         self.data_panel.changed.connect(self.apply_experiment)
         self.clustering_lab.changed.connect(self.apply_experiment)
         self.output_view.reset_requested.connect(self.reset)
@@ -188,6 +188,8 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         self.network_view.block_moved.connect(
             lambda n, x, y: self.edit_network(C.Move(n, (round(x, 1), round(y, 1)))))
         self.network_view.delete_requested.connect(self.delete_blocks)
+        self.network_view.copy_requested.connect(self.copy_blocks)
+        self.network_view.paste_requested.connect(self.paste_blocks)
         self.network_header.auto_layout.connect(self.auto_layout)
         self.network_header.fit.connect(self.network_view.fit_all)
         self.palette.add_block.connect(self.add_block_at_end)
@@ -346,6 +348,39 @@ class MainWindow(FileActions, Presentation, QMainWindow):
         for n in nodes:
             graph.remove_node(n)
         self.edit_network(C.Replace(graph.to_json(), label=f"delete {', '.join(nodes)}"))
+
+    def copy_blocks(self, nodes: list[str]) -> None:
+        """Keep the selected blocks and the connections among them for pasting."""
+        doc = self.experiment.network.to_json()
+        chosen = set(nodes)
+        self._clipboard = {"nodes": [n for n in doc["nodes"] if n["id"] in chosen
+                                     and n["type"] not in ("input", "output")],
+                           "edges": [e for e in doc["edges"] if set(e) <= chosen]}
+        self.statusBar().showMessage(f"copied {len(self._clipboard['nodes'])} blocks", 3000)
+
+    def paste_blocks(self) -> None:
+        clip = getattr(self, "_clipboard", None)
+        if not clip or not clip["nodes"]:
+            return
+        graph = copy.deepcopy(self.experiment.network)
+        renamed = {}
+        for node in clip["nodes"]:  # fresh names, shifted down so the copies show
+            renamed[node["id"]] = graph.add_node(node["type"], dict(node["params"]),
+                                                 position=(node["position"][0],
+                                                           node["position"][1] + 180.0))
+        for a, b in clip["edges"]:
+            graph.connect(renamed[a], renamed[b])
+        self.edit_network(C.Replace(graph.to_json(), label="paste"))
+
+    def on_settings_changed(self, exp: Experiment) -> None:
+        """The training bar's choices; those that edit the network (activation, loss) are
+        undoable like any other network edit."""
+        if exp.network.structure() != self.experiment.network.structure():
+            command = C.Replace(exp.network.to_json(), label="activation or loss")
+            command.old = self.experiment.network.to_json()
+            self.undo_stack.done.append(command)
+            self.undo_stack.undone.clear()
+        self.apply_experiment(exp)
 
     def auto_layout(self) -> None:
         from ..core.graph import auto_layout

@@ -157,3 +157,41 @@ def test_moving_a_block_keeps_training_and_undoes(qtbot, window):
     assert snap(window).epoch == 2  # a move is not a reset
     window.undo_edit()
     assert window.experiment.network.nodes["dense1"].position == (200.0, 0.0)
+
+
+def test_copy_and_paste_blocks_with_their_connection(qtbot, window):
+    click_block(qtbot, window, "dense1")
+    click_block(qtbot, window, "dense2", Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.network_view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.network_view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    g = window.experiment.network
+    assert {"dense3", "dense4"} <= set(g.nodes) and ("dense3", "dense4") in g.edges
+    assert g.nodes["dense4"].param("units") == 2
+    window.undo_edit()
+    assert "dense3" not in window.experiment.network.nodes
+
+
+def test_training_bar_network_choices_are_undoable(qtbot, window):
+    bar = window.training_bar
+    bar.activation.setCurrentIndex(bar.activation.findData("relu"))
+    assert window.experiment.network.nodes["dense1"].param("activation") == "relu"
+    window.undo_edit()
+    assert window.experiment.network.nodes["dense1"].param("activation") == "tanh"
+    window.redo_edit()
+    assert window.experiment.network.nodes["dense2"].param("activation") == "relu"
+
+
+def test_wheel_zoom_and_fit(qtbot, window):
+    view = window.network_view
+    before = view.transform().m11()
+    from PySide6.QtCore import QPointF as P
+    from PySide6.QtGui import QWheelEvent
+
+    centre = P(view.viewport().rect().center())
+    event = QWheelEvent(centre, P(view.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                        QPoint(0, 240), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), event)
+    assert view.transform().m11() > before * 1.2 and view.user_zoomed
+    window.network_header.fit_button.click()
+    assert not view.user_zoomed

@@ -177,6 +177,8 @@ class NetworkView(QGraphicsView):
     connect_requested = Signal(str, str)  # from, to (dragged from an out port)
     block_dropped = Signal(str, float, float)  # block type from the palette, position
     delete_requested = Signal(list)  # selected blocks
+    copy_requested = Signal(list)  # selected blocks (Ctrl+C)
+    paste_requested = Signal()  # Ctrl+V
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -292,13 +294,42 @@ class NetworkView(QGraphicsView):
         event.acceptProposedAction()
         self.block_dropped.emit(kind, p.x(), p.y())
 
+    def selected_blocks(self) -> list[str]:
+        return [f.node for f in self.frames.values() if f.isSelected()]
+
     def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            chosen = [f.node for f in self.frames.values() if f.isSelected()]
-            if chosen:
-                self.delete_requested.emit(chosen)
-                return
-        super().keyPressEvent(event)
+        chosen = self.selected_blocks()
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and chosen:
+            self.delete_requested.emit(chosen)
+        elif ctrl and event.key() == Qt.Key.Key_C and chosen:
+            self.copy_requested.emit(chosen)
+        elif ctrl and event.key() == Qt.Key.Key_V:
+            self.paste_requested.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton:  # pan with the middle button
+            self._pan_from = event.position()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        start = getattr(self, "_pan_from", None)
+        if start is not None:
+            delta = event.position() - start
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(int(self.horizontalScrollBar().value() - delta.x()))
+            self.verticalScrollBar().setValue(int(self.verticalScrollBar().value() - delta.y()))
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = None
+            return
+        super().mouseReleaseEvent(event)
 
     def wheelEvent(self, event) -> None:
         factor = 1.15 ** (event.angleDelta().y() / 120)
