@@ -1,0 +1,95 @@
+"""Network edits of the main window: every change to the graph is an undoable command
+(core/commands.py), whether it comes from the canvas, the quick controls, the inspector or the
+training bar. A mixin of MainWindow."""
+
+from __future__ import annotations
+
+import copy
+
+from ..core import commands as C
+from ..core.errors import GraphError
+from ..core.spec import Experiment
+
+
+class NetworkEdits:
+    def edit_network(self, command) -> bool:
+        """Apply one edit of the network as an undoable command; refused edits say why."""
+        exp = self.experiment.copy()
+        try:
+            self.undo_stack.push(command, exp.network)
+        except GraphError as exc:
+            self.statusBar().showMessage(f"not done: {exc}", 8000)
+            return False
+        self.apply_experiment(exp)
+        return True
+
+    def undo_edit(self) -> None:
+        exp = self.experiment.copy()
+        if self.undo_stack.undo(exp.network) is not None:
+            self.apply_experiment(exp)
+
+    def redo_edit(self) -> None:
+        exp = self.experiment.copy()
+        if self.undo_stack.redo(exp.network) is not None:
+            self.apply_experiment(exp)
+
+    def add_block(self, kind: str, x: float, y: float) -> None:
+        self.edit_network(C.AddNode(kind, {}, (round(x, 1), round(y, 1))))
+
+    def add_block_at_end(self, kind: str) -> None:
+        xs = [n.position[0] for n in self.experiment.network.nodes.values()] or [0.0]
+        self.add_block(kind, max(xs) + 200.0, 150.0)
+
+    def delete_blocks(self, nodes: list[str]) -> None:
+        graph = copy.deepcopy(self.experiment.network)
+        for n in nodes:
+            graph.remove_node(n)
+        self.edit_network(C.Replace(graph.to_json(), label=f"delete {', '.join(nodes)}"))
+
+    def copy_blocks(self, nodes: list[str]) -> None:
+        """Keep the selected blocks and the connections among them for pasting."""
+        doc = self.experiment.network.to_json()
+        chosen = set(nodes)
+        self._clipboard = {"nodes": [n for n in doc["nodes"] if n["id"] in chosen
+                                     and n["type"] not in ("input", "output")],
+                           "edges": [e for e in doc["edges"] if set(e) <= chosen]}
+        self.statusBar().showMessage(f"copied {len(self._clipboard['nodes'])} blocks", 3000)
+
+    def paste_blocks(self) -> None:
+        clip = getattr(self, "_clipboard", None)
+        if not clip or not clip["nodes"]:
+            return
+        graph = copy.deepcopy(self.experiment.network)
+        renamed = {}
+        for node in clip["nodes"]:  # fresh names, shifted down so the copies show
+            renamed[node["id"]] = graph.add_node(node["type"], dict(node["params"]),
+                                                 position=(node["position"][0],
+                                                           node["position"][1] + 180.0))
+        for a, b in clip["edges"]:
+            graph.connect(renamed[a], renamed[b])
+        self.edit_network(C.Replace(graph.to_json(), label="paste"))
+
+    def on_settings_changed(self, exp: Experiment) -> None:
+        """The training bar's choices; those that edit the network (activation, loss) are
+        undoable like any other network edit."""
+        if exp.network.structure() != self.experiment.network.structure():
+            command = C.Replace(exp.network.to_json(), label="activation or loss")
+            command.old = self.experiment.network.to_json()
+            self.undo_stack.done.append(command)
+            self.undo_stack.undone.clear()
+        self.apply_experiment(exp)
+
+    def auto_layout(self) -> None:
+        from ..core.graph import auto_layout
+
+        graph = copy.deepcopy(self.experiment.network)
+        for n, pos in auto_layout(graph).items():
+            graph.nodes[n].position = pos
+        self.edit_network(C.Replace(graph.to_json(), label="auto-layout"))
+        self.network_view.fit_all()
+
+    def change_units(self, node: str, delta: int) -> None:
+        units = int(self.experiment.network.nodes[node].param("units")) + delta
+        if 1 <= units <= 512:
+            self.edit_network(C.SetParams(node, {"units": units}, label=f"{node}: {units} units"))
+
