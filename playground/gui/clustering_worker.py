@@ -8,9 +8,10 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from ..core.clustering import ClusterState, Stepper
+from .command_thread import CommandThread
 
 
 @dataclass(frozen=True)
@@ -38,26 +39,18 @@ def make_steps(algorithm: str, x: np.ndarray, settings):
     return dbscan.dbscan_steps(x, settings.eps, settings.min_points)
 
 
-class ClusteringWorker(QThread):
+class ClusteringWorker(CommandThread):
     frame_ready = Signal(object)  # ClusterFrame
     failed = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._commands: queue.Queue = queue.Queue()
         self.stepper: Stepper | None = None
         self._algorithm = ""
         self._playing = False
         self._interval = 0.1  # seconds between animated steps (the demos use 100 ms)
         self._token = 0
         self._x: np.ndarray | None = None
-
-    def post(self, command: str, *args) -> None:
-        self._commands.put((command, args))
-
-    def stop(self) -> None:
-        self.post("quit")
-        self.wait(5000)
 
     def run(self) -> None:
         next_step = 0.0

@@ -14,12 +14,13 @@ import sys
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from ..core import fastpath
 from ..core.errors import PlaygroundError
 from ..core.snapshot import Snapshot
 from ..core.spec import Experiment
+from .command_thread import CommandThread
 
 FRAME_INTERVAL = 1.0 / 60.0  # never produce frames faster than the screen shows them
 MAX_SPEED = 0  # "epochs per frame" value meaning: as fast as the machine goes
@@ -38,14 +39,13 @@ class Frame:
     path_reason: str
 
 
-class TrainingWorker(QThread):
+class TrainingWorker(CommandThread):
     frame_ready = Signal(object)  # Frame
     build_failed = Signal(str)  # a message for the user; the previous run stays
     written = Signal(str, str, str)  # path, kind, error ("" when it worked)
 
     def __init__(self, experiment: Experiment, parent=None):
         super().__init__(parent)
-        self._commands: queue.Queue = queue.Queue()
         self._experiment = experiment.copy()
         self.trainer = None
         self._playing = False
@@ -54,14 +54,6 @@ class TrainingWorker(QThread):
         self._token = 0
         self._rate_marks: list[tuple[float, int]] = []
         self._warm_up: subprocess.Popen | None = None
-
-    # ------------------------------------------------------------- called from the GUI
-    def post(self, command: str, *args) -> None:
-        self._commands.put((command, args))
-
-    def stop(self) -> None:
-        self.post("quit")
-        self.wait(5000)
 
     # ------------------------------------------------------------------- worker thread
     def run(self) -> None:
