@@ -242,6 +242,25 @@ if numba is not None:
                 theta[i] -= lr * (v[i] / c1) / math.sqrt(a[i] / c2 + hp[2])
 
     @inline
+    def _act_row(out, pre, n, code, alpha):
+        """out[:n] = f(pre[:n]), deciding on f once per row (tight loops for the usual ones)."""
+        if code == 2:
+            for j in range(n):
+                out[j] = math.tanh(pre[j])
+        elif code == 3:
+            for j in range(n):
+                out[j] = pre[j] if pre[j] > 0.0 else 0.0
+        elif code == 1:
+            for j in range(n):
+                out[j] = 1.0 / (1.0 + math.exp(-pre[j]))
+        elif code == 0:
+            for j in range(n):
+                out[j] = pre[j]
+        else:
+            for j in range(n):
+                out[j] = _act(pre[j], code, alpha)
+
+    @inline
     def _layer_forward(theta, layers, alphas, li, src, dst, pre, arg, m_count, activate):
         """Rows 0..m_count-1 of src through layer li into dst (pre-activations into pre)."""
         n_in, units, pieces = layers[li, L_IN], layers[li, L_OUT], layers[li, L_PIECES]
@@ -250,22 +269,33 @@ if numba is not None:
         at = layers[li, L_ALPHA_AT]
         alpha = theta[at] if at >= 0 else alphas[li]  # PReLU's slope is learned, in theta
         for m in range(m_count):
-            for j in range(units):
+            row_in, row_pre = src[m], pre[m]
+            if pieces == 1:
+                for r in range(units):
+                    s = theta[b + r] if b >= 0 else 0.0
+                    base = w + r * n_in
+                    for i in range(n_in):
+                        s += theta[base + i] * row_in[i]
+                    row_pre[r] = s
+                if activate:
+                    _act_row(dst[m], row_pre, units, code, alpha)
+                else:
+                    for r in range(units):
+                        dst[m, r] = row_pre[r]
+                continue
+            for j in range(units):  # maxout: the largest of the pieces
                 best, best_p = 0.0, 0
                 for p in range(pieces):
                     r = j * pieces + p
                     s = theta[b + r] if b >= 0 else 0.0
-                    row = w + r * n_in
+                    base = w + r * n_in
                     for i in range(n_in):
-                        s += theta[row + i] * src[m, i]
-                    pre[m, r] = s
+                        s += theta[base + i] * row_in[i]
+                    row_pre[r] = s
                     if p == 0 or s > best:
                         best, best_p = s, p
                 arg[m, j] = best_p
-                if not activate or pieces > 1:
-                    dst[m, j] = best
-                else:
-                    dst[m, j] = _act(best, code, alpha)
+                dst[m, j] = best
 
     @jit
     def run_batches(theta, grad, v, a, decay, layers, alphas, X, T, order, b0, b1, batch, lr,
