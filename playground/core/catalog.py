@@ -237,8 +237,8 @@ SCHEDULES = _table(
 
 
 # --------------------------------------------------------------------------------- regularizers
-# Weight penalties act on weights only, never biases. `grad(w, rate, p)` is added to ∂L/∂w;
-# `penalty(w, rate, p)` is what the term adds to the loss (shown, not used for the update).
+# Weight penalties act on weights only, never biases: fn(w, rate, p) is added to ∂L/∂w. The
+# loss the app reports is the data loss, without the penalty (as TF Playground's).
 
 def _l1_grad(w, rate, p):
     return rate * torch.sign(w)
@@ -255,14 +255,10 @@ def _elastic_grad(w, rate, p):
 
 WEIGHT_PENALTIES = _table(
     Entry("none", "None", "no penalty", fn=None),
-    Entry("l1", "L1", "Ω = λ Σ|w|   (∂Ω/∂w = λ·sign(w))", fn=_l1_grad,
-          info={"penalty": lambda w, rate, p: rate * w.abs().sum()}),
-    Entry("l2", "L2", "Ω = λ · ½‖W‖²   (∂Ω/∂W = λW; biases not penalized)", fn=_l2_grad,
-          info={"penalty": lambda w, rate, p: rate * 0.5 * (w * w).sum()}),
+    Entry("l1", "L1", "Ω = λ Σ|w|   (∂Ω/∂w = λ·sign(w))", fn=_l1_grad),
+    Entry("l2", "L2", "Ω = λ · ½‖W‖²   (∂Ω/∂W = λW; biases not penalized)", fn=_l2_grad),
     Entry("elastic_net", "Elastic net", "Ω = λ(r Σ|w| + (1 − r) · ½‖W‖²)",
-          (Param("l1_ratio", 0.5, 0.0, 1.0, "share r of the L1 part"),), fn=_elastic_grad,
-          info={"penalty": lambda w, rate, p: rate * (p["l1_ratio"] * w.abs().sum()
-                                                        + (1 - p["l1_ratio"]) * 0.5 * (w * w).sum())}),
+          (Param("l1_ratio", 0.5, 0.0, 1.0, "share r of the L1 part"),), fn=_elastic_grad),
 )
 
 # The other regularizers are settings of the trainer or blocks of the graph; listed here so the

@@ -101,14 +101,3 @@ class Optimizer:
         update = self.entry.fn
         for p, g, s, decay in zip(self.params, grads, self.state, self.decay_mask, strict=True):
             update(p, g, s, lr, self.hyper, self.t, decay)
-
-    def state_arrays(self) -> dict:
-        """Plain NumPy copies of the state, for files (no pickle)."""
-        return {"t": self.t,
-                "state": [{k: v.detach().cpu().numpy().copy() for k, v in s.items()}
-                          for s in self.state]}
-
-    def load_state_arrays(self, data: dict) -> None:
-        self.t = int(data["t"])
-        self.state = [{k: torch.as_tensor(v, dtype=p.dtype, device=p.device).clone()
-                       for k, v in s.items()} for s, p in zip(data["state"], self.params, strict=True)]

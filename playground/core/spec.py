@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import fields as F
-from .catalog import LOSSES, SCHEDULES, WEIGHT_PENALTIES
+from .catalog import SCHEDULES, WEIGHT_PENALTIES
 from .datasets import GENERATORS
 from .errors import SpecError
 from .features import DEFAULT_FEATURES, FEATURES
@@ -166,8 +166,6 @@ class Experiment:
             raise SpecError("features", "choose at least one input feature")
         if len(set(self.features)) != len(self.features):
             raise SpecError("features", "a feature is listed twice")
-        for out in self.network.of_type("output"):
-            LOSSES.get(self.network.nodes[out].param("loss"))
 
     def copy(self) -> Experiment:
         return copy.deepcopy(self)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import time
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -454,5 +453,3 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.clustering_lab.shutdown()
         super().closeEvent(event)
 
-    def output_pixels(self) -> np.ndarray:
-        return self.output_view.pixels()

@@ -108,14 +108,9 @@ class TrainingWorker(CommandThread):
             self._emit()
         elif command == "speed":
             self._epochs_per_frame = int(args[0])
-        elif command == "resolution":
-            self._experiment.view.resolution = int(args[0])
-            self._emit()
         elif command == "set_weight":
             node, row, col, value = args
             t.set_weight(node, row, col, value)
-            self._emit()
-        elif command == "refresh":
             self._emit()
         elif command == "write":
             self._write(*args)
