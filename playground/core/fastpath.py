@@ -1,10 +1,17 @@
-"""The fast path: whole runs of mini-batches in one compiled call, for plain Dense stacks.
+"""The fast path: a whole epoch and its evaluation in one compiled call, for plain Dense stacks.
 
 Tiny networks are all overhead in eager PyTorch (a few µs per operation, dozens of operations
 per step), which makes them ~30x slower than TF Playground's hand-written JavaScript. Here the
 forward pass, backward pass, weight penalty, gradient clipping, optimizer update and max-norm of
-every mini-batch run inside one numba-compiled loop, on a flat float32 buffer that the torch
-model's parameters *view* (no copies: the views, snapshots and files see the same numbers).
+every mini-batch, and then the loss and accuracy over both splits, run inside one numba-compiled
+call, on a flat float32 buffer that the torch model's parameters *view* (no copies: the views,
+snapshots and files see the same numbers).
+
+What makes it fast: examples are the inner, contiguous dimension of every buffer (inputs,
+activations, targets are stored feature-major), so the loops over a batch or a split compile to
+SIMD; tanh is a vectorizable rational function rather than a libm call; squared-error heads run
+as vector loops; divisions use numpy's error model (a Python-style zero check would stop LLVM
+vectorizing); and one call per epoch with a handful of arguments keeps dispatch to ~2 µs.
 
 Only graphs the general path would build identically qualify: Input -> Dense* -> Output on the
 CPU, with no input noise. Everything else (dropout, batch norm, skip connections, GPUs) trains
@@ -48,8 +55,31 @@ SELU_L, SELU_A = 1.0507009873554804934193349852946, 1.67326324235437728481704299
 FAST_FLAGS = {"contract", "reassoc", "arcp", "afn"}
 
 if numba is not None:
-    jit = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True)
-    inline = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True, inline="always")
+    jit = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True, error_model="numpy")
+    inline = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True, error_model="numpy",
+                         inline="always")
+
+    @inline
+    def _tanh32(x):
+        """tanh as a rational function (float32-accurate, < 3e-7 off): unlike libm's tanhf it
+        inlines and vectorizes, and tanh is the activation people use most. NaN stays NaN."""
+        c = np.float32(7.90531110763549805)
+        x = c if x > c else (-c if x < -c else x)
+        x2 = x * x
+        p = np.float32(-2.76076847742355e-16)
+        p = p * x2 + np.float32(2.00018790482477e-13)
+        p = p * x2 + np.float32(-8.60467152213735e-11)
+        p = p * x2 + np.float32(5.12229709037114e-08)
+        p = p * x2 + np.float32(1.48572235717979e-05)
+        p = p * x2 + np.float32(6.37261928875436e-04)
+        p = p * x2 + np.float32(4.89352455891786e-03)
+        q = np.float32(1.19825839466702e-06)
+        q = q * x2 + np.float32(1.18534705686654e-04)
+        q = q * x2 + np.float32(2.26843463243900e-03)
+        q = q * x2 + np.float32(4.89352518554385e-03)
+        r = p * x / q
+        one = np.float32(1.0)
+        return one if r > one else (-one if r < -one else r)
 
     @inline
     def _act(z, code, alpha):
@@ -58,7 +88,7 @@ if numba is not None:
         if code == 1:
             return 1.0 / (1.0 + math.exp(-z))
         if code == 2:
-            return math.tanh(z)
+            return _tanh32(z)
         if code == 3:
             return z if z > 0.0 else 0.0
         if code == 4 or code == 5:
@@ -89,7 +119,7 @@ if numba is not None:
             s = 1.0 / (1.0 + math.exp(-z))
             return s * (1.0 - s)
         if code == 2:
-            t = math.tanh(z)
+            t = _tanh32(z)
             return 1.0 - t * t
         if code == 3:
             return 1.0 if z > 0.0 else 0.0
@@ -246,10 +276,10 @@ if numba is not None:
         """out[:n] = f(pre[:n]), deciding on f once per row (tight loops for the usual ones)."""
         if code == 2:
             for j in range(n):
-                out[j] = math.tanh(pre[j])
+                out[j] = _tanh32(pre[j])
         elif code == 3:
             for j in range(n):
-                out[j] = pre[j] if pre[j] > 0.0 else 0.0
+                out[j] = pre[j] if pre[j] > 0.0 else np.float32(0.0)
         elif code == 1:
             for j in range(n):
                 out[j] = 1.0 / (1.0 + math.exp(-pre[j]))
@@ -261,113 +291,224 @@ if numba is not None:
                 out[j] = _act(pre[j], code, alpha)
 
     @inline
-    def _layer_forward(theta, layers, alphas, li, src, dst, pre, arg, m_count, activate):
-        """Rows 0..m_count-1 of src through layer li into dst (pre-activations into pre)."""
+    def _dact_row(d, pre, act, n, code, alpha):
+        """d[:n] *= f′(pre[:n]), from the activation act = f(pre) where that is cheaper."""
+        if code == 2:
+            for j in range(n):
+                d[j] *= np.float32(1.0) - act[j] * act[j]
+        elif code == 3:
+            for j in range(n):
+                d[j] = d[j] if pre[j] > 0.0 else np.float32(0.0)
+        elif code == 1:
+            for j in range(n):
+                d[j] *= act[j] * (np.float32(1.0) - act[j])
+        elif code != 0:
+            for j in range(n):
+                d[j] *= _dact(pre[j], code, alpha)
+
+    @inline
+    def _forward(theta, layers, alphas, li, src, dst, pre, arg, n, activate):
+        """Layer li over n examples, feature-major: src (inputs, n) -> pre (rows, n), and
+        dst (units, n) = f(pre), or the maxout of each unit's pieces. The inner loops run along
+        the examples, so they vectorize."""
         n_in, units, pieces = layers[li, L_IN], layers[li, L_OUT], layers[li, L_PIECES]
-        w, b = layers[li, L_W], layers[li, L_B]
-        code = layers[li, L_ACT]
-        at = layers[li, L_ALPHA_AT]
+        w, b, code, at = layers[li, L_W], layers[li, L_B], layers[li, L_ACT], layers[li, L_ALPHA_AT]
         alpha = theta[at] if at >= 0 else alphas[li]  # PReLU's slope is learned, in theta
-        for m in range(m_count):
-            row_in, row_pre = src[m], pre[m]
-            if pieces == 1:
+        for r in range(units * pieces):
+            z = pre[r]
+            bias = theta[b + r] if b >= 0 else np.float32(0.0)
+            for m in range(n):
+                z[m] = bias
+            for i in range(n_in):
+                wv = theta[w + r * n_in + i]
+                x = src[i]
+                for m in range(n):
+                    z[m] += wv * x[m]
+        if pieces == 1:
+            if activate:  # (the output layer's activation belongs to the head)
                 for r in range(units):
-                    s = theta[b + r] if b >= 0 else 0.0
-                    base = w + r * n_in
-                    for i in range(n_in):
-                        s += theta[base + i] * row_in[i]
-                    row_pre[r] = s
-                if activate:
-                    _act_row(dst[m], row_pre, units, code, alpha)
+                    _act_row(dst[r], pre[r], n, code, alpha)
+            return
+        for j in range(units):  # maxout: the largest of the pieces
+            for m in range(n):
+                best, best_p = pre[j * pieces, m], 0
+                for p in range(1, pieces):
+                    if pre[j * pieces + p, m] > best:
+                        best, best_p = pre[j * pieces + p, m], p
+                arg[j, m] = best_p
+                dst[j, m] = best
+
+    @inline
+    def _loss_rows(Z, Tm, n, n_out, loss, link, out_act, out_alpha, lp, scale, OUT, D, small):
+        """The loss summed over n examples, feature-major: Z (outputs, n) pre-activations, Tm
+        targets, OUT gets the linked outputs; with D non-empty, dL/dZ * scale into D. Squared,
+        absolute and Huber error on an elementwise activation run as vector loops; the other
+        heads go example by example."""
+        total = 0.0
+        grad = D.shape[0] > 0
+        if link == 0 and out_act != 15 and loss <= 2:
+            for k in range(n_out):
+                _act_row(OUT[k], Z[k], n, out_act, out_alpha)
+                o, t = OUT[k], Tm[k]
+                if loss == 0:
+                    for m in range(n):
+                        e = o[m] - t[m]
+                        total += 0.5 * e * e
+                    if grad:
+                        for m in range(n):
+                            D[k, m] = (o[m] - t[m]) * scale
                 else:
-                    for r in range(units):
-                        dst[m, r] = row_pre[r]
-                continue
-            for j in range(units):  # maxout: the largest of the pieces
-                best, best_p = 0.0, 0
-                for p in range(pieces):
-                    r = j * pieces + p
-                    s = theta[b + r] if b >= 0 else 0.0
-                    base = w + r * n_in
-                    for i in range(n_in):
-                        s += theta[base + i] * row_in[i]
-                    row_pre[r] = s
-                    if p == 0 or s > best:
-                        best, best_p = s, p
-                arg[m, j] = best_p
-                dst[m, j] = best
+                    for m in range(n):
+                        e = o[m] - t[m]
+                        if loss == 1:
+                            total += abs(e)
+                            g = 1.0 if e > 0.0 else (-1.0 if e < 0.0 else 0.0)
+                        elif abs(e) <= lp:
+                            total += 0.5 * e * e
+                            g = e
+                        else:
+                            total += lp * (abs(e) - 0.5 * lp)
+                            g = lp if e > 0.0 else -lp
+                        if grad:
+                            D[k, m] = g * scale
+                if grad:
+                    _dact_row(D[k], Z[k], OUT[k], n, out_act, out_alpha)
+            return total
+        o, z, dz, t = small[0], small[1], small[2], small[3]
+        for m in range(n):
+            for k in range(n_out):
+                z[k] = Z[k, m]
+                t[k] = Tm[k, m]
+            total += _head(z, t, n_out, loss, link, out_act, out_alpha, lp, o, dz)
+            for k in range(n_out):
+                OUT[k, m] = o[k]
+            if grad:
+                for k in range(n_out):
+                    D[k, m] = dz[k] * scale
+        return total
+
+    @inline
+    def _right(OUT, Y, first, n, n_out, problem, zero_one):
+        """Correct predictions among n examples (labels Y[first:]) from the linked outputs
+        OUT (outputs, n)."""
+        right = 0
+        if problem == 0:
+            o = OUT[0]
+            for m in range(n):
+                score = 2.0 * o[m] - 1.0 if zero_one else o[m]
+                right += (1 if score > 0.0 else 0) == Y[first + m]
+        elif problem == 1:
+            for m in range(n):
+                best_c = 0
+                for c in range(1, n_out):
+                    if OUT[c, m] > OUT[best_c, m]:
+                        best_c = c
+                right += best_c == Y[first + m]
+        return right
 
     @jit
-    def run_batches(theta, grad, v, a, decay, layers, alphas, X, T, order, b0, b1, batch, lr,
-                    t, loss, link, out_act, out_alpha, lp, opt, hp, penalty, rate, l1_ratio,
-                    clip, max_norm, Z, A, ARG, D, o):
-        """Mini-batches b0..b1-1 of `order`; returns the optimizer's step count.
+    def run_epoch(P, decay, layers, alphas, X, Xe, T, Te, Y, order, ints, floats, TB, EB, ARG, small,
+                  out):
+        """Mini-batches b0..b1-1 of `order`, then (if asked) loss and accuracy over both splits,
+        in one call. Results go to `out`: train loss, train accuracy, test loss, test accuracy,
+        the optimizer's step count, whether every parameter is finite.
 
-        Buffers: A[li] (batch, width) inputs of layer li, Z[li] its pre-activations, D[li] dL/dZ[li].
+        P rows: parameters, gradient, optimizer state v and a (the torch tensors view them).
+        X and Xe: training and test inputs, T and Te their targets, all feature-major (inputs
+        or outputs, examples); Y: labels, training examples first. TB[0..3][li]
+        (width, batch): inputs A of layer li, pre-activations Z, dL/dZ D, and scratch. EB (3,
+        width, examples): evaluation scratch.
         """
-        n = order.shape[0]
+        theta, grad, v, a = P[0], P[1], P[2], P[3]
+        b0, b1, batch, loss, link, out_act, opt, penalty = ints[0], ints[1], ints[2], ints[3], \
+            ints[4], ints[5], ints[6], ints[7]
+        problem, zero_one, evaluate, t, n_train = ints[8], ints[9] != 0, ints[10], ints[11], \
+            ints[12]
+        lr, out_alpha, lp, rate, l1_ratio, clip, max_norm = floats[0], floats[1], floats[2], \
+            floats[3], floats[4], floats[5], floats[6]
+        hp = floats[7:]
+        A, Z, D, S = TB[0], TB[1], TB[2], TB[3]
         n_layers = layers.shape[0]
+        n_in0 = layers[0, L_IN]
         n_out = layers[n_layers - 1, L_OUT]
         for bi in range(b0, b1):
             start = bi * batch
-            m_count = min(start + batch, n) - start
-            for m in range(m_count):
-                row = X[order[start + m]]
-                for i in range(row.shape[0]):
-                    A[0, m, i] = row[i]
+            mc = min(start + batch, n_train) - start
+            for m in range(mc):
+                k = order[start + m]
+                for i in range(n_in0):
+                    A[0, i, m] = X[i, k]
             for li in range(n_layers):
-                _layer_forward(theta, layers, alphas, li, A[li], A[li + 1], Z[li], ARG[li], m_count,
-                               li < n_layers - 1)
-            for m in range(m_count):
-                _head(Z[n_layers - 1, m], T[order[start + m]], n_out, loss, link, out_act,
-                      out_alpha, lp, o, D[n_layers - 1, m])
+                _forward(theta, layers, alphas, li, A[li], A[li + 1], Z[li], ARG[li], mc,
+                         li < n_layers - 1)
+            last = n_layers - 1
+            scale = np.float32(1.0 / mc)
+            for m in range(mc):
+                k = order[start + m]
+                for c in range(n_out):
+                    S[0, c, m] = T[c, k]
+            _loss_rows(Z[last], S[0], mc, n_out, loss, link, out_act, out_alpha, lp, scale,
+                       A[n_layers], D[last], small)
             grad[:] = 0.0
-            scale = 1.0 / m_count
             for li in range(n_layers - 1, -1, -1):
                 n_in, units, pieces = layers[li, L_IN], layers[li, L_OUT], layers[li, L_PIECES]
                 w, b = layers[li, L_W], layers[li, L_B]
                 rows = units * pieces
-                for m in range(m_count):
-                    for r in range(rows):
-                        d = D[li, m, r] * scale
-                        if d == 0.0:
-                            continue
-                        if b >= 0:
-                            grad[b + r] += d
-                        base = w + r * n_in
-                        for i in range(n_in):
-                            grad[base + i] += d * A[li, m, i]
+                src, d_out = A[li], D[li]
+                for r in range(rows):
+                    dr = d_out[r]
+                    if b >= 0:
+                        s = np.float32(0.0)
+                        for m in range(mc):
+                            s += dr[m]
+                        grad[b + r] += s
+                    for i in range(n_in):
+                        x = src[i]
+                        s = np.float32(0.0)
+                        for m in range(mc):
+                            s += dr[m] * x[m]
+                        grad[w + r * n_in + i] += s
                 if li == 0:
                     break
                 prev = li - 1
-                p_pieces = layers[prev, L_PIECES]
-                code = layers[prev, L_ACT]
+                p_pieces, code = layers[prev, L_PIECES], layers[prev, L_ACT]
                 at = layers[prev, L_ALPHA_AT]
                 alpha = theta[at] if at >= 0 else alphas[prev]
-                for m in range(m_count):
-                    for j in range(n_in):  # units of the previous layer
-                        da = 0.0
-                        for r in range(rows):
-                            da += theta[w + r * n_in + j] * D[li, m, r]
-                        if p_pieces > 1:
-                            for p in range(p_pieces):
-                                D[prev, m, j * p_pieces + p] = da if p == ARG[prev, m, j] else 0.0
-                        else:
-                            z = Z[prev, m, j]
-                            D[prev, m, j] = da * _dact_a(z, A[li, m, j], code, alpha)
-                            if code == 5 and z <= 0.0:
-                                grad[at] += da * z * scale
+                da = S[1] if p_pieces > 1 else D[prev]
+                for i in range(n_in):  # units of the previous layer
+                    di = da[i]
+                    for m in range(mc):
+                        di[m] = 0.0
+                    for r in range(rows):
+                        wv = theta[w + r * n_in + i]
+                        dr = d_out[r]
+                        for m in range(mc):
+                            di[m] += wv * dr[m]
+                if p_pieces > 1:
+                    for i in range(n_in):
+                        for p in range(p_pieces):
+                            for m in range(mc):
+                                D[prev, i * p_pieces + p, m] = da[i, m] if p == ARG[prev, i, m] \
+                                    else np.float32(0.0)
+                    continue
+                if code == 5:  # PReLU: the slope's gradient, before f′ scales da
+                    for i in range(n_in):
+                        for m in range(mc):
+                            if Z[prev, i, m] <= 0.0:
+                                grad[at] += da[i, m] * Z[prev, i, m]
+                for i in range(n_in):
+                    _dact_row(D[prev, i], Z[prev, i], src[i], mc, code, alpha)
             if penalty > 0 and rate > 0.0:
                 for i in range(theta.shape[0]):
                     if decay[i]:
-                        w = theta[i]
-                        sign = 1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0)
+                        wv = theta[i]
+                        sign = 1.0 if wv > 0.0 else (-1.0 if wv < 0.0 else 0.0)
                         if penalty == 1:
                             grad[i] += rate * sign
                         elif penalty == 2:
-                            grad[i] += rate * w
+                            grad[i] += rate * wv
                         else:
-                            grad[i] += rate * (l1_ratio * sign + (1.0 - l1_ratio) * w)
+                            grad[i] += rate * (l1_ratio * sign + (1.0 - l1_ratio) * wv)
             if clip > 0.0:
                 norm = 0.0
                 for i in range(grad.shape[0]):
@@ -389,34 +530,34 @@ if numba is not None:
                             f = max_norm / norm
                             for i in range(n_in):
                                 theta[w + r * n_in + i] *= f
-        return t
-
-    @jit
-    def evaluate_batch(theta, layers, alphas, X, T, Y, loss, link, out_act, out_alpha, lp,
-                       problem, zero_one, H0, H1, P, ARG, o, dz):
-        """Mean loss and accuracy over all rows, one layer at a time over every row."""
-        n_layers = layers.shape[0]
-        n = X.shape[0]
-        src = X
-        dst = H0
-        for li in range(n_layers):
-            _layer_forward(theta, layers, alphas, li, src, dst, P, ARG, n, li < n_layers - 1)
-            src = dst
-            dst = H1 if dst is H0 else H0
-        n_out = layers[n_layers - 1, L_OUT]
-        total, right = 0.0, 0
-        for k in range(n):
-            total += _head(src[k], T[k], n_out, loss, link, out_act, out_alpha, lp, o, dz)
-            if problem == 0:
-                score = 2.0 * o[0] - 1.0 if zero_one else o[0]
-                right += (1 if score > 0.0 else 0) == Y[k]
-            elif problem == 1:
-                best_c = 0
-                for c in range(1, n_out):
-                    if o[c] > o[best_c]:
-                        best_c = c
-                right += best_c == Y[k]
-        return total / max(n, 1), (right / max(n, 1)) if problem != 2 else np.nan
+        out[4] = t
+        finite = True
+        for i in range(theta.shape[0]):
+            if not math.isfinite(theta[i]):
+                finite = False
+                break
+        out[5] = 1.0 if finite else 0.0
+        if not evaluate:
+            return
+        h0, h1, pre = EB[0], EB[1], EB[2]
+        no_grad = EB[0, :0, :0]
+        for split in range(2):
+            src = X if split == 0 else Xe
+            n, first = src.shape[1], 0 if split == 0 else n_train
+            if n == 0:
+                out[2 * split] = out[2 * split + 1] = np.nan
+                continue
+            dst = h0
+            for li in range(n_layers - 1):
+                _forward(theta, layers, alphas, li, src, dst, pre, ARG[0], n, True)
+                src = dst
+                dst = h1 if dst is h0 else h0
+            _forward(theta, layers, alphas, n_layers - 1, src, dst, pre, ARG[0], n, False)
+            total = _loss_rows(pre, T if split == 0 else Te, n, n_out, loss, link, out_act,
+                               out_alpha, lp, np.float32(1.0), dst, no_grad, small)
+            out[2 * split] = total / n
+            out[2 * split + 1] = _right(dst, Y, first, n, n_out, problem, zero_one) / n \
+                if problem != 2 else np.nan
 
 _ready = False
 COMPILING = "autograd while the fused kernel compiles (first start only)"
@@ -428,20 +569,17 @@ def ready() -> bool:
 
 
 def warm_up() -> None:
-    """Compile the kernels, or load them from the disk cache, with empty inputs of the types
-    real calls use. Slow the first time on a machine (~10 s), fast after (the cache)."""
+    """Compile the kernel, or load it from the disk cache, with empty inputs of the types real
+    calls use. Slow the first time on a machine (~10 s), fast after (the cache)."""
     global _ready
     if numba is None or _ready:
         return
     f32, i64 = np.float32, np.int64
-    vec, mat, cube = np.zeros(1, f32), np.zeros((1, 1), f32), np.zeros((1, 1, 1), f32)
-    layers = np.zeros((1, 7), i64)
-    run_batches(vec, vec.copy(), vec.copy(), vec.copy(), np.zeros(1, np.bool_), layers,
-                np.zeros(1), mat, mat, np.zeros(0, i64), 0, 0, 1, 0.1, 0, 0, 0, 0, 0.0, 0.0, 0,
-                np.zeros(1), 0, 0.0, 0.5, 0.0, 0.0, cube, cube, np.zeros((1, 1, 1), i64), cube,
-                vec)
-    evaluate_batch(vec, layers, np.zeros(1), np.zeros((0, 1), f32), mat, np.zeros(1, i64), 0, 0,
-                   0, 0.0, 0.0, 0, False, mat, mat, mat, np.zeros((1, 1), i64), vec, vec)
+    mat = np.zeros((1, 1), f32)
+    run_epoch(np.zeros((4, 1), f32), np.zeros(1, np.bool_), np.zeros((1, 7), i64), np.zeros(1),
+              mat, mat, mat, mat, np.zeros(1, i64), np.zeros(0, i64), np.zeros(13, i64),
+              np.zeros(11), np.zeros((4, 2, 1, 1), f32), np.zeros((3, 1, 1), f32),
+              np.zeros((2, 1, 1), i64), np.zeros((4, 1), f32), np.zeros(6))
     _ready = True
 
 
@@ -474,7 +612,10 @@ class FastPath:
         params = list(model.parameters())
         sizes = [p.numel() for p in params]
         offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        self.flat = torch.zeros(int(offsets[-1]), dtype=torch.float32)
+        # rows: parameters, gradient, optimizer state v and a
+        self.P = torch.zeros((4, int(offsets[-1])), dtype=torch.float32)
+        self.Pn = self.P.numpy()
+        self.flat = self.P[0]
         with torch.no_grad():
             for p, o, n in zip(params, offsets, sizes, strict=False):
                 self.flat[o:o + n].copy_(p.detach().reshape(-1))
@@ -495,55 +636,61 @@ class FastPath:
                                 if model.blocks[n].act is not None else 0.0
                                 for n, _ in model.dense_layers()], dtype=np.float64)
         self.theta = self.flat.numpy()
-        self.grad = np.zeros_like(self.theta)
         self.decay = np.zeros(len(self.theta), dtype=np.bool_)
         for o, n, d in zip(offsets, sizes, trainer.decay_mask, strict=False):
             self.decay[o:o + n] = d
         opt = trainer.optimizer
         self.opt_name = opt.entry.name
-        self.state = {k: torch.zeros_like(self.flat) for k in ("v", "a")}
+        self.state = {"v": self.P[2], "a": self.P[3]}
+        self._shared = None
         self.share_state()
         hp = opt.hyper
-        self.hp = np.array({
+        self.hp = {
             "sgd": [0.0], "momentum": [hp.get("momentum", 0)], "nesterov": [hp.get("momentum", 0)],
             "adagrad": [hp.get("nu", 0)], "rmsprop": [hp.get("beta", 0), hp.get("nu", 0)],
             "adam": [hp.get("beta1", 0), hp.get("beta2", 0), hp.get("nu", 0), 0.0],
             "adamw": [hp.get("beta1", 0), hp.get("beta2", 0), hp.get("nu", 0),
-                      hp.get("weight_decay", 0)]}[self.opt_name], dtype=np.float64)
-        width = int(max((self.layers[:, L_OUT] * self.layers[:, L_PIECES]).max(),
-                        self.layers[:, L_IN].max()))
-        n_layers, batch = len(self.layers), trainer.experiment.training.batch_size
-        self.Z = np.zeros((n_layers, batch, width), np.float32)
-        self.A = np.zeros((n_layers + 1, batch, width), np.float32)
-        self.D = np.zeros((n_layers, batch, width), np.float32)
-        self.ARG = np.zeros((n_layers, batch, width), dtype=np.int64)
-        self.o = np.zeros(width, np.float32)
-        rows = max(len(trainer.dataset.train_idx), len(trainer.dataset.test_idx))
-        self.H = [np.zeros((rows, width), np.float32) for _ in range(3)]
-        self.eval_arg = np.zeros((rows, width), dtype=np.int64)
-        self.dz = np.zeros(width, np.float32)
-        self.X = {"train": trainer.x_train.numpy(), "test": trainer.x_test.numpy()}
-        self.T = {"train": trainer.t_train.numpy().astype(np.float32),
-                  "test": trainer.t_test.numpy().astype(np.float32)}
-        self.Y = {"train": trainer.y_train.numpy().astype(np.int64),
-                  "test": trainer.y_test.numpy().astype(np.int64)}
+                      hp.get("weight_decay", 0)]}[self.opt_name]
+        widths = np.concatenate([self.layers[:, L_OUT] * self.layers[:, L_PIECES],
+                                 self.layers[:, L_IN]])
+        width, n_layers = int(widths.max()), len(self.layers)
         spec = trainer.experiment.training
-        self.loss = LOSS_CODES[head.loss_name]
-        self.link = LINK_CODES[head.link]
-        self.out_act = ACT_CODES[head.activation]
-        self.out_alpha = float(head.activation_params.get("alpha", 0.0))
-        self.loss_param = float(head.loss_params.get("delta", head.loss_params.get("margin", 0.0)))
-        self.penalty = PENALTY_CODES[spec.regularization]
-        self.l1_ratio = float(trainer.penalty_params.get("l1_ratio", 0.5))
-        self.problem = PROBLEM_CODES[trainer.dataset.problem]
-        self.zero_one = bool(head.zero_one)
+        batch = spec.batch_size
+        n_train, n_test = len(trainer.dataset.train_idx), len(trainer.dataset.test_idx)
+        rows = max(n_train, n_test, 1)
+        self.TB = np.zeros((4, n_layers + 1, width, batch), np.float32)
+        self.EB = np.zeros((3, width, rows), np.float32)
+        maxout = bool((self.layers[:, L_PIECES] > 1).any())
+        self.ARG = np.zeros((n_layers + 1, width, max(batch, rows)) if maxout else (2, 1, 1),
+                            dtype=np.int64)
+        self.small = np.zeros((4, width), np.float32)
+        self.out = np.zeros(6)
+        self.X = np.ascontiguousarray(trainer.x_train.numpy().T)
+        self.Xe = np.ascontiguousarray(trainer.x_test.numpy().T)
+        self.T, self.Te = (np.ascontiguousarray(t.numpy().astype(np.float32).reshape(len(t), -1).T)
+                           for t in (trainer.t_train, trainer.t_test))
+        self.Y = np.concatenate([trainer.y_train.numpy(), trainer.y_test.numpy()]).astype(np.int64)
+        self.no_order = np.zeros(0, np.int64)
+        self.ints = np.array([0, 0, batch, LOSS_CODES[head.loss_name], LINK_CODES[head.link],
+                              ACT_CODES[head.activation], OPT_CODES[self.opt_name],
+                              PENALTY_CODES[spec.regularization], PROBLEM_CODES[trainer.dataset.problem],
+                              int(head.zero_one), 0, 0, n_train], dtype=np.int64)
+        self.floats = np.array(
+            [0.0, float(head.activation_params.get("alpha", 0.0)),
+             float(head.loss_params.get("delta", head.loss_params.get("margin", 0.0))),
+             float(spec.regularization_rate), float(trainer.penalty_params.get("l1_ratio", 0.5)),
+             float(spec.gradient_clip), float(spec.max_norm), *self.hp, *[0.0] * (4 - len(self.hp))])
+        self.finite = True
 
     def describe(self) -> str:
         return "fused numba kernel, whole epochs per call"
 
     def share_state(self) -> None:
-        """Point the optimizer's state tensors at our buffers (again after a file restore)."""
+        """Point the optimizer's state tensors at our buffers (again after a file restore put
+        new ones in)."""
         opt = self.trainer.optimizer
+        if self._shared is opt.state:
+            return
         offsets = 0
         for i, p in enumerate(self.trainer.params):
             n = p.numel()
@@ -557,44 +704,39 @@ class FastPath:
                         view.zero_()
                     opt.state[i][key] = view
             offsets += n
+        self._shared = opt.state
 
     def copy_state(self) -> tuple:
         self.share_state()
-        return (self.theta.copy(), self.state["v"].numpy().copy(), self.state["a"].numpy().copy(),
-                self.trainer.optimizer.t)
+        return self.P[[0, 2, 3]].numpy(), self.trainer.optimizer.t
 
     def restore_state(self, saved: tuple) -> None:
-        theta, v, a, t = saved
         self.share_state()
-        np.copyto(self.theta, theta)
-        np.copyto(self.state["v"].numpy(), v)
-        np.copyto(self.state["a"].numpy(), a)
-        self.trainer.optimizer.t = t
+        buffers, self.trainer.optimizer.t = saved
+        self.Pn[0], self.Pn[2], self.Pn[3] = buffers
+        self.finite = True
 
-    def run_batches(self, order: torch.Tensor, b0: int, b1: int, lr: float) -> None:
-        spec = self.trainer.experiment.training
+    def run(self, order: torch.Tensor | None, b0: int, b1: int, lr: float,
+            evaluate: bool) -> dict[str, float] | None:
+        """Mini-batches b0..b1-1 of `order`, then loss and accuracy over both splits if asked."""
+        self.share_state()
         opt = self.trainer.optimizer
-        opt.t = run_batches(
-            self.theta, self.grad, self.state["v"].numpy(), self.state["a"].numpy(), self.decay,
-            self.layers, self.alphas, self.X["train"], self.T["train"], order.numpy(), b0, b1,
-            spec.batch_size, float(lr), opt.t, self.loss, self.link, self.out_act,
-            self.out_alpha, self.loss_param, OPT_CODES[self.opt_name], self.hp, self.penalty,
-            float(spec.regularization_rate), self.l1_ratio, float(spec.gradient_clip),
-            float(spec.max_norm), self.Z, self.A, self.ARG, self.D, self.o)
+        ints, out = self.ints, self.out
+        ints[0], ints[1], ints[10], ints[11] = b0, b1, evaluate, opt.t
+        self.floats[0] = lr
+        order = self.no_order if order is None else order.numpy()
+        run_epoch(self.Pn, self.decay, self.layers, self.alphas, self.X, self.Xe, self.T, self.Te,
+                  self.Y, order, ints, self.floats, self.TB, self.EB, self.ARG, self.small, out)
+        opt.t = int(out[4])
+        self.finite = out[5] == 1.0
+        if not evaluate:
+            return None
+        return {"train_loss": float(out[0]), "train_accuracy": float(out[1]),
+                "test_loss": float(out[2]), "test_accuracy": float(out[3])}
 
     def params_finite(self) -> bool:
-        return bool(np.isfinite(self.theta).all())
+        """After the last run (the kernel checks)."""
+        return self.finite
 
     def evaluate(self) -> dict[str, float]:
-        out = {}
-        for split in ("train", "test"):
-            if len(self.X[split]) == 0:
-                out[f"{split}_loss"] = out[f"{split}_accuracy"] = float("nan")
-                continue
-            loss, acc = evaluate_batch(
-                self.theta, self.layers, self.alphas, self.X[split], self.T[split], self.Y[split],
-                self.loss, self.link, self.out_act, self.out_alpha, self.loss_param, self.problem,
-                self.zero_one, self.H[0], self.H[1], self.H[2], self.eval_arg, self.o, self.dz)
-            out[f"{split}_loss"], out[f"{split}_accuracy"] = float(loss), float(acc)
-        return out
-
+        return self.run(None, 0, 0, 0.0, True)

@@ -211,9 +211,8 @@ class Trainer:
         bs = self.experiment.training.batch_size
         idx = self.order[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs].to(self.device)
         if self.fast is not None:
-            self.fast.share_state()
-            self.fast.run_batches(self.order, self.batch_in_epoch, self.batch_in_epoch + 1,
-                                  self.learning_rate)
+            self.fast.run(self.order, self.batch_in_epoch, self.batch_in_epoch + 1,
+                          self.learning_rate, evaluate=False)
         else:
             self._general_step(idx, self.learning_rate)
         self.batch_in_epoch += 1
@@ -230,9 +229,10 @@ class Trainer:
         t0 = time.perf_counter()
         self.status = RUNNING
         lr = self.learning_rate
-        if self.fast is not None:
-            self.fast.share_state()
-            self.fast.run_batches(self.order, self.batch_in_epoch, self.batches_per_epoch, lr)
+        metrics = None
+        if self.fast is not None:  # the epoch's evaluation runs in the same call
+            metrics = self.fast.run(self.order, self.batch_in_epoch, self.batches_per_epoch, lr,
+                                    evaluate=True)
         else:
             bs = self.experiment.training.batch_size
             torch.set_num_threads(threads_for(bs, self.n_params))
@@ -241,7 +241,7 @@ class Trainer:
                 self._general_step(order[b * bs:(b + 1) * bs], lr)
         self.batch_in_epoch = self.batches_per_epoch
         self.wall_time += time.perf_counter() - t0
-        self._end_epoch()
+        self._end_epoch(metrics)
 
     def run(self, epochs: int) -> None:
         for _ in range(epochs):
@@ -285,12 +285,14 @@ class Trainer:
                     p.mul_(torch.clamp(spec.max_norm / norms, max=1.0))
 
     # ---------------------------------------------------------------------- bookkeeping
-    def _end_epoch(self) -> None:
+    def _end_epoch(self, metrics: dict[str, float] | None = None) -> None:
+        """`metrics`: the evaluation after this epoch's training, when the caller has it."""
         lr = self.learning_rate
         self.epoch += 1
         self.batch_in_epoch = 0
         self.order = self._epoch_order()
-        metrics = self.evaluate()
+        if metrics is None:
+            metrics = self.evaluate()
         if not (math.isfinite(metrics["train_loss"]) and self._params_finite()):
             self._diverge()
             return
