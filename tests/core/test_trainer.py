@@ -98,10 +98,13 @@ def test_fixed_order_option_keeps_tf_order():
     assert t.order.tolist() == list(range(t.n_train))
 
 
-def test_divergence_stops_keeps_finite_weights_and_says_so():
+@pytest.mark.parametrize("fast", [True, False])
+def test_divergence_stops_keeps_finite_weights_and_says_so(fast):
     exp = experiment("plane", hidden=(8, 8), activation="relu", learning_rate=10.0)
     exp.network.set_params("output", activation="linear")
+    exp.training.fast_path = fast
     t = Trainer(exp)
+    assert t.path == ("fast" if fast else "general")
     t.run(50)
     assert t.status == DIVERGED
     assert "diverged at epoch" in t.message and "smaller learning rate" in t.message
