@@ -36,12 +36,21 @@ def threads_for(rows: int, n_params: int) -> int:
     return 1 if rows * n_params < SMALL_WORK else _ALL_THREADS
 
 
-def pick_device(asked: str = "auto") -> tuple[torch.device, str]:
-    """The device to train on and a note when the one asked for is not there."""
+GPU_WORK = 1_000_000  # batch size x parameters from which a GPU step beats the CPU kernel
+
+
+def pick_device(asked: str = "auto", work: int | None = None) -> tuple[torch.device, str]:
+    """The device to train on and a note when it is not the one asked for. "auto" takes the
+    GPU only for `work` (batch size x parameters) worth its ~100 kernel launches per step: a
+    playground-sized net steps in about a microsecond on the CPU's fused kernel, and a launch
+    alone costs several."""
     cuda = torch.cuda.is_available()
     mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
     if asked == "auto":
-        return torch.device("cuda" if cuda else "mps" if mps else "cpu"), ""
+        gpu = "cuda" if cuda else "mps" if mps else ""
+        if gpu and work is not None and work < GPU_WORK:
+            return torch.device("cpu"), f"auto: the CPU, this network is too small to gain from {gpu}"
+        return torch.device(gpu or "cpu"), ""
     if (asked == "cuda" and not cuda) or (asked == "mps" and not mps):
         return torch.device("cpu"), f"{asked} is not available here; training on the CPU"
     return torch.device(asked), ""
@@ -87,7 +96,6 @@ class Trainer:
         if self.dataset.problem != "regression" and self.dataset.n_classes < 2:
             raise SpecError("data.generator", f"{self.dataset.name!r} has a single class; a "
                             "classifier needs two or more (use it in the clustering lab)")
-        self.device, self.device_note = pick_device(device or spec.device)
         graph = self.experiment.network
         self.n_inputs = problem_inputs(self.experiment, self.dataset)
         self.head = OutputHead.build(graph, self.dataset.problem, self.dataset.n_classes,
@@ -95,7 +103,10 @@ class Trainer:
         errors = graph.validate(self.n_inputs, self.head.n_outputs)
         if errors:
             raise errors[0]
-        self.model = Network(graph, self.n_inputs, self.head.n_outputs, seed=spec.seed).to(self.device)
+        self.model = Network(graph, self.n_inputs, self.head.n_outputs, seed=spec.seed)
+        work = spec.batch_size * sum(p.numel() for p in self.model.parameters())
+        self.device, self.device_note = pick_device(device or spec.device, work)
+        self.model.to(self.device)
         self._load_data()
         params, decay = self.model.weights_and_biases()
         self.params = params

@@ -256,3 +256,19 @@ def test_thread_count_follows_the_work():
 
     assert trainer.threads_for(100 * 100, 350) == 1  # a 6x8 net's view: one thread is faster
     assert trainer.threads_for(256, 200_000) == trainer._ALL_THREADS  # digits, 4x256
+
+
+def test_auto_takes_the_gpu_for_big_work_and_the_cpu_kernel_for_playground_nets(monkeypatch):
+    """Where a GPU is present: digits on 4x256 goes to it; the default [4, 2] net stays on the
+    CPU's fused kernel (thousands of epochs a second there, launch-bound on a GPU)."""
+    from playground.core import trainer
+    from playground.core.graph import mlp
+    from playground.core.model import Network
+
+    n_params = sum(p.numel() for p in Network(mlp([256] * 4, "relu"), 64, 10, seed=0).parameters())
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    device, note = trainer.pick_device("auto", 256 * n_params)
+    assert device.type == "cuda" and note == ""
+    device, note = trainer.pick_device("auto", 10 * 25)  # spiral, [4, 2], batch 10
+    assert device.type == "cpu" and "too small" in note and "cuda" in note
+    assert trainer.pick_device("cpu", 256 * n_params)[0].type == "cpu"  # asked for: obeyed
