@@ -154,7 +154,7 @@ if numba is not None:
             return 1.0 - a * a
         return _dact(z, code, alpha)
 
-    @inline
+    @jit
     def _head(z, t, n_out, loss, link, out_act, out_alpha, lp, o, dz):
         """Loss of one example and dL/dz at the output (into dz); o gets the linked output."""
         if link == 1:  # sigmoid, binary cross-entropy on logits
@@ -387,7 +387,7 @@ if numba is not None:
                     D[k, m] = dz[k] * scale
         return total
 
-    @inline
+    @jit
     def _right(OUT, Y, first, n, n_out, problem, zero_one):
         """Correct predictions among n examples (labels Y[first:]) from the linked outputs
         OUT (outputs, n)."""
@@ -548,11 +548,11 @@ if numba is not None:
                 out[2 * split] = out[2 * split + 1] = np.nan
                 continue
             dst = h0
-            for li in range(n_layers - 1):
-                _forward(theta, layers, alphas, li, src, dst, pre, ARG[0], n, True)
-                src = dst
-                dst = h1 if dst is h0 else h0
-            _forward(theta, layers, alphas, n_layers - 1, src, dst, pre, ARG[0], n, False)
+            for li in range(n_layers):  # the output layer leaves its pre-activations in pre
+                _forward(theta, layers, alphas, li, src, dst, pre, ARG[0], n, li < n_layers - 1)
+                if li < n_layers - 1:
+                    src = dst
+                    dst = h1 if dst is h0 else h0
             total = _loss_rows(pre, T if split == 0 else Te, n, n_out, loss, link, out_act,
                                out_alpha, lp, np.float32(1.0), dst, no_grad, small)
             out[2 * split] = total / n
