@@ -19,6 +19,7 @@ import time
 import numpy as np
 import torch
 
+from playground.core import fastpath
 from playground.core.graph import mlp
 from playground.core.spec import Experiment
 from playground.core.trainer import Trainer
@@ -97,20 +98,43 @@ def main() -> None:
         n += 1
     print(f"\nfull view snapshot, 6x8 network, output + 48 neuron maps at 100x100: "
           f"{(time.perf_counter() - start) / n * 1000:.2f} ms")
+    crossover(args.seconds)
     if torch.cuda.is_available():
         gpu_figures(args.seconds)
     else:
         print("no GPU here: GPU figures skipped")
 
 
-def gpu_figures(seconds: float) -> None:
+def digits_experiment(hidden: list[int], batch: int) -> Experiment:
     exp = Experiment()
     exp.data.generator = "digits"
-    exp.network = mlp([256] * 4, "relu", output_activation="softmax", loss="softmax_ce",
+    exp.network = mlp(hidden, "relu", output_activation="softmax", loss="softmax_ce",
                       init="he_normal")
-    exp.training.batch_size = 256
+    exp.training.batch_size = batch
     exp.training.optimizer = "adam"
     exp.training.learning_rate = 0.001
+    return exp
+
+
+def crossover(seconds: float) -> None:
+    """The fused kernel against autograd + matrix libraries on the CPU, small to large, and
+    which one the trainer picks (fastpath.FUSED_WORK)."""
+    print("\ndigits, Adam: fused kernel vs autograd on the CPU (epochs/s), and the trainer's pick")
+    limit = fastpath.FUSED_WORK
+    for hidden, batch in (([64, 64], 32), ([128, 128], 64), ([256] * 4, 256)):
+        exp = digits_experiment(hidden, batch)
+        picked = Trainer(exp).path
+        fastpath.FUSED_WORK = 1 << 62  # let the kernel take any size, for the comparison
+        fused = epochs_per_second(Trainer(exp).step_epoch, seconds)
+        fastpath.FUSED_WORK = limit
+        exp.training.fast_path = False
+        auto = epochs_per_second(Trainer(exp).step_epoch, seconds)
+        print(f"  {str(hidden):<22} batch {batch:<4} fused {fused:>8,.1f}  autograd {auto:>8,.1f}"
+              f"  picks {picked}")
+
+
+def gpu_figures(seconds: float) -> None:
+    exp = digits_experiment([256] * 4, 256)
     rates = {}
     for device in ("cpu", "cuda"):
         t = Trainer(exp, device=device)

@@ -189,3 +189,15 @@ def test_the_kernels_tanh_matches_torch_and_keeps_nan():
     assert math.isnan(_tanh32(np.float32("nan")))
     assert abs(_tanh32(np.float32("inf")) - 1.0) < 3e-7
     assert abs(_tanh32(np.float32("-inf")) + 1.0) < 3e-7
+
+
+def test_big_networks_go_to_the_matrix_libraries_and_small_ones_stay_fused():
+    exp = base("digits", hidden=(256, 256, 256, 256), activation="relu")
+    exp.training.batch_size = 256
+    exp.network.set_params("output", activation="softmax", loss="softmax_ce")
+    big = Trainer(exp)
+    assert big.path == "general" and "matrix libraries" in big.path_reason
+    exp.network = mlp([64, 64], "relu")
+    exp.network.set_params("output", activation="softmax", loss="softmax_ce")
+    exp.training.batch_size = 32
+    assert Trainer(exp).path == "fast"
