@@ -201,3 +201,20 @@ def test_big_networks_go_to_the_matrix_libraries_and_small_ones_stay_fused():
     exp.network.set_params("output", activation="softmax", loss="softmax_ce")
     exp.training.batch_size = 32
     assert Trainer(exp).path == "fast"
+
+
+def test_every_trainer_reuses_the_one_compiled_kernel():
+    """A call with other array types would compile a second specialization: a half-minute stall
+    in the middle of a class. The warm-up's types are the ones real calls use."""
+    from playground.core import fastpath
+
+    fastpath.warm_up()
+    for exp in (base(), base("digits", hidden=(16,), activation="relu"),
+                base("multi_gauss", shuffle=False), base("blobs", hidden=(4,), activation="maxout")):
+        if exp.data.generator == "blobs":
+            exp.network.set_params("output", activation="softmax", loss="softmax_ce")
+        t = Trainer(exp)
+        assert t.path == "fast", t.path_reason
+        t.run(1)
+        t.step_batch()
+    assert len(fastpath.run_epoch.signatures) == 1
