@@ -654,7 +654,7 @@ class FastPath:
         self._shared = None
         self.share_state()
         hp = opt.hyper
-        self.hp = {
+        opt_hyper = {
             "sgd": [0.0], "momentum": [hp.get("momentum", 0)], "nesterov": [hp.get("momentum", 0)],
             "adagrad": [hp.get("nu", 0)], "rmsprop": [hp.get("beta", 0), hp.get("nu", 0)],
             "adam": [hp.get("beta1", 0), hp.get("beta2", 0), hp.get("nu", 0), 0.0],
@@ -688,7 +688,8 @@ class FastPath:
             [0.0, float(head.activation_params.get("alpha", 0.0)),
              float(head.loss_params.get("delta", head.loss_params.get("margin", 0.0))),
              float(spec.regularization_rate), float(trainer.penalty_params.get("l1_ratio", 0.5)),
-             float(spec.gradient_clip), float(spec.max_norm), *self.hp, *[0.0] * (4 - len(self.hp))])
+             float(spec.gradient_clip), float(spec.max_norm), *opt_hyper,
+             *[0.0] * (4 - len(opt_hyper))])
         self.finite = True
 
     def describe(self) -> str:
