@@ -218,3 +218,10 @@ def test_every_trainer_reuses_the_one_compiled_kernel():
         t.run(1)
         t.step_batch()
     assert len(fastpath.run_epoch.signatures) == 1
+
+
+@pytest.mark.parametrize("hidden,batch", [((), 10), ((3,), 1), ((4, 2), 600)])
+def test_no_hidden_layer_single_examples_and_a_batch_larger_than_the_data(hidden, batch):
+    exp = base(hidden=hidden)
+    exp.training.batch_size = batch
+    assert_same_training(exp, steps=30)
