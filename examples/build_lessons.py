@@ -59,10 +59,13 @@ def lessons() -> dict[str, Experiment]:
     # --- XOR (notes 001, lecture 5)
     exp = lesson("XOR by hand", "The notes' network: ReLU hidden layer W = [[1, 1], [1, 1]], "
                  "c = [0, -1], output w = [1, -2], b = 0. It outputs exactly 0, 1, 1, 0 on "
-                 "(0,0), (0,1), (1,0), (1,1) without any training. Hover the edges to read the "
-                 "weights; press Play to see training move them.", "points", (2,), "relu",
+                 "(0,0), (0,1), (1,0), (1,1) without any training: every point on the right "
+                 "side. The loss is not 0 because the app's targets for a linear output are "
+                 "TF Playground's −1/+1, not the notes' 0/1. Hover the edges to read the weights; "
+                 "press Play to see training pull the 0s down to −1.", "points", (2,), "relu",
                  OutcomeSpec("train_accuracy", 0, 1.0, 1.0, "the hand-set net is already right"))
     exp.data.points = XOR_POINTS * 2
+    exp.data.train_fraction = 0.9  # one point held out: every corner is trained on
     exp.network.set_params("output", activation="linear")
     out["01_xor_by_hand"] = exp
     out["02_xor_learned"] = lesson(
