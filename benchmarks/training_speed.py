@@ -121,7 +121,7 @@ def crossover(seconds: float) -> None:
     which one the trainer picks (fastpath.FUSED_WORK)."""
     print("\ndigits, Adam: fused kernel vs autograd on the CPU (epochs/s), and the trainer's pick")
     limit = fastpath.FUSED_WORK
-    for hidden, batch in (([64, 64], 32), ([128, 128], 64), ([256] * 4, 256)):
+    for hidden, batch in (([64, 64], 32), ([128, 128], 64), ([256, 256], 32), ([256] * 4, 256)):
         exp = digits_experiment(hidden, batch)
         picked = Trainer(exp).path
         fastpath.FUSED_WORK = 1 << 62  # let the kernel take any size, for the comparison

@@ -51,9 +51,10 @@ PROBLEM_CODES = {"binary": 0, "multiclass": 1, "regression": 2}
 SELU_L, SELU_A = 1.0507009873554804934193349852946, 1.6732632423543772848170429916717
 
 # Batch size x parameters from which torch's matrix libraries beat the kernel's plain loops.
-# Measured on 2 cores, digits, Adam: [128, 128] at batch 64 (1.7e6) is a tie; [64, 64] at 32
-# (2.9e5) is 3x faster fused; 4x256 at 32 (6.9e6) is 2x faster through autograd.
-FUSED_WORK = 1_500_000
+# Measured on 2 cores, digits, Adam: [64, 64] at batch 32 (2.9e5) is 2.6x faster fused;
+# [128, 128] at 64 (1.7e6) 1.0-1.2x faster fused; [256, 256] at 32 (2.7e6) 1.5x faster through
+# autograd, 4x256 at 256 (5.5e7) 3.9x.
+FUSED_WORK = 2_000_000
 
 # Contraction and reassociation only: "no NaNs" would let LLVM fold away the very NaN
 # handling that divergence detection relies on.
