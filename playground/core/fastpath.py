@@ -152,17 +152,22 @@ if numba is not None:
         return 1.0
 
     @inline
-    def _dact_a(z, a, code, alpha):
-        """f′(z) reusing the activation a = f(z) where that saves a transcendental call."""
-        if code == 1:
-            return a * (1.0 - a)
-        if code == 2:
-            return 1.0 - a * a
-        return _dact(z, code, alpha)
+    def _elem_loss(e, loss, lp):
+        """Squared (½e²), absolute or Huber error of one output's error e = o − t, and its
+        derivative in o."""
+        if loss == 0:
+            return 0.5 * e * e, e
+        if loss == 1:
+            return abs(e), (1.0 if e > 0.0 else (-1.0 if e < 0.0 else 0.0))
+        if abs(e) <= lp:
+            return 0.5 * e * e, e
+        return lp * (abs(e) - 0.5 * lp), (lp if e > 0.0 else -lp)
 
     @jit
     def _head(z, t, n_out, loss, link, out_act, out_alpha, lp, o, dz):
-        """Loss of one example and dL/dz at the output (into dz); o gets the linked output."""
+        """Loss of one example and dL/dz at the output (into dz); o gets the linked output. For
+        the heads _loss_rows does not run as vector loops: the sigmoid and softmax links, a
+        softmax output activation, and the hinge family's raw scores."""
         if link == 1:  # sigmoid, binary cross-entropy on logits
             zz = z[0]
             o[0] = 1.0 / (1.0 + math.exp(-zz))
@@ -184,12 +189,9 @@ if numba is not None:
                     dz[k] = o[k] - t[k]
                     value -= t[k] * (z[k] - m - math.log(total))
                 return value
-        elif link == 3:  # raw scores (hinge family)
+        else:  # raw scores (hinge family)
             for k in range(n_out):
                 o[k] = z[k]
-        else:
-            for k in range(n_out):
-                o[k] = _act(z[k], out_act, out_alpha)
         if link == 3:
             if loss == 7:  # multiclass SVM hinge
                 correct = 0.0
@@ -216,32 +218,16 @@ if numba is not None:
                 else:
                     dz[k] = 0.0
             return value
-        # squared error, absolute error or Huber on the activation's output
-        value = 0.0
+        # squared, absolute or Huber error on a softmax output, through its Jacobian:
+        # dz = o ⊙ (g − o·g). (Elementwise outputs take the vector loops of _loss_rows.)
+        value, dot = 0.0, 0.0
         for k in range(n_out):
-            e = o[k] - t[k]
-            if loss == 0:
-                value += 0.5 * e * e
-                dz[k] = e
-            elif loss == 1:
-                value += abs(e)
-                dz[k] = 1.0 if e > 0.0 else (-1.0 if e < 0.0 else 0.0)
-            else:
-                if abs(e) <= lp:
-                    value += 0.5 * e * e
-                    dz[k] = e
-                else:
-                    value += lp * (abs(e) - 0.5 * lp)
-                    dz[k] = lp if e > 0.0 else -lp
-        if out_act == 15:  # through the softmax Jacobian: dz = o ⊙ (g − o·g)
-            dot = 0.0
-            for k in range(n_out):
-                dot += dz[k] * o[k]
-            for k in range(n_out):
-                dz[k] = o[k] * (dz[k] - dot)
-        else:
-            for k in range(n_out):
-                dz[k] *= _dact_a(z[k], o[k], out_act, out_alpha)
+            v, g = _elem_loss(o[k] - t[k], loss, lp)
+            value += v
+            dz[k] = g
+            dot += g * o[k]
+        for k in range(n_out):
+            dz[k] = o[k] * (dz[k] - dot)
         return value
 
     @jit
@@ -356,27 +342,11 @@ if numba is not None:
             for k in range(n_out):
                 _act_row(OUT[k], Z[k], n, out_act, out_alpha)
                 o, t = OUT[k], Tm[k]
-                if loss == 0:
-                    for m in range(n):
-                        e = o[m] - t[m]
-                        total += 0.5 * e * e
+                for m in range(n):
+                    v, g = _elem_loss(o[m] - t[m], loss, lp)
+                    total += v
                     if grad:
-                        for m in range(n):
-                            D[k, m] = (o[m] - t[m]) * scale
-                else:
-                    for m in range(n):
-                        e = o[m] - t[m]
-                        if loss == 1:
-                            total += abs(e)
-                            g = 1.0 if e > 0.0 else (-1.0 if e < 0.0 else 0.0)
-                        elif abs(e) <= lp:
-                            total += 0.5 * e * e
-                            g = e
-                        else:
-                            total += lp * (abs(e) - 0.5 * lp)
-                            g = lp if e > 0.0 else -lp
-                        if grad:
-                            D[k, m] = g * scale
+                        D[k, m] = g * scale
                 if grad:
                     _dact_row(D[k], Z[k], OUT[k], n, out_act, out_alpha)
             return total

@@ -225,3 +225,12 @@ def test_no_hidden_layer_single_examples_and_a_batch_larger_than_the_data(hidden
     exp = base(hidden=hidden)
     exp.training.batch_size = batch
     assert_same_training(exp, steps=30)
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
+def test_elementwise_losses_through_a_softmax_output(loss):
+    """The one elementwise head that goes example by example (the softmax Jacobian)."""
+    exp = base("blobs", optimizer="momentum", learning_rate=0.05)
+    exp.data.n_classes = 3
+    exp.network.set_params("output", activation="softmax", loss=loss)
+    assert_same_training(exp)
