@@ -107,13 +107,13 @@ class Trainer:
         if errors:
             raise errors[0]
         self.model = Network(graph, self.n_inputs, self.head.n_outputs, seed=spec.seed)
-        work = spec.batch_size * sum(p.numel() for p in self.model.parameters())
-        self.device, self.device_note = pick_device(device or spec.device, work)
+        self.n_params = sum(p.numel() for p in self.model.parameters())
+        self.device, self.device_note = pick_device(device or spec.device,
+                                                    spec.batch_size * self.n_params)
         self.model.to(self.device)
         self._load_data()
         params, decay = self.model.weights_and_biases()
         self.params = params
-        self.n_params = sum(p.numel() for p in params)
         self.decay_mask = decay
         self.optimizer = Optimizer(spec.optimizer, spec.optimizer_params, params, decay)
         self.penalty = WEIGHT_PENALTIES[spec.regularization]
@@ -222,13 +222,13 @@ class Trainer:
             return
         t0 = time.perf_counter()
         self.status = RUNNING
-        bs = self.experiment.training.batch_size
-        idx = self.order[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs].to(self.device)
         if self.fast is not None:
             self.fast.run(self.order, self.batch_in_epoch, self.batch_in_epoch + 1,
                           self.learning_rate, evaluate=False)
         else:
-            self._general_step(idx, self.learning_rate)
+            bs = self.experiment.training.batch_size
+            idx = self.order[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs]
+            self._general_step(idx.to(self.device), self.learning_rate)
         self.batch_in_epoch += 1
         self.wall_time += time.perf_counter() - t0
         if self.batch_in_epoch >= self.batches_per_epoch:
