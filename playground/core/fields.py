@@ -17,9 +17,17 @@ from .errors import SpecError
 Check = Callable[[Any], str | None]
 
 
-def field(default: Any, kind: Any, check: Check | None = None, doc: str = "") -> Any:
-    """A dataclass field with its JSON kind and an optional check returning an error text."""
-    meta = {"kind": kind, "check": check, "doc": doc}
+LIVE, REBUILD = "live", "rebuild"
+
+
+def field(default: Any, kind: Any, check: Check | None = None, doc: str = "", *,
+          apply: str = REBUILD, step: float | None = None, label: str = "",
+          choices: Callable[[], Iterable[str]] | Iterable[str] | None = None) -> Any:
+    """A dataclass field with its JSON kind, an optional check returning an error text, and what
+    the window needs to offer it: whether a change applies `live` to a running trainer or needs a
+    `rebuild`, the widget's step, a label and (for names) the choices."""
+    meta = {"kind": kind, "check": check, "doc": doc, "apply": apply, "step": step,
+            "label": label, "choices": choices}
     if isinstance(default, list | dict) or dataclasses.is_dataclass(default):
         import copy
 
@@ -31,6 +39,31 @@ def _fmt(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class _Check:
+    """A check that also tells widgets its bounds or names (read by `bounds` and `names`)."""
+
+    def __init__(self, fn: Check, **facts: Any):
+        self.fn = fn
+        self.__dict__.update(facts)
+
+    def __call__(self, value: Any) -> str | None:
+        return self.fn(value)
+
+
+def bounds(check: Check | None) -> tuple[float | None, float | None, bool]:
+    """(lo, hi, lo_open) of a `between` check; (None, None, False) for any other."""
+    return (getattr(check, "lo", None), getattr(check, "hi", None),
+            getattr(check, "lo_open", False))
+
+
+def names(check: Check | None) -> list[str] | None:
+    """The allowed names of a `one_of` check, read now; None for any other check."""
+    source = getattr(check, "names", None)
+    if source is None:
+        return None
+    return list(source() if callable(source) else source)
 
 
 def between(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Check:
@@ -52,7 +85,7 @@ def between(lo: float | None = None, hi: float | None = None, *, lo_open: bool =
             return f"must be in {rng}, got {_fmt(value)}"
         return None
 
-    return check
+    return _Check(check, lo=lo, hi=hi, lo_open=lo_open)
 
 
 def one_of(names: Callable[[], Iterable[str]] | Iterable[str]) -> Check:
@@ -64,7 +97,7 @@ def one_of(names: Callable[[], Iterable[str]] | Iterable[str]) -> Check:
             return f"must be one of {', '.join(allowed)}; got {_fmt(value)}"
         return None
 
-    return check
+    return _Check(check, names=names)
 
 
 def each_of(names: Callable[[], Iterable[str]]) -> Check:

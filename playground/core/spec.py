@@ -66,12 +66,13 @@ class DataSpec:
 
 @dataclass
 class TrainingSpec:
-    learning_rate: float = F.field(0.03, float, F.between(0.0, 10.0, lo_open=True))
+    learning_rate: float = F.field(0.03, float, F.between(0.0, 10.0, lo_open=True),
+                                   "ε, the step size", apply=F.LIVE)
     batch_size: int = F.field(10, int, F.between(1, 4096))
     optimizer: str = F.field("sgd", str, F.one_of(lambda: OPTIMIZERS))
     optimizer_params: dict = F.field({}, "params")
-    schedule: str = F.field("constant", str, F.one_of(lambda: SCHEDULES))
-    schedule_params: dict = F.field({}, "params")
+    schedule: str = F.field("constant", str, F.one_of(lambda: SCHEDULES), apply=F.LIVE)
+    schedule_params: dict = F.field({}, "params", apply=F.LIVE)
     regularization: str = F.field("none", str, F.one_of(lambda: WEIGHT_PENALTIES))
     regularization_rate: float = F.field(0.0, float, F.between(0.0, 10.0))
     regularization_params: dict = F.field({}, "params")
@@ -79,9 +80,12 @@ class TrainingSpec:
     gradient_clip: float = F.field(0.0, float, F.between(0.0, 1000.0), "0 = off")
     input_noise: float = F.field(0.0, float, F.between(0.0, 10.0), "std of noise added to x")
     label_smoothing: float = F.field(0.0, float, F.between(0.0, 0.5))
-    early_stopping: bool = F.field(False, bool)
-    patience: int = F.field(20, int, F.between(1, 10000))
-    epochs: int = F.field(0, int, F.between(0, 1_000_000), "stop after this many; 0 = no limit")
+    early_stopping: bool = F.field(False, bool, None, "stop when the watched loss stops improving; "
+                                   "keep the best weights", apply=F.LIVE)
+    patience: int = F.field(20, int, F.between(1, 10000), "epochs without improvement before "
+                            "stopping", apply=F.LIVE)
+    epochs: int = F.field(0, int, F.between(0, 1_000_000), "stop after this many; 0 = no limit",
+                          apply=F.LIVE)
     shuffle: bool = F.field(True, bool, None, "reshuffle each epoch (off: TF's fixed order)")
     seed: int = F.field(0, int, F.between(0, 2**31 - 1))
     device: str = F.field("auto", str, F.one_of(["auto", "cpu", "cuda", "mps"]))

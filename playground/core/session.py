@@ -1,0 +1,480 @@
+"""The session: the one Experiment the window edits, its one undo stack and its change events.
+
+Every edit, of a field (`set("training.learning_rate", 0.1)`), of the network graph (a
+`commands.Command`) or of the trained weights, is a command on one stack, so any edit undoes,
+and "unsaved changes" means the stack is not at its clean index. Listeners (the window's panels,
+the worker's adapter) receive a `Change` naming the field paths touched and how each applies:
+
+- ``live``: the running trainer takes it without a reset (learning rate, schedule, limits);
+- ``rebuild``: the trainer must be rebuilt (data, features, network structure, most training);
+- ``view``, ``clustering``, ``layout``, ``meta``: redraw only, or the clustering lab's own run;
+- ``state``: a hand edit of the trained weights (the trainer applies it, nothing is rebuilt).
+
+No Qt here: the GUI's thin adapter (gui/session_qt.py) turns changes into a signal.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import fields as F
+from .commands import Replace
+from .errors import GraphError, PlaygroundError, SpecError
+from .graph import OUTPUT_DEFAULTS, Graph, adapt_output
+from .spec import Experiment
+
+LIVE, REBUILD, VIEW, CLUSTERING, LAYOUT, META, STATE = (
+    "live", "rebuild", "view", "clustering", "layout", "meta", "state")
+
+
+# ----------------------------------------------------------------------------- field paths
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """What a control needs to offer one field: its type, range, step, choices and text."""
+
+    path: str
+    kind: Any
+    default: Any
+    doc: str
+    apply: str
+    lo: float | None
+    hi: float | None
+    lo_open: bool
+    step: float | None
+    label: str
+    choices: list[str] | None
+
+
+def _section_field(path: str) -> tuple[type, dataclasses.Field]:
+    cls: type = Experiment
+    parts = path.split(".")
+    fld = None
+    for i, part in enumerate(parts):
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        if part not in known:
+            raise SpecError(path, "no such setting")
+        fld = known[part]
+        kind = fld.metadata.get("kind")
+        if i < len(parts) - 1:
+            if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
+                raise SpecError(path, "no such setting")
+            cls = kind
+    return cls, fld
+
+
+def field_info(path: str) -> FieldInfo:
+    """The metadata of a field path such as ``training.learning_rate`` (SpecError if unknown)."""
+    _, fld = _section_field(path)
+    meta = fld.metadata
+    lo, hi, lo_open = F.bounds(meta.get("check"))
+    choices = meta.get("choices")
+    names = (list(choices() if callable(choices) else choices) if choices is not None
+             else F.names(meta.get("check")))
+    default = (fld.default if fld.default is not dataclasses.MISSING
+               else fld.default_factory())  # type: ignore[misc]
+    return FieldInfo(path, meta.get("kind"), default, meta.get("doc", ""), apply_kind(path), lo,
+                     hi, lo_open, meta.get("step"), meta.get("label", ""), names)
+
+
+def apply_kind(path: str) -> str:
+    """How a change of `path` reaches the run (see the module docstring)."""
+    head = path.split(".")[0]
+    if path == "state":
+        return STATE
+    if path == "network.layout":
+        return LAYOUT
+    if head in ("view",):
+        return VIEW
+    if head == "clustering":
+        return CLUSTERING
+    if head in ("title", "description", "outcome"):
+        return META
+    if head == "training":
+        name = path.split(".")[1] if "." in path else ""
+        try:
+            _, fld = _section_field(f"training.{name}")
+        except SpecError:
+            return REBUILD
+        return LIVE if fld.metadata.get("apply") == F.LIVE else REBUILD
+    return REBUILD
+
+
+def get_path(exp: Experiment, path: str) -> Any:
+    obj: Any = exp
+    for part in path.split("."):
+        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+    return obj
+
+
+def _set_path(exp: Experiment, path: str, value: Any) -> None:
+    parent_path, _, name = path.rpartition(".")
+    parent = get_path(exp, parent_path) if parent_path else exp
+    if isinstance(parent, dict):
+        if value is _ABSENT:
+            parent.pop(name, None)
+        else:
+            parent[name] = value
+    else:
+        setattr(parent, name, value)
+
+
+_ABSENT = object()
+
+
+def _coerce(path: str, value: Any) -> Any:
+    """A widget's value in the field's own type (params entries stay numbers or names)."""
+    try:
+        _, fld = _section_field(path)
+    except SpecError:
+        return value  # an entry of a params dict: checked by the section's validate_extra
+    return F._coerce(path, fld.metadata["kind"], copy.deepcopy(value))
+
+
+def _validate_around(exp: Experiment, path: str) -> None:
+    head = path.split(".")[0]
+    section = getattr(exp, head)
+    if dataclasses.is_dataclass(section):
+        F.validate(section, head)
+    else:
+        F.validate(exp)
+
+
+# ---------------------------------------------------------------------------------- commands
+
+class Command:
+    """One undoable edit of the session's experiment. `do` and `undo` return the paths touched."""
+
+    label = "edit"
+
+    def do(self, exp: Experiment) -> set[str]:
+        raise NotImplementedError
+
+    def undo(self, exp: Experiment) -> set[str]:
+        raise NotImplementedError
+
+
+@dataclass
+class SetFields(Command):
+    """Set field paths to values (checked as the file loader checks them; refused whole)."""
+
+    values: dict[str, Any]
+    label: str = "change a setting"
+    old: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def do(self, exp: Experiment) -> set[str]:
+        self.old = {}
+        for path, value in self.values.items():
+            parent_path, _, name = path.rpartition(".")
+            parent = get_path(exp, parent_path) if parent_path else exp
+            current = parent.get(name, _ABSENT) if isinstance(parent, dict) else getattr(parent, name)
+            self.old[path] = copy.deepcopy(current)
+            _set_path(exp, path, copy.deepcopy(value))
+        try:
+            for path in self.values:
+                _validate_around(exp, path)
+        except PlaygroundError:
+            self.undo(exp)
+            raise
+        return set(self.values)
+
+    def undo(self, exp: Experiment) -> set[str]:
+        for path in reversed(list(self.old)):
+            _set_path(exp, path, copy.deepcopy(self.old[path]))
+        return set(self.old)
+
+
+@dataclass
+class GraphEdit(Command):
+    """A network edit (core/commands.py) as a session command."""
+
+    command: Any
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        self.label = self.label or getattr(self.command, "label", "edit the network")
+
+    def _paths(self, exp: Experiment, before: dict) -> set[str]:
+        after = exp.network.structure()
+        return {"network" if after != before else "network.layout"}
+
+    def do(self, exp: Experiment) -> set[str]:
+        before = exp.network.structure()
+        self.command.do(exp.network)
+        return self._paths(exp, before)
+
+    def undo(self, exp: Experiment) -> set[str]:
+        before = exp.network.structure()
+        self.command.undo(exp.network)
+        return self._paths(exp, before)
+
+
+@dataclass
+class SetWeight(Command):
+    """A hand edit of one trained weight (or a bias when `col` is None). The weights live in
+    the trainer, so the session only records the edit; the worker applies `value` (or `old`)."""
+
+    node: str
+    row: int
+    col: int | None
+    value: float
+    old: float
+    label: str = "edit a weight"
+
+    def do(self, exp: Experiment) -> set[str]:
+        return {"state"}
+
+    def undo(self, exp: Experiment) -> set[str]:
+        return {"state"}
+
+    def current(self, undone: bool) -> float:
+        return self.old if undone else self.value
+
+
+@dataclass
+class Compound(Command):
+    """Several commands done as one (a field edit and the network fix-up it needs)."""
+
+    parts: list[Command]
+    label: str = "edit"
+
+    def do(self, exp: Experiment) -> set[str]:
+        touched: set[str] = set()
+        done: list[Command] = []
+        try:
+            for part in self.parts:
+                touched |= part.do(exp)
+                done.append(part)
+        except PlaygroundError:
+            for part in reversed(done):
+                part.undo(exp)
+            raise
+        return touched
+
+    def undo(self, exp: Experiment) -> set[str]:
+        touched: set[str] = set()
+        for part in reversed(self.parts):
+            touched |= part.undo(exp)
+        return touched
+
+
+# -------------------------------------------------------------------------------- the session
+
+@dataclass(frozen=True)
+class Change:
+    """What one do, undo, redo or load changed; `applies` maps each path to how it applies."""
+
+    paths: frozenset[str]
+    command: Command | None
+    undone: bool = False
+    loaded: bool = False
+
+    @property
+    def kinds(self) -> set[str]:
+        return {apply_kind(p) for p in self.paths}
+
+    @property
+    def needs_rebuild(self) -> bool:
+        return self.loaded or REBUILD in self.kinds
+
+    def touches(self, prefix: str) -> bool:
+        """Whether a path equal to `prefix` or inside it (or containing it) changed."""
+        return self.loaded or any(p == prefix or p.startswith(prefix + ".") or
+                                  prefix.startswith(p + ".") for p in self.paths)
+
+
+Fixup = Callable[[Experiment, Experiment, set[str]], list[Command]]
+
+
+class Session:
+    """Owns the one Experiment. Read it freely; change it only through `set`, `edit_graph`,
+    `push` and `load`, so that every change is undoable and every listener hears of it."""
+
+    def __init__(self, experiment: Experiment | None = None,
+                 fixups: Iterable[Fixup] = ()) -> None:
+        self._exp = (experiment or Experiment()).copy()
+        self._done: list[Command] = []
+        self._undone: list[Command] = []
+        self._clean: int | None = 0
+        self._listeners: list[Callable[[Change], None]] = []
+        self.fixups: list[Fixup] = list(fixups) or [adapt_output_fixup]
+
+    # ------------------------------------------------------------------------- reading
+    @property
+    def experiment(self) -> Experiment:
+        """The live experiment. Treat it as read-only; edit through the session."""
+        return self._exp
+
+    def get(self, path: str) -> Any:
+        return get_path(self._exp, path)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._done)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._undone)
+
+    @property
+    def undo_label(self) -> str:
+        return self._done[-1].label if self._done else ""
+
+    @property
+    def redo_label(self) -> str:
+        return self._undone[-1].label if self._undone else ""
+
+    @property
+    def dirty(self) -> bool:
+        return self._clean != len(self._done)
+
+    def mark_clean(self) -> None:
+        self._clean = len(self._done)
+        self._notify(Change(frozenset(), None))
+
+    def mark_dirty(self) -> None:
+        """Unsaved although the stack did not move (training advanced the weights)."""
+        if not self.dirty:
+            self._clean = None
+            self._notify(Change(frozenset(), None))
+
+    # ------------------------------------------------------------------------- editing
+    def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def set(self, path: str, value: Any, label: str | None = None) -> bool:
+        """Set one field; False when it already had that value. SpecError when refused."""
+        return self.set_many({path: value}, label)
+
+    def set_many(self, values: dict[str, Any], label: str | None = None) -> bool:
+        values = {p: _coerce(p, v) for p, v in values.items()}
+        if all(_equal(self.get_or_absent(p), v) for p, v in values.items()):
+            return False
+        name = label or _label_for(values)
+        return self.push(SetFields(values, label=name))
+
+    def get_or_absent(self, path: str) -> Any:
+        try:
+            return self.get(path)
+        except (KeyError, AttributeError):
+            return _ABSENT
+
+    def edit_graph(self, command: Any, label: str | None = None) -> bool:
+        """A network edit; GraphError (with the reason) when refused, nothing recorded."""
+        return self.push(GraphEdit(command, label or ""))
+
+    def push(self, command: Command) -> bool:
+        before = self._exp.copy()
+        touched = command.do(self._exp)  # raises before anything is recorded when refused
+        extra: list[Command] = []
+        try:
+            for fixup in self.fixups:
+                for fix in fixup(before, self._exp, touched):
+                    touched |= fix.do(self._exp)
+                    extra.append(fix)
+        except PlaygroundError:
+            for fix in reversed(extra):
+                fix.undo(self._exp)
+            command.undo(self._exp)
+            raise
+        if extra:
+            command = Compound([command, *extra], label=command.label)
+        self._done.append(command)
+        self._undone.clear()
+        if self._clean is not None and self._clean > len(self._done) - 1:
+            self._clean = None  # the clean state was on the redo branch: unreachable now
+        self._notify(Change(frozenset(touched), command))
+        return True
+
+    def undo(self) -> Command | None:
+        if not self._done:
+            return None
+        command = self._done.pop()
+        touched = command.undo(self._exp)
+        self._undone.append(command)
+        self._notify(Change(frozenset(touched), command, undone=True))
+        return command
+
+    def redo(self) -> Command | None:
+        if not self._undone:
+            return None
+        command = self._undone.pop()
+        touched = command.do(self._exp)
+        self._done.append(command)
+        self._notify(Change(frozenset(touched), command))
+        return command
+
+    def load(self, experiment: Experiment, clean: bool = True) -> None:
+        """Start over on another experiment (a file opened, a new one): the stack is cleared."""
+        self._exp = experiment.copy()
+        self._done.clear()
+        self._undone.clear()
+        self._clean = 0 if clean else None
+        self._notify(Change(frozenset(), None, loaded=True))
+
+    def _notify(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+
+def _equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except Exception:  # noqa: BLE001 - arrays or odd values: treat as different
+        return False
+
+
+def _label_for(values: dict[str, Any]) -> str:
+    if len(values) == 1:
+        path, value = next(iter(values.items()))
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        if len(shown) > 30:
+            shown = shown[:27] + "..."
+        return f"{path} = {shown}"
+    return "change " + ", ".join(values)
+
+
+# -------------------------------------------------------------------------------- fix-ups
+
+def _problem(exp: Experiment) -> str | None:
+    from .datasets import build_dataset
+
+    try:
+        return build_dataset(exp.data).problem
+    except PlaygroundError:
+        return None
+
+
+def adapt_output_fixup(before: Experiment, after: Experiment, touched: set[str]) -> list[Command]:
+    """When the data's kind of problem changes, or the network no longer fits it, give the
+    Output block that problem's defaults, as part of the same undoable edit."""
+    data_changed = any(p == "data" or p.startswith("data.") for p in touched)
+    if not data_changed and "network" not in touched:
+        return []
+    problem = _problem(after)
+    if problem is None:
+        return []
+    previous = _problem(before) if data_changed else problem
+    trial = Graph.from_json(after.network.to_json())
+    if not adapt_output(trial, problem, previous):
+        return []
+    return [GraphEdit(Replace(trial.to_json(), label="adapt the output to the problem"))]
+
+
+def template_graph(graph: Graph, problem: str) -> Graph:
+    """A template's network with the Output block set for `problem` (a template never puts a
+    tanh output on a regression problem)."""
+    activation, loss = OUTPUT_DEFAULTS[problem]
+    for out in graph.of_type("output"):
+        graph.set_params(out, activation=activation, loss=loss)
+    return graph
+
+
+__all__ = ["Change", "Command", "Compound", "FieldInfo", "GraphEdit", "GraphError", "Session",
+           "SetFields", "SetWeight", "adapt_output_fixup", "apply_kind", "field_info", "get_path",
+           "template_graph"]
