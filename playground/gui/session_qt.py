@@ -9,6 +9,7 @@ experiment.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 from typing import Any
@@ -84,10 +85,8 @@ class QtSession(QObject):
 
 
 def _disconnect(signal, slot) -> None:
-    try:
+    with contextlib.suppress(RuntimeError, TypeError):
         signal.disconnect(slot)
-    except (RuntimeError, TypeError):
-        pass
 
 
 def tooltip(path: str, extra: str = "") -> str:
