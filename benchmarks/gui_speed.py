@@ -56,7 +56,9 @@ def main() -> None:
         original_draw(snap)
 
     window._draw = counting_draw
-    window.training_bar.speed.setCurrentIndex(window.training_bar.speed.count() - 1)  # max
+    speed = window.training_bar.speed  # as fast as possible, picked as a user picks it
+    speed.setCurrentIndex(speed.findData(0))
+    speed.activated.emit(speed.currentIndex())
     window.toggle_play()
     spin(1.0)  # reach steady state
     e0, t0, p0 = window.latest.snapshot.epoch, time.perf_counter(), len(painted)

@@ -33,6 +33,7 @@ class Replace(Command):
     new: dict
     label: str = "replace network"
     old: dict | None = None
+    template: bool = False  # a template's net: its Output block takes the problem's defaults
 
     def do(self, graph: Graph) -> None:
         self.old = graph.to_json()

@@ -14,6 +14,7 @@ import contextlib
 import json
 import math
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,17 @@ class LoadedExperiment:
 
 # ------------------------------------------------------------------------------ writing
 
+def _mode_for(path: str) -> int:
+    """The permissions a save leaves: the file's own when it exists, else the user's default
+    (the temporary file starts at 0600, which would hide a shared lesson from its class)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write_text(path: str, text: str) -> None:
     """Write to a temporary file beside `path`, then rename it over; the old file survives a
     failure (disk full, permission) and the error says why."""
@@ -47,6 +59,7 @@ def atomic_write_text(path: str, text: str) -> None:
     except OSError as exc:
         raise SpecError("", f"cannot save in {folder}: {exc.strerror}") from exc
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()

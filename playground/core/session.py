@@ -132,7 +132,10 @@ def _coerce(path: str, value: Any) -> Any:
         _, fld = _section_field(path)
     except SpecError:
         return value  # an entry of a params dict: checked by the section's validate_extra
-    return F._coerce(path, fld.metadata["kind"], copy.deepcopy(value))
+    kind = fld.metadata["kind"]
+    if dataclasses.is_dataclass(value) or isinstance(value, Graph):
+        return copy.deepcopy(value)  # a whole section or network, checked after it is set
+    return F._coerce(path, kind, copy.deepcopy(value))
 
 
 def _validate_around(exp: Experiment, path: str) -> None:
@@ -172,7 +175,7 @@ class SetFields(Command):
             parent_path, _, name = path.rpartition(".")
             parent = get_path(exp, parent_path) if parent_path else exp
             current = parent.get(name, _ABSENT) if isinstance(parent, dict) else getattr(parent, name)
-            self.old[path] = copy.deepcopy(current)
+            self.old[path] = current if current is _ABSENT else copy.deepcopy(current)
             _set_path(exp, path, copy.deepcopy(value))
         try:
             for path in self.values:
@@ -184,7 +187,8 @@ class SetFields(Command):
 
     def undo(self, exp: Experiment) -> set[str]:
         for path in reversed(list(self.old)):
-            _set_path(exp, path, copy.deepcopy(self.old[path]))
+            old = self.old[path]
+            _set_path(exp, path, old if old is _ABSENT else copy.deepcopy(old))
         return set(self.old)
 
 
@@ -287,7 +291,7 @@ class Change:
                                   prefix.startswith(p + ".") for p in self.paths)
 
 
-Fixup = Callable[[Experiment, Experiment, set[str]], list[Command]]
+Fixup = Callable[[Experiment, Experiment, set[str], Command], list[Command]]
 
 
 class Session:
@@ -374,7 +378,7 @@ class Session:
         extra: list[Command] = []
         try:
             for fixup in self.fixups:
-                for fix in fixup(before, self._exp, touched):
+                for fix in fixup(before, self._exp, touched, command):
                     touched |= fix.do(self._exp)
                     extra.append(fix)
         except PlaygroundError:
@@ -450,9 +454,11 @@ def _problem(exp: Experiment) -> str | None:
         return None
 
 
-def adapt_output_fixup(before: Experiment, after: Experiment, touched: set[str]) -> list[Command]:
-    """When the data's kind of problem changes, or the network no longer fits it, give the
-    Output block that problem's defaults, as part of the same undoable edit."""
+def adapt_output_fixup(before: Experiment, after: Experiment, touched: set[str],
+                       command: Command) -> list[Command]:
+    """When the data's kind of problem changes, the network no longer fits it, or a template
+    replaced the network, give the Output block that problem's defaults, as part of the same
+    undoable edit (a template never keeps a tanh output on a regression problem)."""
     data_changed = any(p == "data" or p.startswith("data.") for p in touched)
     if not data_changed and "network" not in touched:
         return []
@@ -461,7 +467,11 @@ def adapt_output_fixup(before: Experiment, after: Experiment, touched: set[str])
         return []
     previous = _problem(before) if data_changed else problem
     trial = Graph.from_json(after.network.to_json())
-    if not adapt_output(trial, problem, previous):
+    if getattr(getattr(command, "command", None), "template", False):
+        template_graph(trial, problem)
+        if trial.to_json() == after.network.to_json():
+            return []
+    elif not adapt_output(trial, problem, previous):
         return []
     return [GraphEdit(Replace(trial.to_json(), label="adapt the output to the problem"))]
 

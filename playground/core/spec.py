@@ -127,7 +127,8 @@ class ViewSpec:
     discretize: bool = F.field(False, bool)
     presentation: bool = F.field(False, bool)
     hidden_controls: list = F.field([], "str_list", F.each_of(lambda: CONTROLS))
-    snapshot_every: int = F.field(1, int, F.between(1, 10000), "epochs between view refreshes")
+    snapshot_every: int = F.field(1, int, F.between(0, 10000), "epochs trained between two "
+                                "frames of the views; 0 = as fast as the machine goes")
 
 
 OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",

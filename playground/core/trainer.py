@@ -197,6 +197,22 @@ class Trainer:
         self.base_learning_rate = float(value)
         self.experiment.training.learning_rate = float(value)
 
+    def apply_live(self, training) -> None:
+        """Take the settings that apply without a reset (the fields marked live in the spec):
+        learning rate, schedule, epoch limit, early stopping and patience. A run that had
+        finished at its epoch limit goes on when the limit is raised or removed."""
+        spec = self.experiment.training
+        self.set_learning_rate(training.learning_rate)
+        self.schedule = SCHEDULES[training.schedule]
+        self.schedule_params = self.schedule.resolve(training.schedule_params)
+        spec.schedule, spec.schedule_params = training.schedule, dict(training.schedule_params)
+        spec.epochs, spec.patience = training.epochs, training.patience
+        if spec.early_stopping != training.early_stopping:
+            spec.early_stopping = training.early_stopping
+            self.best = None
+        if self.status == FINISHED and not (spec.epochs and self.epoch >= spec.epochs):
+            self.status, self.message = RUNNING, ""
+
     def set_weight(self, node_id: str, row: int, col: int | None, value: float) -> None:
         """Hand-edit one weight, or the bias when `col` is None (TF Playground's click on an
         edge or a neuron)."""

@@ -13,8 +13,9 @@ class CommandThread(QThread):
         super().__init__(parent)
         self._commands: queue.Queue = queue.Queue()
 
-    def post(self, command: str, *args) -> None:
-        """Called from the GUI thread; handled by the worker between two steps."""
+    def post(self, command, *args) -> None:
+        """Called from the GUI thread; handled by the worker between two steps. `command` is a
+        typed command object (or a name, for the workers that take names and arguments)."""
         self._commands.put((command, args))
 
     def stop(self) -> None:

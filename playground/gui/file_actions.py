@@ -13,6 +13,7 @@ from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ..core.errors import PlaygroundError
+from .worker import Write
 
 MAX_RECENT = 8
 AUTOSAVE_MS = 3 * 60 * 1000
@@ -23,10 +24,24 @@ def default_recovery_path() -> str:
     return os.path.join(folder or os.path.expanduser("~"), "recovery.json")
 
 
+LESSONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "examples")
+
+
+def is_template(path: str) -> bool:
+    """A shipped lesson, or a file this user may not write: it opens as an untitled copy, so
+    Save asks where and the original is never overwritten."""
+    real = os.path.realpath(path)
+    in_lessons = os.path.commonpath([real, os.path.realpath(LESSONS_DIR)]) == os.path.realpath(
+        LESSONS_DIR)
+    read_only = not os.access(real, os.W_OK) or not os.stat(real).st_mode & 0o222
+    return in_lessons or read_only
+
+
 class FileActions:
     def _init_files(self, recovery_path: str | None) -> None:
         self.path = ""
-        self.dirty = False
+        self.opened_from = ""  # a lesson or read-only file this untitled copy came from
         self._saved_epoch = 0
         self.recovery_path = recovery_path or default_recovery_path()
         self._pending: dict[str, str] = {}  # path -> error, filled when the worker answers
@@ -71,13 +86,18 @@ class FileActions:
         self._refresh_recent()
 
     # --------------------------------------------------------------- unsaved changes
+    @property
+    def dirty(self) -> bool:
+        """Unsaved: the session's stack is not where it was saved (or training moved on)."""
+        return self.session.dirty
+
     def mark_dirty(self) -> None:
-        if not self.dirty:
-            self.dirty = True
-            self._update_title()
+        self.session.mark_dirty()
 
     def _update_title(self) -> None:
         name = os.path.basename(self.path) if self.path else "untitled"
+        if not self.path and self.opened_from:
+            name += f" (a copy of {os.path.basename(self.opened_from)})"
         title = self.experiment.title
         self.setWindowTitle(f"{'*' if self.dirty else ''}{name} - "
                             f"{title + ' - ' if title else ''}playground")
@@ -89,7 +109,7 @@ class FileActions:
         answer = QMessageBox.question(
             self, "Unsaved changes", "Save the changes to this experiment first?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Cancel:
             return False
         if answer == QMessageBox.StandardButton.Save:
@@ -123,18 +143,16 @@ class FileActions:
             QMessageBox.warning(self, "Cannot open", f"{path}:\nnot a valid experiment file "
                                 f"({type(exc).__name__}: {exc})")
             return False
-        self._problem = None  # the file's output block is kept as it is
-        self.undo_stack = type(self.undo_stack)()  # edits of another file do not carry over
-        self.apply_experiment(loaded.experiment, state=loaded.state)
-        self.path = path if remember else ""
-        self.dirty = False
+        template = is_template(path)
+        self.path = path if remember and not template else ""
+        self.opened_from = path if template else ""
         self._saved_epoch = self._epoch_in_file(loaded)
+        self._pending_state = loaded.state
+        self.session.load(loaded.experiment)  # edits of another file do not carry over
         if remember:
             self._remember(path)
         self._update_title()
         exp = loaded.experiment
-        if exp.title:
-            self.show_lesson(exp.title, exp.description)
         if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
             self.tabs.setCurrentIndex(1)
         return True
@@ -178,7 +196,7 @@ class FileActions:
 
     def _write(self, path: str, kind: str, wait: bool) -> bool:
         self._pending.pop(path, None)
-        self.worker.post("write", path, kind, self.experiment.copy())
+        self.worker.post(Write(path, kind, self.experiment.copy()))
         if not wait:
             return True
         loop = QEventLoop()
@@ -201,7 +219,8 @@ class FileActions:
             QMessageBox.warning(self, "Cannot save", error)
             return
         if kind == "experiment":
-            self.dirty = False
+            self.session.mark_clean()
+            self.opened_from = ""
             self._saved_epoch = self._drawn.snapshot.epoch if self._drawn else 0
             self._remember(path)
             self._update_title()
@@ -239,12 +258,11 @@ class FileActions:
         path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "", "CSV (*.csv *.txt)")
         if not path:
             return
-        exp = self.experiment.copy()
-        problem = "regression" if exp.data.problem == "regression" else "classification"
+        problem = "regression" if self.experiment.data.problem == "regression" else "classification"
         try:
-            exp.data.points = load_csv(path, problem)
+            points = load_csv(path, problem)
         except PlaygroundError as exc:
             QMessageBox.warning(self, "Cannot import", f"{path}:\n{exc}")
             return
-        exp.data.generator = "points"
-        self.apply_experiment(exp)
+        self.qs.set_many({"data.points": points, "data.generator": "points"},
+                         f"import {os.path.basename(path)}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDockWidget,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -26,18 +27,33 @@ from ..core import commands as C
 from ..core.datasets import build_dataset
 from ..core.errors import PlaygroundError
 from ..core.features import FEATURES
-from ..core.graph import LOSSES, adapt_output
+from ..core.session import Change, Session
+from ..core.session import SetWeight as SessionSetWeight
 from ..core.spec import Experiment
 from .file_actions import FileActions
 from .network_edits import NetworkEdits
 from .panels.data_panel import DataPanel
 from .panels.network_tools import Inspector, NetworkHeader, Palette
 from .panels.training_bar import TrainingBar
+from .panels.training_settings import TrainingSettings
 from .presentation import Presentation
+from .run_status import RunStatus
+from .session_qt import QtSession, bind_check
 from .views.network_view import NetworkView
 from .views.output_view import OutputView
 from .views.trace_view import TracePlot
-from .worker import Frame, TrainingWorker
+from .worker import (
+    ApplyLive,
+    Build,
+    Frame,
+    Pause,
+    Play,
+    SetWeight,
+    Speed,
+    StepBatch,
+    StepEpoch,
+    TrainingWorker,
+)
 
 PAINT_INTERVAL_MS = 16  # at most ~60 redraws a second, whatever the worker produces
 MAX_RECORDED = 300  # frames kept for the history slider (thinned evenly when full)
@@ -56,38 +72,47 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         super().__init__()
         self.setWindowTitle("playground")
         self.settings = settings or QSettings("playground", "playground")
-        self.experiment = (experiment or Experiment()).copy()
+        self.session = Session(experiment)
+        self.qs = QtSession(self.session, self)
         self.playing = False
         self.latest: Frame | None = None
         self._drawn: Frame | None = None
         self._recorded: list = []
         self._scrubbing = False
         self._paint_times: list[float] = []
-        self._problem: str | None = None
         self._token = 0  # the build whose frames are drawn; older ones are stale
         self._build_ui()
         self.worker = TrainingWorker(self.experiment)
         self.worker.frame_ready.connect(self.on_frame)
         self.worker.build_failed.connect(self.on_build_failed)
+        self.worker.failed.connect(self.on_worker_failed)
         self._init_files(recovery_path)
         self._build_menus()
-        self.apply_experiment(self.experiment, rebuild=False)
+        self.qs.changed.connect(self.on_session_changed)
+        self.qs.refused.connect(self.on_refused)
+        self._show_experiment(post=False)  # the worker builds its first trainer as it starts
         self._update_title()
+        self.worker.post(Speed(self.experiment.view.snapshot_every))
         self.worker.start()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.paint)
         self.timer.start(PAINT_INTERVAL_MS)
         self._restore_layout()
 
+    @property
+    def experiment(self) -> Experiment:
+        """The session's one experiment (read it; edit it through `self.qs`)."""
+        return self.session.experiment
+
     # ------------------------------------------------------------------------------- UI
     def _build_ui(self) -> None:
-        self.training_bar = TrainingBar()
-        self.data_panel = DataPanel()
+        qs = self.qs
+        self.training_bar = TrainingBar(qs)
+        self.data_panel = DataPanel(qs)
         self.network_view = NetworkView()
         self.network_header = NetworkHeader()
         self.palette = Palette()
         self.inspector = Inspector()
-        self.undo_stack = C.UndoStack()
         network_box = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -108,9 +133,11 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         data_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         data_scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width() + 20)
 
-        self.show_test = QCheckBox("Show test data")
-        self.discretize = QCheckBox("Discretize output")
+        self.run_status = RunStatus()
+        self.show_test = bind_check(qs, QCheckBox("Show test data"), "view.show_test_data")
+        self.discretize = bind_check(qs, QCheckBox("Discretize output"), "view.discretize")
         self.history_slider = QSlider(Qt.Orientation.Horizontal)
+        self.history_slider.setObjectName("run.history")
         self.history_slider.setRange(0, 0)
         self.history_slider.setToolTip("Replay how the boundary and the neurons evolved")
         self.history_label = QLabel("live")
@@ -126,6 +153,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         output_box = QWidget()
         out_layout = QVBoxLayout(output_box)
         out_layout.setContentsMargins(0, 0, 0, 0)
+        out_layout.addWidget(self.run_status)
         out_layout.addWidget(self.output_view, 1)
         out_layout.addLayout(toggles)
         out_layout.addLayout(replay)
@@ -143,6 +171,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         layout = QVBoxLayout(network_tab)
         layout.setContentsMargins(4, 4, 4, 4)
         self.lesson = QLabel()
+        self.lesson.setObjectName("lesson.text")
+        self.lesson.setTextFormat(Qt.TextFormat.PlainText)  # a file's title is text, not HTML
         self.lesson.setWordWrap(True)
         self.lesson.setStyleSheet("background: #eef5fb; padding: 6px; border-radius: 4px;")
         self.lesson.hide()
@@ -156,6 +186,15 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.tabs.addTab(network_tab, "Neural network")
         self.tabs.addTab(self.clustering_lab, "Clustering")
         self.setCentralWidget(self.tabs)
+        self.training_settings = TrainingSettings(qs)
+        settings_scroll = QScrollArea()
+        settings_scroll.setWidget(self.training_settings)
+        settings_scroll.setWidgetResizable(True)
+        self.settings_dock = QDockWidget("Training settings", self)
+        self.settings_dock.setObjectName("dock.training_settings")
+        self.settings_dock.setWidget(settings_scroll)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.settings_dock)
+        self.settings_dock.hide()  # the first screen stays as calm as TF Playground's
         self.status_device = QLabel()
         self.status_rate = QLabel()
         self.statusBar().addPermanentWidget(self.status_device)
@@ -168,14 +207,9 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         bar.step_epoch.connect(self.step_epoch)
         bar.step_batch.connect(self.step_batch)
         bar.reset.connect(self.reset)
-        bar.speed_changed.connect(lambda v: self.worker.post("speed", v))
-        bar.learning_rate_changed.connect(self.set_learning_rate)
-        bar.changed.connect(self.on_settings_changed)
-        self.data_panel.changed.connect(self.apply_experiment)
-        self.clustering_lab.changed.connect(self.apply_experiment)
-        self.output_view.reset_requested.connect(self.reset)
-        self.show_test.toggled.connect(self.output_view.set_show_test)
-        self.discretize.toggled.connect(self.output_view.set_discretize)
+        self.clustering_lab.changed.connect(self.on_clustering_edited)
+        self.run_status.reset_requested.connect(self.reset)
+        self.run_status.lower_rate_requested.connect(self.lower_learning_rate)
         self.network_view.neuron_hovered.connect(self.on_neuron_hovered)
         self.network_view.weight_clicked.connect(self.on_weight_clicked)
         self.network_view.block_selected.connect(
@@ -199,8 +233,10 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.history_slider.valueChanged.connect(self.on_history_moved)
 
     def _build_menus(self) -> None:
-        def action(menu, text, slot, shortcut=None):
+        def action(menu, text, slot, shortcut=None, name=""):
             act = QAction(text, self)
+            if name:
+                act.setObjectName(name)
             if shortcut:
                 act.setShortcut(QKeySequence(shortcut))
                 act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -211,117 +247,179 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
 
         self._build_file_menu(action)
         edit = self.menuBar().addMenu("&Edit")
-        action(edit, "Undo", self.undo_edit, "Ctrl+Z")
-        action(edit, "Redo", self.redo_edit, "Ctrl+Shift+Z")
+        self.undo_action = action(edit, "Undo", self.undo_edit, "Ctrl+Z", "edit.undo")
+        self.redo_action = action(edit, "Redo", self.redo_edit, "Ctrl+Shift+Z", "edit.redo")
         train = self.menuBar().addMenu("&Training")
         self.play_action = action(train, "Play / Pause", self.toggle_play, "Space")
         action(train, "Step one epoch", self.step_epoch, "Right")
         action(train, "Step one batch", self.step_batch, "Shift+Right")
         action(train, "Reset", self.reset, "R")
+        train.addSeparator()
+        settings = self.settings_dock.toggleViewAction()
+        settings.setText("Training settings…")
+        settings.setShortcut(QKeySequence("Ctrl+T"))
+        train.addAction(settings)
         self._build_view_menu(action)
+        self._update_undo_actions()
 
     # ------------------------------------------------------------------------ commands
     def toggle_play(self) -> None:
         if self._scrubbing:
             self.history_slider.setValue(self.history_slider.maximum())
+        if not self.playing and self._drawn is not None and self._drawn.snapshot.status in (
+                "diverged", "stopped", "finished"):
+            self.run_status.flash()  # Play cannot go on from here: the strip says why
+            return
         self.playing = not self.playing
-        self.worker.post("play" if self.playing else "pause")
+        self.worker.post(Play() if self.playing else Pause())
         self.training_bar.set_playing(self.playing)
 
     def step_epoch(self) -> None:
+        self._go_live()
         self.playing = False
         self.training_bar.set_playing(False)
-        self.worker.post("step_epoch")
+        self.worker.post(StepEpoch())
 
     def step_batch(self) -> None:
+        self._go_live()
         self.playing = False
         self.training_bar.set_playing(False)
-        self.worker.post("step_batch")
+        self.worker.post(StepBatch())
 
     def reset(self) -> None:
         self.playing = False
         self.training_bar.set_playing(False)
         self._recorded.clear()
-        self._post_build(self.experiment)
+        self._go_live()
+        self._post_build()
 
-    def set_learning_rate(self, value: float) -> None:
-        self.experiment.training.learning_rate = value
-        self.worker.post("learning_rate", value)
+    def lower_learning_rate(self) -> None:
+        """The way out of divergence: a rate ten times smaller, then a fresh start."""
+        self.qs.set("training.learning_rate", max(self.experiment.training.learning_rate / 10,
+                                                  1e-6))
+        self.reset()
+
+    def _go_live(self) -> None:
+        """Leave the history replay: the views show the run as it is now."""
+        self._scrubbing = False
+        self.history_label.setText("live")
+        with QSignalBlocker(self.history_slider):
+            self.history_slider.setValue(self.history_slider.maximum())
 
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
-    def apply_experiment(self, exp: Experiment, rebuild: bool = True,
-                         state: dict | None = None) -> None:
-        """Take an edited experiment: adapt the output to the problem, redraw, rebuild (with a
-        file's trained `state` when one is given)."""
-        exp = exp.copy()
-        if rebuild and state is None:
-            self.mark_dirty()
+    # ------------------------------------------------------------------ session changes
+    def replace_experiment(self, exp: Experiment, label: str = "replace the experiment") -> bool:
+        """Swap in another whole experiment as one undoable edit (CSV import, scripts, tests)."""
+        values = {f.name: getattr(exp, f.name) for f in dataclasses.fields(exp)}
+        return self.qs.set_many(values, label)
+
+    apply_experiment = replace_experiment
+
+    @Slot(object)
+    def on_session_changed(self, change: Change) -> None:
+        self._update_title()
+        self._update_undo_actions()
+        if change.loaded or change.needs_rebuild:
+            state = self.__dict__.pop("_pending_state", None) if change.loaded else None
+            self._show_experiment(post=True, state=state)
+            return
+        kinds = change.kinds
+        if kinds & {"live", "view"}:
+            self.worker.post(ApplyLive(self.experiment.copy()))
+        if "view" in kinds:
+            self.worker.post(Speed(self.experiment.view.snapshot_every))
+            self.apply_view()
+        if "layout" in kinds:
+            self._layout_network(self.experiment, self._dataset)
+            if self._drawn is not None:
+                self.network_view.update_snapshot(self._drawn.snapshot)
+        if "clustering" in kinds:
+            self.clustering_lab.set_experiment(self.experiment)
+        if "state" in kinds and isinstance(change.command, SessionSetWeight):
+            cmd = change.command
+            self.worker.post(SetWeight(cmd.node, cmd.row, cmd.col, cmd.current(change.undone)))
+        if "meta" in kinds:
+            self._show_lesson_text()
+
+    @Slot(str)
+    def on_refused(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def on_clustering_edited(self, exp: Experiment) -> None:
+        """The clustering lab's edits (settings, placed centres, painted points), each as one
+        undoable edit of the session."""
+        values = {f"clustering.{f.name}": getattr(exp.clustering, f.name)
+                  for f in dataclasses.fields(exp.clustering)}
+        values.update({f"data.{f.name}": getattr(exp.data, f.name)
+                       for f in dataclasses.fields(exp.data)})
+        changed = {p: v for p, v in values.items() if self.session.get(p) != v}
+        if changed:
+            self.qs.set_many(changed)
+
+    def _show_experiment(self, post: bool = True, state: dict | None = None) -> None:
+        """Lay out every view for the session's experiment; with `post`, rebuild the trainer
+        (with a file's trained `state` when one is given)."""
+        exp = self.experiment
+        self.run_status.clear()
+        self._recorded.clear()
+        self._go_live()
+        self.history_slider.setRange(0, 0)
+        self.network_header.set_graph(exp.network, self.session.can_undo, self.session.can_redo)
+        self.inspector.show_node(exp.network, self.inspector.node_id)
+        self.clustering_lab.set_experiment(exp)
+        self._show_lesson_text()
+        self.apply_view()
+        self.playing = False
+        self.training_bar.set_playing(False)
         try:
             dataset = build_dataset(exp.data)
         except PlaygroundError as exc:
-            self.output_view.banner_text.setText(str(exc))
-            self.output_view.banner.show()
-            self.data_panel.set_experiment(self.experiment)  # the controls show what runs
+            self._dataset = None
+            self._token += 1  # frames of the previous run are stale now
+            self._clear_run(str(exc))
             return
-        before = self.experiment
-        trains_the_same = (exp.data, exp.features, exp.network.structure(), exp.training) == (
-            before.data, before.features, before.network.structure(), before.training)
-        if rebuild and trains_the_same and state is None:  # clustering, view or positions
-            self.experiment = exp
-            if (exp.data, exp.clustering) != (self.clustering_lab.experiment.data,
-                                               self.clustering_lab.experiment.clustering):
-                self.clustering_lab.set_experiment(exp)
-            if exp.network != before.network:  # blocks moved: redraw, keep training
-                self._layout_network(exp, dataset)
-                if self._drawn is not None:
-                    self.network_view.update_snapshot(self._drawn.snapshot)
-            self.network_header.set_graph(exp.network, bool(self.undo_stack.done),
-                                          bool(self.undo_stack.undone))
-            self.apply_view()
-            return
-        if adapt_output(exp.network, dataset.problem, self._problem):
-            out = exp.network.nodes[exp.network.of_type("output")[0]]
-            self.statusBar().showMessage(
-                f"output set to {out.param('activation')} with "
-                f"{LOSSES[out.param('loss')].label} for this {dataset.problem} problem", 6000)
-        self.experiment = exp
-        self._problem = dataset.problem
-        self.data_panel.set_experiment(exp)
-        self.training_bar.set_experiment(exp)
-        lab = self.clustering_lab.experiment
-        if not rebuild or (exp.data, exp.clustering) != (lab.data, lab.clustering):
-            self.clustering_lab.set_experiment(exp)
-        n_train = len(dataset.train_idx)
-        self.output_view.set_data(dataset.x, dataset.y, n_train, dataset.problem, dataset.domain)
-        self._layout_network(exp, dataset)
-        self._recorded.clear()
-        self.history_slider.setRange(0, 0)
-        if not exp.title:
-            self.lesson.hide()
-        self.network_header.set_graph(exp.network, bool(self.undo_stack.done),
-                                      bool(self.undo_stack.undone))
-        self.inspector.show_node(exp.network, self.inspector.node_id)
-        self.apply_view()
-        if rebuild:
-            self.playing = False
-            self.training_bar.set_playing(False)
-            self._post_build(exp, state)
+        self._dataset = dataset
+        self.output_view.set_data(dataset.x, dataset.y, len(dataset.train_idx), dataset.problem,
+                                  dataset.domain)
+        valid = self._layout_network(exp, dataset)
+        if post and valid:
+            self._post_build(state)
+        elif post:
+            self._token += 1
 
-    def _post_build(self, exp: Experiment, state: dict | None = None) -> None:
+    def _post_build(self, state: dict | None = None) -> None:
         self._token += 1
-        self.worker.post("build", exp.copy(), self._token, state)
+        self.worker.post(Build(self.experiment.copy(), self._token, state))
+
+    def _clear_run(self, message: str) -> None:
+        """Nothing can train: no epoch, no boundary and no maps of an older run stay on
+        screen, and the strip says why."""
+        self.latest = self._drawn = None
+        self.output_view.clear_run()
+        self.trace.update_history({}, -self._token, "binary", force=True)
+        self.training_bar.set_metrics(None, None)
+        self.play_action.setEnabled(False)
+        self.training_bar.play_button.setEnabled(False)
+        self.training_bar.play_button.setToolTip(message)
+        self.run_status.show_message(f"Cannot train this: {message}", "error")
 
     def show_lesson(self, title: str, description: str) -> None:
-        self.lesson.setText(f"<b>{title}</b> — {description}")
-        self.lesson.show()
+        self.lesson.setText(f"{title} — {description}" if description else title)
+        self.lesson.setVisible(bool(title))
 
-    def _layout_network(self, exp: Experiment, dataset) -> None:
+    def _show_lesson_text(self) -> None:
+        exp = self.experiment
+        self.show_lesson(exp.title, exp.description)
+
+    def _layout_network(self, exp: Experiment, dataset) -> bool:
         """Draw the network, valid or not: offending blocks are outlined with the reason and
-        play is disabled until the graph is fixed."""
+        play is disabled until the graph is fixed. True when it is valid."""
         from ..core.graph import tolerant_widths
 
+        if dataset is None:
+            return False
         n_in = len(exp.features) if dataset.is_2d else dataset.x.shape[1]
         n_out = dataset.n_classes if dataset.problem == "multiclass" else 1
         errors = exp.network.validate(n_in, n_out)
@@ -334,7 +432,16 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.network_view.set_network(exp.network, tolerant_widths(exp.network, n_in, n_out),
                                       labels, problems)
         if errors:
-            self.on_build_failed(str(errors[0]))
+            self._clear_run(str(errors[0]))
+        return not errors
+
+    def _update_undo_actions(self) -> None:
+        s = self.session
+        self.undo_action.setEnabled(s.can_undo)
+        self.redo_action.setEnabled(s.can_redo)
+        self.undo_action.setText(f"Undo {s.undo_label}" if s.can_undo else "Undo")
+        self.redo_action.setText(f"Redo {s.redo_label}" if s.can_redo else "Redo")
+        self.network_header.set_graph(self.experiment.network, s.can_undo, s.can_redo)
 
     # -------------------------------------------------------------------------- frames
     @Slot(object)
@@ -345,15 +452,16 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
 
     @Slot(str)
     def on_build_failed(self, message: str) -> None:
+        self._clear_run(message)
+
+    @Slot(str)
+    def on_worker_failed(self, message: str) -> None:
+        """An unexpected error in the worker: say so; the session is unchanged and Reset
+        starts a fresh run."""
         self.playing = False
         self.training_bar.set_playing(False)
-        self.output_view.banner_text.setText(f"Cannot train this network: {message}")
-        self.output_view.banner.show()
-        self.play_action.setEnabled(False)
-        self.training_bar.play_button.setEnabled(False)
-        self.training_bar.play_button.setToolTip(message)
-        if self._drawn is not None:  # the blocks that still exist keep their last maps
-            self.network_view.update_snapshot(self._drawn.snapshot)
+        self.run_status.show_message(f"Something went wrong while training ({message}). "
+                                     "Press Reset to start again.", "error")
 
     def paint(self) -> None:
         frame = self.latest
@@ -367,14 +475,17 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         if self.playing != frame.playing:
             self.playing = frame.playing
             self.training_bar.set_playing(frame.playing)
-        if snap.epoch != self._saved_epoch:
-            self.mark_dirty()
+        if snap.epoch != self._saved_epoch or snap.batch:
+            self.session.mark_dirty()  # trained weights differ from the saved ones
         self._record(snap)
         if not self._scrubbing:
             self._draw(snap)
+        self.run_status.show_state(snap.status, snap.message)
         self.trace.update_history(snap.history, frame.run_id, snap.problem,
                                   force=not frame.playing)
-        self.training_bar.set_metrics(snap.epoch, snap.metrics)
+        self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
+                                      frame.batches_per_epoch)
+        self.training_settings.schedule_plot.set_epoch(snap.epoch)
         now = time.perf_counter()
         self._paint_times = [t for t in self._paint_times if now - t < 1.0] + [now]
         note = f"  ({frame.device_note})" if frame.device_note else ""
@@ -402,7 +513,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.history_slider.blockSignals(False)
 
     def on_history_moved(self, index: int) -> None:
-        if not self._recorded:
+        if not self._recorded or self.latest is None:
             return
         self._scrubbing = index < len(self._recorded) - 1
         if self._scrubbing and self.playing:
@@ -423,8 +534,9 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         what = "bias" if col < 0 else "weight"
         value, ok = QInputDialog.getDouble(self, f"Edit {what}", f"{node} {what}:",
                                            current or 0.0, -100.0, 100.0, 3)
-        if ok:
-            self.worker.post("set_weight", node, row, None if col < 0 else col, value)
+        if ok and value != current:
+            self.qs.push(SessionSetWeight(node, row, None if col < 0 else col, value,
+                                          current or 0.0, label=f"edit a {what} of {node}"))
 
     # ---------------------------------------------------------------------- lifecycle
     def _restore_layout(self) -> None:

@@ -1,37 +1,24 @@
 """Network edits of the main window: every change to the graph is an undoable command
-(core/commands.py), whether it comes from the canvas, the quick controls, the inspector or the
-training bar. A mixin of MainWindow."""
+(core/commands.py) on the session's one stack, whether it comes from the canvas, the quick
+controls, the inspector or the training bar. A mixin of MainWindow."""
 
 from __future__ import annotations
 
 import copy
 
 from ..core import commands as C
-from ..core.errors import GraphError
-from ..core.spec import Experiment
 
 
 class NetworkEdits:
     def edit_network(self, command) -> bool:
         """Apply one edit of the network as an undoable command; refused edits say why."""
-        exp = self.experiment.copy()
-        try:
-            self.undo_stack.push(command, exp.network)
-        except GraphError as exc:
-            self.statusBar().showMessage(f"not done: {exc}", 8000)
-            return False
-        self.apply_experiment(exp)
-        return True
+        return self.qs.edit_graph(command)
 
     def undo_edit(self) -> None:
-        exp = self.experiment.copy()
-        if self.undo_stack.undo(exp.network) is not None:
-            self.apply_experiment(exp)
+        self.session.undo()
 
     def redo_edit(self) -> None:
-        exp = self.experiment.copy()
-        if self.undo_stack.redo(exp.network) is not None:
-            self.apply_experiment(exp)
+        self.session.redo()
 
     def add_block(self, kind: str, x: float, y: float) -> None:
         self.edit_network(C.AddNode(kind, {}, (round(x, 1), round(y, 1))))
@@ -68,16 +55,6 @@ class NetworkEdits:
         for a, b in clip["edges"]:
             graph.connect(renamed[a], renamed[b])
         self.edit_network(C.Replace(graph.to_json(), label="paste"))
-
-    def on_settings_changed(self, exp: Experiment) -> None:
-        """The training bar's choices; those that edit the network (activation, loss) are
-        undoable like any other network edit."""
-        if exp.network.structure() != self.experiment.network.structure():
-            command = C.Replace(exp.network.to_json(), label="activation or loss")
-            command.old = self.experiment.network.to_json()
-            self.undo_stack.done.append(command)
-            self.undo_stack.undone.clear()
-        self.apply_experiment(exp)
 
     def auto_layout(self) -> None:
         from ..core.graph import auto_layout

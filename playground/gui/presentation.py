@@ -17,12 +17,13 @@ class Presentation:
         view = self.menuBar().addMenu("&View")
         action(view, "Full screen", self.toggle_full_screen, "F11")
         self.presentation_action = action(view, "Presentation mode", self.toggle_presentation,
-                                          "F5")
+                                          "F5", "view.presentation")
         self.presentation_action.setCheckable(True)
         hide = view.addMenu("Hide controls (saved with the lesson)")
         self.hide_actions: dict[str, QAction] = {}
         for name in CONTROLS:
             act = QAction(name.replace("_", " "), self)
+            act.setObjectName(f"view.hidden_controls={name}")
             act.setCheckable(True)
             act.toggled.connect(lambda on, n=name: self.set_control_hidden(n, on))
             hide.addAction(act)
@@ -46,24 +47,14 @@ class Presentation:
 
     def set_control_hidden(self, name: str, hidden: bool) -> None:
         controls = self.experiment.view.hidden_controls
-        if hidden == (name in controls):
-            return
-        exp = self.experiment.copy()
-        exp.view.hidden_controls = [c for c in CONTROLS if (c in controls) != (c == name)]
-        self.experiment = exp
-        self.mark_dirty()
-        self.apply_view()
+        if hidden != (name in controls):
+            self.qs.set("view.hidden_controls",
+                        [c for c in CONTROLS if (c in controls) != (c == name)],
+                        f"{'hide' if hidden else 'show'} {name.replace('_', ' ')}")
 
     def toggle_presentation(self) -> None:
-        exp = self.experiment.copy()
-        exp.view.presentation = not exp.view.presentation
-        self.experiment = exp
-        self.mark_dirty()
-        self.apply_view()
-        if exp.view.presentation and not self.isFullScreen():
-            self.showFullScreen()
-        elif not exp.view.presentation and self.isFullScreen():
-            self.showNormal()
+        self.qs.set("view.presentation", not self.experiment.view.presentation,
+                    "presentation mode")
 
     def apply_view(self) -> None:
         """Make the window show what `experiment.view` says."""
@@ -79,8 +70,10 @@ class Presentation:
             act.blockSignals(False)
         self.tabs.setTabVisible(1, "clustering" not in hidden)
         on = view.presentation
+        was = getattr(self, "_presented", None)
         self.presentation_action.setChecked(on)
-        self.setStyleSheet(PRESENTATION_STYLE if on else "")
+        if on != was:  # restyling the whole window is slow: only when the mode changes
+            self.setStyleSheet(PRESENTATION_STYLE if on else "")
         size, width = (12, 2) if on else (7, 1)
         self.output_view.train_points.setSize(size)
         self.output_view.test_points.setSize(size)
@@ -88,5 +81,10 @@ class Presentation:
         self.output_view.test_points.setPen(pg.mkPen("k", width=width))
         self.trace.set_line_width(3 if on else 1)
         self.output_view.set_show_test(view.show_test_data)
-        self.show_test.setChecked(view.show_test_data)
-        self.discretize.setChecked(view.discretize)
+        if self.output_view.discretize != view.discretize:
+            self.output_view.set_discretize(view.discretize)
+        if on and not was and was is not None and not self.isFullScreen():
+            self.showFullScreen()
+        elif was and not on and self.isFullScreen():
+            self.showNormal()
+        self._presented = on

@@ -8,10 +8,12 @@ decoupled.
 
 from __future__ import annotations
 
+import os
 import queue
 import subprocess
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
@@ -37,11 +39,72 @@ class Frame:
     device_note: str
     path: str
     path_reason: str
+    batches_per_epoch: int = 1
+
+
+# ------------------------------------------------------------------ the worker's commands
+
+@dataclass(frozen=True)
+class Build:
+    """Build a fresh trainer (with a file's checked trained `state` when given)."""
+
+    experiment: Experiment
+    token: int
+    state: dict | None = None
+
+
+@dataclass(frozen=True)
+class Play:
+    pass
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class StepEpoch:
+    pass
+
+
+@dataclass(frozen=True)
+class StepBatch:
+    pass
+
+
+@dataclass(frozen=True)
+class ApplyLive:
+    """Settings that apply to the running trainer without a reset (learning rate, schedule,
+    epoch limit, early stopping) and the view fields the snapshots follow."""
+
+    experiment: Experiment
+
+
+@dataclass(frozen=True)
+class Speed:
+    epochs_per_frame: int
+
+
+@dataclass(frozen=True)
+class SetWeight:
+    node: str
+    row: int
+    col: int | None
+    value: float
+
+
+@dataclass(frozen=True)
+class Write:
+    path: str
+    kind: str  # "experiment" | "history_csv" | "pytorch"
+    experiment: Experiment
 
 
 class TrainingWorker(CommandThread):
     frame_ready = Signal(object)  # Frame
     build_failed = Signal(str)  # a message for the user; the previous run stays
+    failed = Signal(str)  # an unexpected error: shown in the window; the worker goes on
     written = Signal(str, str, str)  # path, kind, error ("" when it worked)
 
     def __init__(self, experiment: Experiment, parent=None):
@@ -58,15 +121,15 @@ class TrainingWorker(CommandThread):
     # ------------------------------------------------------------------- worker thread
     def run(self) -> None:
         self._start_warm_up()
-        self._build(self._experiment)
+        self._guarded(self._build, Build(self._experiment, 0))
         while True:
             self._check_warm_up()
             try:
                 if self._playing and self.trainer is not None:
-                    command, args = self._commands.get(block=False)
+                    command = self._commands.get(block=False)[0]
                 else:  # idle: wake now and then while the fused kernel compiles
                     wait = 0.2 if self._warm_up is not None else None
-                    command, args = self._commands.get(timeout=wait)
+                    command = self._commands.get(timeout=wait)[0]
             except queue.Empty:
                 command = None
                 if not self._playing:
@@ -77,43 +140,55 @@ class TrainingWorker(CommandThread):
                     self._warm_up.wait()
                 return
             if command is not None:
-                self._handle(command, args)
+                self._guarded(self._handle, command)
                 continue  # drain every pending command before training again
-            self._train_for_a_frame()
+            self._guarded(self._train_for_a_frame)
 
-    def _handle(self, command: str, args: tuple) -> None:
+    def _guarded(self, fn, *args) -> None:
+        """Run one piece of work; an unexpected exception stops play and reaches the window as
+        a message, and the worker stays ready for the next command (Reset builds afresh)."""
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001 - any bug must reach the user, not kill the thread
+            self._playing = False
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            self.failed.emit(f"{type(exc).__name__}: {exc} ({os.path.basename(where.filename)}, "
+                             f"line {where.lineno})")
+
+    def _handle(self, command) -> None:
         t = self.trainer
-        if command == "build":
-            self._build(*args)
+        if isinstance(command, Build):
+            self._build(command)
+        elif isinstance(command, Speed):
+            self._epochs_per_frame = int(command.epochs_per_frame)
+        elif isinstance(command, Write):
+            self._write(command)
         elif t is None:
             return
-        elif command == "play":
+        elif isinstance(command, Play):
             self._playing = not t.done
             self._rate_marks.clear()
             self._emit()
-        elif command == "pause":
+        elif isinstance(command, Pause):
             self._playing = False
             self._emit()
-        elif command == "step_epoch":
+        elif isinstance(command, StepEpoch):
             self._playing = False
             t.step_epoch()
             self._emit()
-        elif command == "step_batch":
+        elif isinstance(command, StepBatch):
             self._playing = False
             t.step_batch()
             self._emit()
-        elif command == "learning_rate":
-            t.set_learning_rate(args[0])
-            self._experiment.training.learning_rate = args[0]
+        elif isinstance(command, ApplyLive):
+            t.apply_live(command.experiment.training)
+            self._experiment = command.experiment.copy()
             self._emit()
-        elif command == "speed":
-            self._epochs_per_frame = int(args[0])
-        elif command == "set_weight":
-            node, row, col, value = args
-            t.set_weight(node, row, col, value)
+        elif isinstance(command, SetWeight):
+            t.set_weight(command.node, command.row, command.col, command.value)
             self._emit()
-        elif command == "write":
-            self._write(*args)
+        else:
+            raise TypeError(f"unknown worker command {command!r}")
 
     def _start_warm_up(self) -> None:
         """Compile the fused kernel in another process (it writes numba's disk cache), so
@@ -136,10 +211,11 @@ class TrainingWorker(CommandThread):
             self.trainer.enable_fast_path()
             self._emit()
 
-    def _write(self, path: str, kind: str, experiment: Experiment) -> None:
+    def _write(self, command: Write) -> None:
         """Files that need the trainer: the experiment with its state, exports."""
         from ..core import export, files
 
+        path, kind, experiment = command.path, command.kind, command.experiment
         try:
             if kind == "experiment":
                 files.save_experiment(path, experiment, self.trainer)
@@ -149,15 +225,16 @@ class TrainingWorker(CommandThread):
                 files.atomic_write_text(path, export.pytorch_script(self.trainer))
             else:
                 raise ValueError(f"unknown export {kind!r}")
-        except (PlaygroundError, ValueError) as exc:
-            self.written.emit(path, kind, str(exc))
+        except Exception as exc:  # noqa: BLE001 - the window waits for an answer either way
+            self.written.emit(path, kind, str(exc) if isinstance(exc, PlaygroundError | ValueError)
+                              else f"{type(exc).__name__}: {exc}")
             return
         self.written.emit(path, kind, "")
 
-    def _build(self, experiment: Experiment, token: int | None = None,
-               state: dict | None = None) -> None:
+    def _build(self, command: Build) -> None:
         from ..core.trainer import Trainer
 
+        experiment, token, state = command.experiment, command.token, command.state
         try:
             trainer = Trainer(experiment, compile_fast=fastpath.ready())
             if state is not None:  # a file's trained state (checked before it was sent)
@@ -166,12 +243,12 @@ class TrainingWorker(CommandThread):
                 restore_state(trainer, state)
         except PlaygroundError as exc:
             self._playing = False
+            self.trainer = None  # Step and Play must not go on training the previous network
             self.build_failed.emit(str(exc))
             return
         self._experiment = experiment.copy()
         self.trainer = trainer
-        if token is not None:
-            self._token = token
+        self._token = token
         self._playing = False
         self._run_id += 1
         self._rate_marks.clear()
@@ -207,4 +284,5 @@ class TrainingWorker(CommandThread):
         t = self.trainer
         snapshot = t.snapshot(self._experiment.view.resolution)
         self.frame_ready.emit(Frame(snapshot, self._playing, self._rate(), self._run_id,
-                                    self._token, str(t.device), t.device_note, t.path, t.path_reason))
+                                    self._token, str(t.device), t.device_note, t.path, t.path_reason,
+                                    t.batches_per_epoch))

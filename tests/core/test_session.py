@@ -80,3 +80,11 @@ def test_field_metadata_gives_widgets_their_ranges_and_choices():
     assert field_info("clustering.min_points").hi == 100
     with pytest.raises(SpecError, match="no such setting"):
         field_info("training.nonsense")
+
+
+def test_a_new_hyperparameter_undoes_to_absent_not_to_a_placeholder():
+    s = Session()
+    s.set_many({"training.optimizer": "momentum", "training.optimizer_params": {}})
+    s.set("training.optimizer_params.momentum", 0.5)
+    s.undo()
+    assert s.experiment.training.optimizer_params == {}

@@ -56,3 +56,32 @@ def snap(w):
 
 def wait_epoch(qtbot, w, at_least, timeout=30000):
     qtbot.waitUntil(lambda: w._drawn is not None and snap(w).epoch >= at_least, timeout=timeout)
+
+
+def control(w, path):
+    """The control bound to a field path, found as a user's tools find it: by objectName."""
+    from PySide6.QtCore import QObject
+
+    found = w.findChild(QObject, path)
+    assert found is not None, f"no control named {path!r}"
+    return found
+
+
+def choose(combo, value):
+    """Pick `value` from a combo box as a user does (the `activated` signal)."""
+    index = combo.findData(value)
+    if index < 0:
+        index = combo.findText(str(value))
+    assert index >= 0, f"{combo.objectName()}: no item {value!r}"
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
+def type_into(qtbot, widget, text):
+    """Replace a field's text by typing, then press Enter."""
+    from PySide6.QtCore import Qt
+
+    editor = widget.lineEdit() if hasattr(widget, "lineEdit") and widget.lineEdit() else widget
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)

@@ -4,7 +4,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from .conftest import snap
+from .conftest import choose, snap
 
 XOR = [[x, y, float(x != y)] for x, y in ((0, 0), (0, 1), (1, 0), (1, 1))] * 10
 
@@ -88,7 +88,7 @@ def test_xor_network_built_with_the_mouse_trains_to_100_percent(qtbot, window):
     assert window.experiment.network.nodes[hidden].param("units") == 6
     qtbot.waitUntil(lambda: window.training_bar.play_button.isEnabled()
                     and snap(window).weights[hidden].shape == (6, 2), timeout=10000)
-    window.training_bar.speed.setCurrentIndex(2)
+    choose(window.training_bar.speed, 20)
     window.toggle_play()
     qtbot.waitUntil(lambda: snap(window).metrics["train_accuracy"] == 1.0
                     and snap(window).metrics["test_accuracy"] == 1.0, timeout=30000)
@@ -133,7 +133,7 @@ def test_a_residual_mlp_drawn_on_the_canvas_trains(qtbot, window):
     qtbot.waitUntil(lambda: window.training_bar.play_button.isEnabled()
                     and add in snap(window).neurons, timeout=10000)
     before = snap(window).metrics["train_loss"]
-    window.training_bar.speed.setCurrentIndex(2)
+    choose(window.training_bar.speed, 20)
     window.toggle_play()
     qtbot.waitUntil(lambda: snap(window).epoch >= 40, timeout=30000)
     window.toggle_play()
@@ -173,7 +173,7 @@ def test_copy_and_paste_blocks_with_their_connection(qtbot, window):
 
 def test_training_bar_network_choices_are_undoable(qtbot, window):
     bar = window.training_bar
-    bar.activation.setCurrentIndex(bar.activation.findData("relu"))
+    choose(bar.activation, "relu")
     assert window.experiment.network.nodes["dense1"].param("activation") == "relu"
     window.undo_edit()
     assert window.experiment.network.nodes["dense1"].param("activation") == "tanh"

@@ -3,7 +3,7 @@
 import numpy as np
 from PySide6.QtCore import Qt, QThread
 
-from .conftest import dispose, snap, wait_epoch
+from .conftest import choose, dispose, snap, wait_epoch
 
 
 def test_opens_on_the_default_experiment(window):
@@ -16,7 +16,7 @@ def test_opens_on_the_default_experiment(window):
 
 def test_play_trains_and_loss_falls_pause_stops_the_counter(qtbot, window):
     start = snap(window).metrics["train_loss"]
-    window.training_bar.speed.setCurrentIndex(2)  # 20 epochs a frame
+    choose(window.training_bar.speed, 20)  # 20 epochs a frame
     window.toggle_play()
     wait_epoch(qtbot, window, 120)
     window.toggle_play()
@@ -71,7 +71,7 @@ def test_changing_the_learning_rate_does_not_reset(qtbot, window):
         window.step_epoch()
     wait_epoch(qtbot, window, 3)
     run = window.latest.run_id
-    window.training_bar.learning_rate.setCurrentText("0.1")
+    choose(window.training_bar.learning_rate, 0.1)
     qtbot.waitUntil(lambda: abs(snap(window).learning_rate - 0.1) < 1e-12, timeout=5000)
     assert snap(window).epoch == 3 and window.latest.run_id == run
 
@@ -87,7 +87,7 @@ def test_multiclass_shows_one_colour_per_class(qtbot, window):
     exp.training.optimizer = "adam"
     exp.training.learning_rate = 0.03
     window.apply_experiment(exp)
-    window.training_bar.speed.setCurrentIndex(2)
+    choose(window.training_bar.speed, 20)
     qtbot.waitUntil(lambda: snap(window).problem == "multiclass" and snap(window).epoch == 0)
     window.toggle_play()
     qtbot.waitUntil(lambda: snap(window).output.max(axis=(0, 1)).min() > 0.9
@@ -139,13 +139,14 @@ def test_divergence_shows_a_message_and_offers_reset(qtbot, window):
     exp.network.set_params("dense1", activation="relu")
     exp.network.set_params("dense2", activation="relu")
     window.apply_experiment(exp)
-    window.training_bar.speed.setCurrentIndex(2)
+    choose(window.training_bar.speed, 20)
     qtbot.waitUntil(lambda: snap(window).problem == "regression", timeout=10000)
     window.toggle_play()
     qtbot.waitUntil(lambda: snap(window).status == "diverged", timeout=20000)
     window.paint()
-    assert window.output_view.banner.isVisible()
-    assert "diverged at epoch" in window.output_view.banner_text.text()
+    assert window.run_status.isVisible() and window.run_status.kind == "warning"
+    assert "Diverged at epoch" in window.run_status.text.text()
+    assert window.run_status.lower_rate.isVisible()
     assert not window.latest.playing
 
 
@@ -174,7 +175,7 @@ def test_hovering_a_neuron_shows_its_map(qtbot, window):
 
 
 def test_closing_while_training_leaves_no_thread_or_timer(qtbot, window):
-    window.training_bar.speed.setCurrentIndex(4)  # as fast as possible
+    choose(window.training_bar.speed, 0)  # as fast as possible
     window.toggle_play()
     wait_epoch(qtbot, window, 2)
     worker, timer = window.worker, window.timer

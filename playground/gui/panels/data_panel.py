@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QSlider,
@@ -24,8 +24,9 @@ from ...core.datasets import GENERATORS, TF_DOMAIN, build_dataset
 from ...core.errors import PlaygroundError
 from ...core.features import FEATURES, transform
 from ...core.snapshot import grid_points
-from ...core.spec import DataSpec, Experiment
+from ...core.spec import DataSpec
 from .. import colors
+from ..session_qt import QtSession, bind_choice_buttons, bind_combo, bind_slider, bind_spin
 
 THUMB = 56
 
@@ -66,55 +67,54 @@ def feature_pixmap(name: str, size: int = 40) -> QPixmap:
 
 
 class DataPanel(QWidget):
-    """Edits the data section and the features of an experiment; emits the edited copy."""
+    """The data section and the input features, bound to the session's field paths."""
 
-    changed = Signal(object)  # a new Experiment (the window rebuilds from it)
-
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, qs: QtSession, parent: QWidget | None = None):
         super().__init__(parent)
-        self._exp = Experiment()
-        self._updating = False
+        self.qs = qs
         layout = QVBoxLayout(self)
         gallery_box = self.gallery_box = QGroupBox("Data")
         self.gallery = QGridLayout(gallery_box)
         self.gallery.setSpacing(3)
         self.dataset_buttons: dict[str, QToolButton] = {}
-        self._group = QButtonGroup(self)
-        self._group.setExclusive(True)
         names = [n for n in GENERATORS if n != "points"]
         for i, name in enumerate(names):
             button = QToolButton()
-            button.setCheckable(True)
             button.setToolTip(GENERATORS[name].label)
             button.setIconSize(QSize(THUMB, THUMB))
             button.setAccessibleName(name)
-            button.clicked.connect(lambda _=False, n=name: self._pick(n))
-            self._group.addButton(button)
             self.gallery.addWidget(button, i // 4, i % 4)
             self.dataset_buttons[name] = button
+        # Picking a dataset asks again which kind of problem it is (its own, by default).
+        bind_choice_buttons(qs, self.dataset_buttons, "data.generator",
+                            also=lambda _name: {"data.problem": "auto"})
         layout.addWidget(gallery_box)
 
         form_box = QGroupBox("Settings")
         form = self.form = QFormLayout(form_box)
-        self.noise = QSlider(Qt.Orientation.Horizontal)
-        self.noise.setRange(0, 50)
-        self.noise.setSingleStep(5)
-        self.noise.setPageStep(5)
-        self.noise_label = QLabel()
-        self.ratio = QSlider(Qt.Orientation.Horizontal)
-        self.ratio.setRange(1, 9)
-        self.ratio_label = QLabel()
-        self.classes = QSpinBox()
-        self.classes.setRange(2, 8)
-        self.problem = QComboBox()
-        self.problem.addItems(["auto", "classification", "regression"])
+        self.noise_label, self.ratio_label = QLabel(), QLabel()
+        self.noise = bind_slider(qs, QSlider(Qt.Orientation.Horizontal), "data.noise", 0.05,
+                                 lambda v: self.noise_label.setText(f"Noise {round(v * 100)}"))
+        self.ratio = bind_slider(qs, QSlider(Qt.Orientation.Horizontal), "data.train_fraction",
+                                 0.1, lambda v: self.ratio_label.setText(
+                                     f"Training data {round(v * 100)}%"))
+        self.classes = bind_spin(qs, QSpinBox(), "data.n_classes")
+        self.n_points = bind_spin(qs, QSpinBox(), "data.n_points", special="dataset's own")
+        self.n_points.setSingleStep(50)
+        self.problem = bind_combo(qs, QComboBox(), "data.problem")
+        self.seed = bind_spin(qs, QSpinBox(), "data.seed")
         self.regenerate = QPushButton("Regenerate")
-        self.regenerate.setToolTip("new random data (new seed); the network is kept")
+        self.regenerate.setObjectName("data.regenerate")
+        self.regenerate.setToolTip("new random data (a new data.seed); the network is kept")
         form.addRow(self.noise_label, self.noise)
         form.addRow(self.ratio_label, self.ratio)
         form.addRow("Classes", self.classes)
+        form.addRow("Points", self.n_points)
         form.addRow("Problem", self.problem)
-        form.addRow(self.regenerate)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.regenerate)
+        form.addRow("Data seed", seed_row)
         layout.addWidget(form_box)
 
         features_box = self.features_box = QGroupBox("Features")
@@ -122,48 +122,42 @@ class DataPanel(QWidget):
         self.feature_buttons: dict[str, QToolButton] = {}
         for i, (name, feat) in enumerate(FEATURES.items()):
             button = QToolButton()
+            button.setObjectName(f"features={name}")
             button.setCheckable(True)
             button.setIcon(QIcon(feature_pixmap(name)))
             button.setIconSize(QSize(36, 36))
             button.setText(feat.label.split(" =")[0])  # "r", "θ": the formula is the tooltip
             button.setToolTip(feat.label)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-            button.toggled.connect(self._features_changed)
+            button.clicked.connect(lambda on, n=name: self._toggle_feature(n, on))
             grid.addWidget(button, i // 4, i % 4)
             self.feature_buttons[name] = button
         layout.addWidget(features_box)
         layout.addStretch(1)
-
-        self.noise.valueChanged.connect(self._settings_changed)
-        self.ratio.valueChanged.connect(self._settings_changed)
-        self.classes.valueChanged.connect(self._settings_changed)
-        self.problem.currentTextChanged.connect(self._settings_changed)
         self.regenerate.clicked.connect(self._regenerate)
+        qs.follow("features", self._show_features, self)
+        qs.follow("data", self._data_changed, self)
 
     # --------------------------------------------------------------------- model -> view
-    def set_experiment(self, exp: Experiment) -> None:
-        self._updating = True
-        try:
-            self._exp = exp.copy()
-            d = exp.data
-            if d.generator in self.dataset_buttons:
-                self.dataset_buttons[d.generator].setChecked(True)
-            self.noise.setValue(round(d.noise * 100))
-            self.ratio.setValue(round(d.train_fraction * 10))
-            self.classes.setValue(d.n_classes)
-            self.problem.setCurrentText(d.problem)
-            self._labels()
-            image = GENERATORS[d.generator].group == "image"
-            for name, button in self.feature_buttons.items():
-                button.setChecked(name in exp.features)
-                button.setEnabled(not image)
+    def _show_features(self) -> None:
+        chosen = self.qs.get("features")
+        image = GENERATORS[self.qs.get("data.generator")].group == "image"
+        for name, button in self.feature_buttons.items():
+            with QSignalBlocker(button):
+                button.setChecked(name in chosen)
+            button.setEnabled(not image)
+
+    def _data_changed(self) -> None:
+        self._show_features()
+        d = self.qs.get("data")
+        key = (d.noise, d.seed, d.n_classes)
+        if key != getattr(self, "_thumbs_for", None):
+            self._thumbs_for = key
             self.refresh_thumbnails()
-        finally:
-            self._updating = False
 
     def refresh_thumbnails(self) -> None:
         """Thumbnails follow the current noise, class count and seed ("live")."""
-        d = self._exp.data
+        d = self.qs.get("data")
         for name, button in self.dataset_buttons.items():
             spec = DataSpec(generator=name, noise=d.noise, seed=d.seed, n_classes=d.n_classes)
             try:
@@ -171,53 +165,17 @@ class DataPanel(QWidget):
             except PlaygroundError:
                 button.setEnabled(False)
 
-    def _labels(self) -> None:
-        self.noise_label.setText(f"Noise {self.noise.value()}")
-        self.ratio_label.setText(f"Training data {self.ratio.value() * 10}%")
-
     # --------------------------------------------------------------------- view -> model
-    def _emit(self, exp: Experiment) -> None:
-        self._exp = exp
-        self.changed.emit(exp.copy())
-
-    def _pick(self, name: str) -> None:
-        exp = self._exp.copy()
-        exp.data.generator = name
-        exp.data.problem = "auto"
-        self._updating = True
-        self.problem.setCurrentText("auto")
-        self._updating = False
-        self._emit(exp)
-
-    def _settings_changed(self, *_) -> None:
-        self._labels()
-        if self._updating:
+    def _toggle_feature(self, name: str, on: bool) -> None:
+        current = list(self.qs.get("features"))
+        chosen = [n for n in FEATURES if (n in current) != (n == name)] if on != (
+            name in current) else current
+        if not chosen:
+            self.qs.refused.emit("features: choose at least one input feature")
+            self._show_features()
             return
-        exp = self._exp.copy()
-        before = (exp.data.noise, exp.data.n_classes)
-        exp.data.noise = self.noise.value() / 100.0
-        exp.data.train_fraction = self.ratio.value() / 10.0
-        exp.data.n_classes = self.classes.value()
-        exp.data.problem = self.problem.currentText()
-        self._emit(exp)
-        if before != (exp.data.noise, exp.data.n_classes):
-            self.refresh_thumbnails()
-
-    def _features_changed(self, *_) -> None:
-        if self._updating:
-            return
-        chosen = [n for n, b in self.feature_buttons.items() if b.isChecked()]
-        if not chosen:  # at least one input: undo the last untick
-            self._updating = True
-            self.feature_buttons[self._exp.features[0]].setChecked(True)
-            self._updating = False
-            return
-        exp = self._exp.copy()
-        exp.features = chosen
-        self._emit(exp)
+        self.qs.set("features", chosen, f"{'add' if on else 'remove'} feature {name}")
 
     def _regenerate(self) -> None:
-        exp = self._exp.copy()
-        exp.data.seed = int(np.random.default_rng().integers(0, 2**31 - 1))
-        self._emit(exp)
-        self.refresh_thumbnails()
+        self.qs.set("data.seed", int(np.random.default_rng().integers(0, 2**31 - 1)),
+                    "regenerate the data")

@@ -119,7 +119,7 @@ class NetworkHeader(QWidget):
         self.template.setCurrentIndex(0)
         if key:
             label, make = C.TEMPLATES[key]
-            self.command.emit(C.Replace(make().to_json(), label=label))
+            self.command.emit(C.Replace(make().to_json(), label=label, template=True))
 
 
 class Inspector(QGroupBox):

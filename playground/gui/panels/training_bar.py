@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import copy
+
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -13,9 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core import commands as C
 from ...core.catalog import HIDDEN_ACTIVATIONS, LOSSES, WEIGHT_PENALTIES
 from ...core.optim import OPTIMIZERS
-from ...core.spec import Experiment
+from ..session_qt import QtSession, bind_combo, bind_number_combo, bind_spin
 
 LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
 REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
@@ -44,18 +47,17 @@ def _labelled(label: str, widget: QWidget) -> QWidget:
 
 
 class TrainingBar(QWidget):
+    """Play, step, reset and speed, and the settings TF Playground shows on top, bound to the
+    session (the network's activation and loss are graph edits, undoable like any other)."""
+
     play_toggled = Signal()
     step_epoch = Signal()
     step_batch = Signal()
     reset = Signal()
-    speed_changed = Signal(int)
-    learning_rate_changed = Signal(float)  # live: no reset
-    changed = Signal(object)  # an edited Experiment that needs a rebuild
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, qs: QtSession, parent: QWidget | None = None):
         super().__init__(parent)
-        self._exp = Experiment()
-        self._updating = False
+        self.qs = qs
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
         row, settings = QHBoxLayout(), QHBoxLayout()
@@ -66,27 +68,34 @@ class TrainingBar(QWidget):
         self.play_button.setMinimumWidth(80)
         self.step_button = QToolButton(text="Step epoch")
         self.batch_button = QToolButton(text="Step batch")
-        self.reset_button.setToolTip("Reset the network (R)")
-        self.play_button.setToolTip("Play / pause (Space)")
-        self.step_button.setToolTip("Train one epoch (Right arrow)")
-        self.batch_button.setToolTip("Train one mini-batch")
-        for b in (self.reset_button, self.play_button, self.step_button, self.batch_button):
-            row.addWidget(b)
+        for button, name, tip in (
+                (self.reset_button, "run.reset", "Reset the network (R)"),
+                (self.play_button, "run.play", "Play / pause (Space)"),
+                (self.step_button, "run.step_epoch", "Train one epoch (Right arrow)"),
+                (self.batch_button, "run.step_batch", "Train one mini-batch (Shift+Right)")):
+            button.setObjectName(name)
+            button.setToolTip(tip)
+            row.addWidget(button)
         row.addSpacing(12)
-        self.speed = _combo(SPEEDS, "How many epochs between frames")
-        self.learning_rate = _combo([(f"{v:g}", v) for v in LEARNING_RATES], "Learning rate ε")
-        self.learning_rate.setEditable(True)
-        self.optimizer = _combo([(e.label, n) for n, e in OPTIMIZERS.items()], "Optimizer")
-        self.loss = _combo([(e.label, n) for n, e in LOSSES.items()], "Loss")
-        self.activation = _combo([(n, n) for n in HIDDEN_ACTIVATIONS], "Activation of hidden layers")
-        self.regularization = _combo([(e.label, n) for n, e in WEIGHT_PENALTIES.items()],
-                                     "Weight penalty (weights only, never biases)")
-        self.reg_rate = _combo([(f"{v:g}", v) for v in REGULARIZATION_RATES], "Penalty rate λ")
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 4096)
-        self.epochs = QSpinBox()
-        self.epochs.setRange(0, 1_000_000)
-        self.epochs.setSpecialValueText("no limit")
+        self.speed = bind_combo(qs, QComboBox(), "view.snapshot_every", SPEEDS)
+        self.learning_rate = bind_number_combo(qs, QComboBox(), "training.learning_rate",
+                                               LEARNING_RATES)
+        self.optimizer = bind_combo(qs, QComboBox(), "training.optimizer",
+                                    [(e.label, n) for n, e in OPTIMIZERS.items()],
+                                    also=lambda _n: {"training.optimizer_params": {}})
+        self.regularization = bind_combo(
+            qs, QComboBox(), "training.regularization",
+            [(e.label, n) for n, e in WEIGHT_PENALTIES.items()],
+            also=lambda _n: {"training.regularization_params": {}})
+        self.reg_rate = bind_number_combo(qs, QComboBox(), "training.regularization_rate",
+                                          REGULARIZATION_RATES)
+        self.batch_size = bind_spin(qs, QSpinBox(), "training.batch_size")
+        self.epochs = bind_spin(qs, QSpinBox(), "training.epochs", special="no limit")
+        self.loss = _combo([(e.label, n) for n, e in LOSSES.items()], "Loss of the Output block")
+        self.loss.setObjectName("network.loss")
+        self.activation = _combo([(n, n) for n in HIDDEN_ACTIVATIONS],
+                                 "Activation of every hidden layer (picking one sets them all)")
+        self.activation.setObjectName("network.activation")
         self.speed_label = QLabel("Speed")
         row.addWidget(self.speed_label)
         row.addWidget(self.speed)
@@ -104,8 +113,10 @@ class TrainingBar(QWidget):
         settings.addStretch(1)
         row.addStretch(1)
         self.epoch_label = QLabel("Epoch 0")
+        self.epoch_label.setObjectName("run.epoch")
         self.epoch_label.setStyleSheet("font-size: 14pt;")
         self.readout = QLabel("")
+        self.readout.setObjectName("run.readout")
         self.readout.setStyleSheet("color: #444;")
         row.addWidget(self.epoch_label)
         row.addWidget(self.readout)
@@ -114,47 +125,41 @@ class TrainingBar(QWidget):
         self.step_button.clicked.connect(self.step_epoch)
         self.batch_button.clicked.connect(self.step_batch)
         self.reset_button.clicked.connect(self.reset)
-        self.speed.currentIndexChanged.connect(lambda i: self.speed_changed.emit(self.speed.itemData(i)))
-        self.learning_rate.currentTextChanged.connect(self._lr_changed)
-        for combo in (self.optimizer, self.loss, self.activation, self.regularization, self.reg_rate):
-            combo.currentIndexChanged.connect(self._settings_changed)
-        self.batch_size.editingFinished.connect(self._settings_changed)
-        self.epochs.editingFinished.connect(self._settings_changed)
+        self.activation.activated.connect(self._activation_picked)
+        self.loss.activated.connect(self._loss_picked)
+        qs.follow("network", self._show_network, self)
 
     # --------------------------------------------------------------------- model -> view
-    def set_experiment(self, exp: Experiment) -> None:
-        self._updating = True
-        try:
-            self._exp = exp.copy()
-            t = exp.training
-            self.learning_rate.setCurrentText(f"{t.learning_rate:g}")
-            self._select(self.optimizer, t.optimizer)
-            self._select(self.regularization, t.regularization)
-            self._select(self.reg_rate, t.regularization_rate)
-            self.batch_size.setValue(t.batch_size)
-            self.epochs.setValue(t.epochs)
-            out = exp.network.of_type("output")
+    def _show_network(self) -> None:
+        graph = self.qs.get("network")
+        acts = {graph.nodes[n].param("activation") for n in graph.of_type("dense")}
+        with QSignalBlocker(self.activation):
+            mixed = self.activation.findData("mixed")
+            if len(acts) == 1:
+                if mixed >= 0:
+                    self.activation.removeItem(mixed)
+                self.activation.setCurrentIndex(self.activation.findData(acts.pop()))
+            else:  # layers differ (or there are none): say so, change nothing
+                if mixed < 0:
+                    self.activation.addItem("mixed" if acts else "no hidden layer", "mixed")
+                self.activation.setCurrentIndex(self.activation.findData("mixed"))
+        out = graph.of_type("output")
+        with QSignalBlocker(self.loss):
             if out:
-                self._select(self.loss, exp.network.nodes[out[0]].param("loss"))
-            dense = exp.network.of_type("dense")
-            if dense:
-                self._select(self.activation, exp.network.nodes[dense[0]].param("activation"))
-        finally:
-            self._updating = False
-
-    @staticmethod
-    def _select(combo: QComboBox, data) -> None:
-        i = combo.findData(data)
-        if i < 0 and isinstance(data, float | int):
-            combo.addItem(f"{data:g}", data)
-            i = combo.count() - 1
-        combo.setCurrentIndex(i)
+                self.loss.setCurrentIndex(self.loss.findData(graph.nodes[out[0]].param("loss")))
 
     def set_playing(self, playing: bool) -> None:
         self.play_button.setText("⏸ Pause" if playing else "▶ Play")
 
-    def set_metrics(self, epoch: int, metrics: dict[str, float]) -> None:
-        self.epoch_label.setText(f"Epoch {epoch:,}")
+    def set_metrics(self, epoch: int | None, metrics: dict[str, float] | None, batch: int = 0,
+                    batches: int = 1) -> None:
+        """The epoch counter (with the batch within it) and the losses; None clears them."""
+        if epoch is None or metrics is None:
+            self.epoch_label.setText("Epoch –")
+            self.readout.setText("")
+            return
+        within = f" · batch {batch}/{batches}" if batch else ""
+        self.epoch_label.setText(f"Epoch {epoch:,}{within}")
         text = f"loss train {metrics['train_loss']:.3f} test {metrics['test_loss']:.3f}"
         acc = metrics.get("test_accuracy", float("nan"))
         if acc == acc:
@@ -162,40 +167,31 @@ class TrainingBar(QWidget):
         self.readout.setText(text)
 
     # --------------------------------------------------------------------- view -> model
-    def _lr_changed(self, text: str) -> None:
-        if self._updating:
+    def _activation_picked(self, index: int) -> None:
+        activation = self.activation.itemData(index)
+        graph = self.qs.get("network")
+        if activation == "mixed":
             return
-        try:
-            value = float(text)
-        except ValueError:
-            return
-        if 0 < value <= 10:
-            self._exp.training.learning_rate = value
-            self.learning_rate_changed.emit(value)
+        dense = graph.of_type("dense")
+        if dense and any(graph.nodes[n].param("activation") != activation for n in dense):
+            trial = copy.deepcopy(graph)
+            for node in dense:
+                trial.set_params(node, activation=activation)
+            self.qs.edit_graph(C.Replace(trial.to_json(), label=f"every hidden layer {activation}"))
+        self._show_network()
 
-    def _settings_changed(self, *_) -> None:
-        if self._updating:
-            return
-        exp = self._exp.copy()
-        t = exp.training
-        t.optimizer = self.optimizer.currentData()
-        t.regularization = self.regularization.currentData()
-        t.regularization_rate = float(self.reg_rate.currentData())
-        t.batch_size = self.batch_size.value()
-        t.epochs = self.epochs.value()
-        activation = self.activation.currentData()
-        for node in exp.network.of_type("dense"):
-            exp.network.set_params(node, activation=activation)
-        out = exp.network.of_type("output")
-        loss = self.loss.currentData()
-        if out and exp.network.nodes[out[0]].param("loss") != loss:
-            fitting = {"bce": "sigmoid", "softmax_ce": "softmax", "hinge": "linear",
-                       "squared_hinge": "linear", "multiclass_hinge": "linear"}
+    def _loss_picked(self, index: int) -> None:
+        loss = self.loss.itemData(index)
+        graph = self.qs.get("network")
+        out = graph.of_type("output")
+        if out and graph.nodes[out[0]].param("loss") != loss:
             params = {"loss": loss}
-            if loss in fitting:
-                params["activation"] = fitting[loss]
-            exp.network.set_params(out[0], **params)
-        if exp == self._exp:
-            return
-        self._exp = exp
-        self.changed.emit(exp.copy())
+            if loss in FITTING_OUTPUT:
+                params["activation"] = FITTING_OUTPUT[loss]
+            self.qs.edit_graph(C.SetParams(out[0], params, label=f"loss {loss}"))
+        self._show_network()
+
+
+# The output activation each loss needs (the others keep the block's own).
+FITTING_OUTPUT = {"bce": "sigmoid", "softmax_ce": "softmax", "hinge": "linear",
+                  "squared_hinge": "linear", "multiclass_hinge": "linear"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .. import colors
 
@@ -24,7 +24,6 @@ def output_rgba(output: np.ndarray, problem: str, discretize: bool) -> np.ndarra
 class OutputView(QWidget):
     """pyqtgraph plot of the output heatmap, train points (white rim) and test points (black)."""
 
-    reset_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -41,22 +40,8 @@ class OutputView(QWidget):
         self.plot.addItem(self.test_points)
         self.caption = QLabel("")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        # Divergence and other states show here, on the view, with the way out beside them.
-        self.banner = QWidget()
-        banner = QHBoxLayout(self.banner)
-        banner.setContentsMargins(6, 4, 6, 4)
-        self.banner_text = QLabel()
-        self.banner_text.setWordWrap(True)
-        self.banner_text.setStyleSheet("color: #8a1c1c; font-weight: bold;")
-        reset = QPushButton("Reset")
-        reset.clicked.connect(self.reset_requested)
-        banner.addWidget(self.banner_text, 1)
-        banner.addWidget(reset)
-        self.banner.setStyleSheet("background: #fdecea; border-radius: 4px;")
-        self.banner.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.banner)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.caption)
         self.show_test = False
@@ -100,11 +85,6 @@ class OutputView(QWidget):
     # ---------------------------------------------------------------------------- frames
     def update_snapshot(self, snap) -> None:
         self._last = snap
-        if snap.status == "diverged" or (snap.message and snap.status == "stopped"):
-            self.banner_text.setText(snap.message)
-            self.banner.show()
-        else:
-            self.banner.hide()
         if snap.output is None:
             self.image.clear()
             self.caption.setText("8×8 images: no 2-D map; see the trace plots")
@@ -127,6 +107,14 @@ class OutputView(QWidget):
             self.update_snapshot(self._last)
         elif values is not None:
             self._show(colors.map_values(values))
+
+    def clear_run(self) -> None:
+        """No run to show (the data or the network cannot train): the points stay, the map of
+        an older run goes."""
+        self._last = None
+        self._neuron = None
+        self.image.clear()
+        self.caption.setText("")
 
     def pixels(self) -> np.ndarray:
         """The heatmap's current pixels (for tests and exports)."""

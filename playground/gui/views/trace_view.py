@@ -31,7 +31,10 @@ class TracePlot(QWidget):
         self.curves = {}
         for plot, key in ((self.loss, "loss"), (self.acc, "accuracy")):
             for split, color in (("train", TRAIN), ("test", TEST)):
-                faded = plot.plot(pen=pg.mkPen(color + "40", width=1))
+                # The previous run stays faded behind, but never sets the x range: a long
+                # old run must not squeeze the new curve into the left edge.
+                faded = pg.PlotDataItem(pen=pg.mkPen(color + "40", width=1))
+                plot.addItem(faded, ignoreBounds=True)
                 curve = plot.plot(pen=pg.mkPen(color, width=1, style=Qt.PenStyle.SolidLine
                                                if split == "train" else Qt.PenStyle.DashLine),
                                   name=split if key == "loss" else None, skipFiniteCheck=False)
@@ -65,6 +68,8 @@ class TracePlot(QWidget):
         new_run = self._run_id is not None and run_id != self._run_id
         if new_run:
             self._fade_current()
+            self.hover.setText(" ")  # it described the old run
+            self._history = {}
         epochs = history.get("epoch", np.zeros(0))
         now = time.perf_counter()
         if not (force or new_run or self._run_id is None) and (
