@@ -256,9 +256,12 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         action(train, "Reset", self.reset, "R")
         train.addSeparator()
         settings = self.settings_dock.toggleViewAction()
-        settings.setText("Training settings…")
+        settings.setText("More training settings…")
+        settings.setToolTip("Optimizer hyperparameters, schedules, regularizers, early stopping, "
+                            "seeds (Ctrl+T)")
         settings.setShortcut(QKeySequence("Ctrl+T"))
         train.addAction(settings)
+        self.training_bar.add_settings_button(settings)
         self._build_view_menu(action)
         self._update_undo_actions()
 

@@ -100,6 +100,7 @@ class DataPanel(QWidget):
                                      f"Training data {round(v * 100)}%"))
         self.classes = bind_spin(qs, QSpinBox(), "data.n_classes")
         self.n_points = bind_spin(qs, QSpinBox(), "data.n_points", special="dataset's own")
+        self.n_points.setRange(0, 20000)  # 0, or 10 to 20,000 (the field's own check)
         self.n_points.setSingleStep(50)
         self.problem = bind_combo(qs, QComboBox(), "data.problem")
         self.seed = bind_spin(qs, QSpinBox(), "data.seed")

@@ -148,6 +148,14 @@ class TrainingBar(QWidget):
             if out:
                 self.loss.setCurrentIndex(self.loss.findData(graph.nodes[out[0]].param("loss")))
 
+    def add_settings_button(self, action) -> None:
+        """The way to every other training setting, at the end of the settings row."""
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setText("⚙ More settings")
+        button.setObjectName("run.more_settings")
+        self.layout().itemAt(1).layout().insertWidget(len(self.containers), button)
+
     def set_playing(self, playing: bool) -> None:
         self.play_button.setText("⏸ Pause" if playing else "▶ Play")
 
