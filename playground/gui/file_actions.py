@@ -111,18 +111,35 @@ class FileActions:
 
     def load_path(self, path: str, remember: bool = True) -> bool:
         """Open a file; on any problem one message and the window as it was."""
-        from ..core.files import load_experiment, resume_trainer
+        from ..core.checks import check_runnable
+        from ..core.files import load_experiment
 
         try:
             loaded = load_experiment(path)
-            resume_trainer(loaded, device="cpu")  # every check, the trained state's included
+            # Every check opening and running make, the trained state's included, without
+            # building a trainer or compiling on this thread (the worker builds it).
+            check_runnable(loaded.experiment, loaded.state)
         except PlaygroundError as exc:
             QMessageBox.warning(self, "Cannot open", f"{path}:\n{exc}")
             return False
         except Exception as exc:  # a hostile file must never take the app down
             QMessageBox.warning(self, "Cannot open", f"{path}:\nnot a valid experiment file "
-                                f"({type(exc).__name__}: {exc})")
+                                f"({type(exc).__name__}: {str(exc)[:200]})")
             return False
+        before = (self.experiment, self._problem, self.undo_stack, self.path, self.dirty)
+        try:
+            self._show_loaded(loaded, path, remember)
+        except Exception as exc:  # put the window back as it was, then say why
+            self.experiment, self._problem, self.undo_stack, self.path, self.dirty = before
+            self.apply_experiment(self.experiment, rebuild=True)
+            self.dirty = before[4]
+            self._update_title()
+            QMessageBox.warning(self, "Cannot open", f"{path}:\ncannot be shown "
+                                f"({type(exc).__name__}: {str(exc)[:200]})")
+            return False
+        return True
+
+    def _show_loaded(self, loaded, path: str, remember: bool) -> None:
         self._problem = None  # the file's output block is kept as it is
         self.undo_stack = type(self.undo_stack)()  # edits of another file do not carry over
         self.apply_experiment(loaded.experiment, state=loaded.state)
@@ -137,7 +154,6 @@ class FileActions:
             self.show_lesson(exp.title, exp.description)
         if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
             self.tabs.setCurrentIndex(1)
-        return True
 
     @staticmethod
     def _epoch_in_file(loaded) -> int:

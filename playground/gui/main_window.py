@@ -143,6 +143,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         layout = QVBoxLayout(network_tab)
         layout.setContentsMargins(4, 4, 4, 4)
         self.lesson = QLabel()
+        self.lesson.setTextFormat(Qt.TextFormat.PlainText)  # a title from a file is only text
         self.lesson.setWordWrap(True)
         self.lesson.setStyleSheet("background: #eef5fb; padding: 6px; border-radius: 4px;")
         self.lesson.hide()
@@ -314,7 +315,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.worker.post("build", exp.copy(), self._token, state)
 
     def show_lesson(self, title: str, description: str) -> None:
-        self.lesson.setText(f"<b>{title}</b> — {description}")
+        self.lesson.setText(f"{title} — {description}" if description else title)
         self.lesson.show()
 
     def _layout_network(self, exp: Experiment, dataset) -> None:
