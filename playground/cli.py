@@ -41,7 +41,7 @@ def _load(path: str):
     from .core.files import load_experiment
 
     loaded = load_experiment(path)
-    check_runnable(loaded.experiment, loaded.state)
+    check_runnable(loaded.experiment, loaded.state)  # run checks again in resume_trainer
     return loaded
 
 

@@ -191,13 +191,12 @@ def loads(text: str, path: str = "") -> LoadedExperiment:
         text = text[1:]
     limits.check_document_size(text)
     try:
-        doc = json.loads(text, parse_constant=_no_constants, parse_int=limits.parse_int)
+        doc = limits.parse_json(text, _no_constants)
     except json.JSONDecodeError as exc:
         raise SpecError("", f"not a valid experiment file: broken JSON at line {exc.lineno}, "
                         f"column {exc.colno} ({exc.msg})") from exc
     except RecursionError as exc:
         raise SpecError("", "not a valid experiment file: nested too deeply") from exc
-    limits.check_numbers(doc)
     if isinstance(doc, dict) and "state" in doc:
         doc = dict(doc)
         state = doc.pop("state")
@@ -244,9 +243,12 @@ def load_experiment(path: str) -> LoadedExperiment:
 
 
 def resume_trainer(loaded: LoadedExperiment, device: str | None = None):
-    """A trainer for the loaded experiment, put back where the file left it."""
+    """A trainer for the loaded experiment, put back where the file left it. Runs the checks
+    `playground validate` runs first, so the two never disagree."""
+    from .checks import check_runnable
     from .trainer import Trainer
 
+    check_runnable(loaded.experiment, loaded.state)
     trainer = Trainer(loaded.experiment, device=device)
     if loaded.state is not None:
         restore_state(trainer, loaded.state)

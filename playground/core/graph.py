@@ -340,7 +340,7 @@ class Graph:
             raise SpecError(where, f"needs an 'id' and a 'type' (one of {', '.join(BLOCKS)})")
         unknown = set(item) - {"id", "type", "params", "position"}
         if unknown:
-            raise SpecError(f"{where}.{quote(sorted(unknown)[0], 40)}",
+            raise SpecError(f"{where}.{sorted(unknown)[0][:MAX_NAME]}",
                             "unknown field; known fields: id, type, params, position")
         check_text(f"{where}.id", item["id"], MAX_NAME)
         if item["id"] in self.nodes:

@@ -56,9 +56,35 @@ def check_document_size(text: str) -> None:
     at_most("", "values in the file", text.count(","), MAX_JSON_VALUES)
 
 
+def parse_json(text: str, parse_constant) -> Any:
+    """json.loads, with numbers a float cannot hold (1e400, a 5,000-digit whole number) kept
+    as markers that `check_numbers` then reports with the field they sit in."""
+    import json
+
+    bad: list[str] = []
+
+    def parse_float(token: str) -> float | NotANumber:
+        value = float(token)
+        if math.isfinite(value):
+            return value
+        bad.append(token)
+        return NotANumber(token)
+
+    def parse_int(token: str) -> int | NotANumber:
+        if len(token.lstrip("-")) > MAX_WHOLE_NUMBER_DIGITS:
+            bad.append(token)
+            return NotANumber(token)
+        return int(token)
+
+    doc = json.loads(text, parse_constant=parse_constant, parse_float=parse_float,
+                     parse_int=parse_int)
+    if bad:  # only then walk the document for the field's name
+        check_numbers(doc)
+    return doc
+
+
 def check_numbers(doc: Any, path: str = "") -> None:
-    """Every number in a parsed document is finite (1e400 parses as infinity; huge whole numbers
-    arrive as `HugeNumber`); names the first field that is not."""
+    """Name the first field of a parsed document that holds a number a float cannot hold."""
     stack = [(path, doc)]
     while stack:
         where, value = stack.pop()
@@ -66,30 +92,24 @@ def check_numbers(doc: Any, path: str = "") -> None:
             stack.extend((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
         elif isinstance(value, list):
             stack.extend((f"{where}[{i}]", v) for i, v in enumerate(value))
-        elif isinstance(value, HugeNumber):
-            raise SpecError(where, f"a whole number of {value.digits} digits is far beyond "
-                            "anything an experiment holds")
+        elif isinstance(value, NotANumber):
+            raise SpecError(where, f"{value} is beyond any number an experiment holds "
+                            "(a float reaches about 1.8e308)")
         elif isinstance(value, float) and not math.isfinite(value):
-            raise SpecError(where, "holds a number beyond the range of floating point "
-                            "(such as 1e400); use a finite number")
+            raise SpecError(where, "must be a finite number")
 
 
-class HugeNumber:
-    """Stands in for a whole number with too many digits, so parsing stays cheap and the
-    field it sits in can be named afterwards."""
+class NotANumber:
+    """Stands in for a number token a float cannot hold, so parsing stays cheap and the field
+    it sits in can be named afterwards."""
 
-    def __init__(self, digits: int):
-        self.digits = digits
+    def __init__(self, token: str):
+        self.token = token
 
-    def __repr__(self) -> str:
-        return f"<a {self.digits}-digit number>"
-
-
-def parse_int(text: str) -> int | HugeNumber:
-    digits = len(text.lstrip("-"))
-    if digits > MAX_WHOLE_NUMBER_DIGITS:
-        return HugeNumber(digits)
-    return int(text)
+    def __str__(self) -> str:
+        if len(self.token) <= 24:
+            return self.token
+        return f"a number of {len(self.token)} digits"
 
 
 # ------------------------------------------------------------------- what an experiment asks
