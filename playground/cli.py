@@ -9,6 +9,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 
@@ -17,18 +18,36 @@ from .core.errors import PlaygroundError
 EXIT_BAD_INPUT = 2
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, limit: int = 2000) -> str:
+    """Text from a file as the terminal may show it: control characters (escape sequences,
+    carriage returns, bidirectional overrides) become visible escapes, lone surrogates a
+    replacement character, and the length is bounded."""
+    text = str(text)
+    if len(text) > limit:
+        text = text[:limit] + f"... ({len(text)} characters)"
+    text = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def say(text: str, stream=None) -> None:
+    print(printable(text), file=stream or sys.stdout)
+
+
 def _load(path: str):
+    from .core.checks import check_runnable
     from .core.files import load_experiment
 
-    return load_experiment(path)
+    loaded = load_experiment(path)
+    check_runnable(loaded.experiment, loaded.state)  # run checks again in resume_trainer
+    return loaded
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .core.trainer import Trainer
-
-    loaded = _load(args.experiment)
-    Trainer(loaded.experiment, device="cpu")  # builds data, graph and head: every check runs
-    print(f"{args.experiment}: valid ({loaded.experiment.title or 'untitled'})")
+    loaded = _load(args.experiment)  # everything run checks, without a trainer or compiling
+    say(f"{args.experiment}: valid ({loaded.experiment.title or 'untitled'})")
     return 0
 
 
@@ -48,24 +67,25 @@ def _report_outcome(exp, trainer=None) -> None:
     from .core.lessons import check
 
     result = check(exp, trainer)
-    print(f"outcome: {'PASS' if result.passed else 'FAIL'}: {result.summary}; promised "
-          f"[{exp.outcome.at_least:g}, {exp.outcome.at_most:g}]")
+    say(f"outcome: {'PASS' if result.passed else 'FAIL'}: {result.summary}; promised "
+        f"[{exp.outcome.at_least:g}, {exp.outcome.at_most:g}]")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .core.checks import is_clustering_lesson
     from .core.files import resume_trainer
 
     loaded = _load(args.experiment)
     exp = loaded.experiment
     if exp.title:
-        print(f"{exp.title}: {exp.description}")
-    if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
-        print(f"clustering with {exp.clustering.algorithm}")
+        say(f"{exp.title}: {exp.description}")
+    if is_clustering_lesson(exp):
+        say(f"clustering with {exp.clustering.algorithm}")
         _report_outcome(exp)
         return 0
     trainer = resume_trainer(loaded, device=args.device)
     total = args.epochs or exp.outcome.epochs or exp.training.epochs or 200
-    print(f"training {args.experiment} on {trainer.device} ({trainer.path} path: "
+    say(f"training {args.experiment} on {trainer.device} ({trainer.path} path: "
           f"{trainer.path_reason})" + (f"; {trainer.device_note}" if trainer.device_note else ""))
     start, t0 = trainer.epoch, time.perf_counter()
     quiet = args.quiet or not sys.stderr.isatty()
@@ -81,12 +101,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     elapsed = time.perf_counter() - t0
     m = trainer.last_metrics
-    print(f"epoch {trainer.epoch}: train loss {m['train_loss']:.4f}, test loss {m['test_loss']:.4f}"
+    say(f"epoch {trainer.epoch}: train loss {m['train_loss']:.4f}, test loss {m['test_loss']:.4f}"
           + (f", train accuracy {m['train_accuracy']:.3f}, test accuracy {m['test_accuracy']:.3f}"
              if not math.isnan(m["train_accuracy"]) else "")
           + f" ({(trainer.epoch - start) / max(elapsed, 1e-9):.0f} epochs/s)")
     if trainer.message:
-        print(trainer.message)
+        say(trainer.message)
     if not args.epochs:
         _report_outcome(exp, trainer)
     if args.out:
@@ -94,12 +114,23 @@ def cmd_run(args: argparse.Namespace) -> int:
                   "status": trainer.status, "message": trainer.message,
                   "device": str(trainer.device), "path": trainer.path,
                   "metrics": {k: (v if math.isfinite(v) else None) for k, v in m.items()},
-                  "history": trainer.history.to_json()}
+                  "history": _finite(trainer.history.to_json())}
         from .core.files import atomic_write_text
 
-        atomic_write_text(args.out, json.dumps(result, indent=2) + "\n")
-        print(f"results written to {args.out}")
+        atomic_write_text(args.out, json.dumps(result, indent=2, allow_nan=False) + "\n")
+        say(f"results written to {args.out}")
     return 0
+
+
+def _finite(value):
+    """Strict JSON has no NaN or Infinity: a missing number (regression's accuracy) is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.fn(args)
     except PlaygroundError as exc:
-        print(f"playground: {args.experiment}: {exc}", file=sys.stderr)
+        say(f"playground: {args.experiment}: {exc}", sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError, SpecError
+from .errors import DataError, SpecError, quote
+from .limits import MAX_CLASSES, MAX_COORDINATE, MAX_POINTS
 
 TF_DOMAIN = (-6.0, 6.0, -6.0, 6.0)
 
@@ -317,43 +318,74 @@ GENERATORS: dict[str, Generator] = {g.name: g for g in (
 
 # ------------------------------------------------------------------------------- user points
 
+CSV_FIELD_LIMIT = 1000  # characters in one CSV field: a number needs a few dozen
+
+
 def points_from_csv(text: str, problem: str = "classification") -> list[list[float]]:
     """Rows `x1, x2, label` (or a regression target); a header line is allowed.
 
-    Raises DataError naming the line of the first malformed row.
+    Raises DataError naming the line of the first malformed row; refuses what the experiment
+    could not hold (more than MAX_POINTS rows, values beyond MAX_COORDINATE) here, at import,
+    so that a table the app took in is always one it can save and open again.
     """
+    if text.startswith("\ufeff"):  # the byte-order mark Excel and Notepad write
+        text = text[1:]
     rows: list[list[float]] = []
-    for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    reader = csv.reader(io.StringIO(text))
+    lineno = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataError(f"line {reader.line_num}: not a CSV row ({exc})") from exc
+        lineno = reader.line_num
         if not row or all(not c.strip() for c in row):
             continue
+        if any(len(c) > CSV_FIELD_LIMIT for c in row):
+            raise DataError(f"line {lineno}: a field of more than {CSV_FIELD_LIMIT} characters "
+                            "is not a number")
         try:
             values = [float(c) for c in row]
         except ValueError:
-            if lineno == 1 and not rows:
+            if not rows and lineno == 1:
                 continue  # a header
             raise DataError(  # noqa: B904  (the row, not the float() error, is the news)
-                f"line {lineno}: expected numbers x1, x2, label; got {','.join(row)!r}")
+                f"line {lineno}: expected numbers x1, x2, label; got {quote(','.join(row))}")
         if len(values) != 3:
             raise DataError(f"line {lineno}: expected 3 columns (x1, x2, label), got {len(values)}")
         if not all(math.isfinite(v) for v in values):
-            raise DataError(f"line {lineno}: values must be finite numbers, got {','.join(row)!r}")
+            raise DataError(f"line {lineno}: values must be finite numbers, got "
+                            f"{quote(','.join(row))}")
+        if max(abs(v) for v in values) > MAX_COORDINATE:
+            raise DataError(f"line {lineno}: values must lie within ±{MAX_COORDINATE:g}, got "
+                            f"{quote(','.join(row))}; rescale the data")
         if problem != "regression" and values[2] != int(values[2]):
             raise DataError(f"line {lineno}: a class label must be a whole number, "
                             f"got {row[2].strip()} (choose regression for real-valued targets)")
+        if len(rows) == MAX_POINTS:
+            raise DataError(f"more than {MAX_POINTS} rows; the limit is {MAX_POINTS} points")
         rows.append(values)
     if len(rows) < 2:
         raise DataError("the file holds fewer than 2 data rows (x1, x2, label)")
+    if problem != "regression" and len({r[2] for r in rows}) > MAX_CLASSES:
+        raise DataError(f"{len({r[2] for r in rows})} different class labels; the limit is "
+                        f"{MAX_CLASSES} classes")
     return rows
 
 
 def load_csv(path: str, problem: str = "classification") -> list[list[float]]:
+    from .files import read_text_file
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            return points_from_csv(fh.read(), problem)
-    except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path} is not a text CSV file") from exc
+        text = read_text_file(path, CSV_BYTES_LIMIT)
+    except SpecError as exc:
+        raise DataError(exc.message) from exc
+    return points_from_csv(text, problem)
+
+
+CSV_BYTES_LIMIT = 16 * 1024 * 1024  # 100,000 rows of three numbers fit in a few MiB
 
 
 def _bounds_domain(x: np.ndarray, minimum: float) -> tuple[float, float, float, float]:

@@ -33,3 +33,17 @@ class GraphError(PlaygroundError):
         self.message = message
         where = f'block "{node}"' if node else (f"connection {edge[0]} -> {edge[1]}" if edge else "")
         super().__init__(f"{where}: {message}" if where else message)
+
+
+QUOTE_LIMIT = 80
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A bad value as a message shows it: its repr, cut to about `limit` characters (a file
+    may hold a megabyte where a name belongs)."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + f"... ({len(value)} characters)"
+    if isinstance(value, list | dict) and len(value) > limit // 2:
+        return f"a {type(value).__name__} of {len(value)} items"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -56,6 +56,14 @@ def _blob(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
 
 
+def _docstring_text(text: str) -> str:
+    """Text that stays text inside the script's docstring, whatever it holds: backslashes and
+    quotes escaped (no way to close the docstring), and every character that is not printable
+    (line breaks, control characters, lone surrogates) written as its escape."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 def pytorch_script(trainer) -> str:
     """Source of a script that rebuilds `trainer`'s network with its current weights."""
     exp, model, head = trainer.experiment, trainer.model, trainer.head
@@ -123,7 +131,7 @@ def pytorch_script(trainer) -> str:
                else "torch.softmax(o, dim=1)",
                "regression": "o.view(-1)"}[head.problem]
     return _TEMPLATE.format(
-        title=exp.title or "untitled experiment", epoch=trainer.epoch,
+        title=_docstring_text(exp.title or "untitled experiment"), epoch=trainer.epoch,
         features=exp.features if trainer.dataset.is_2d else "pixels", inputs=inputs,
         init="\n".join(init) or "        pass", forward="\n".join(forward),
         out=names[model.output_id], link=link, display=display, weights="\n".join(weights),

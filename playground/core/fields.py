@@ -12,7 +12,8 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .errors import SpecError
+from .errors import SpecError, quote
+from .limits import MAX_NAME, MAX_TEXT, check_text
 
 Check = Callable[[Any], str | None]
 
@@ -37,7 +38,7 @@ def field(default: Any, kind: Any, check: Check | None = None, doc: str = "", *,
 
 def _fmt(value: Any) -> str:
     if isinstance(value, str):
-        return repr(value)
+        return quote(value)
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -117,36 +118,52 @@ def each_of(names: Callable[[], Iterable[str]]) -> Check:
 # ---------------------------------------------------------------------------- JSON conversion
 
 
+def _is_number(raw: Any) -> bool:
+    return isinstance(raw, int | float) and not isinstance(raw, bool)
+
+
 def _coerce(path: str, kind: Any, raw: Any) -> Any:
     if dataclasses.is_dataclass(kind):
         return from_dict(kind, raw, path)
     if kind is bool:
         if not isinstance(raw, bool):
-            raise SpecError(path, f"must be true or false, got {raw!r}")
+            raise SpecError(path, f"must be true or false, got {quote(raw)}")
         return raw
     if kind is int:
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or int(raw) != raw:
-            raise SpecError(path, f"must be a whole number, got {raw!r}")
+        if not _is_number(raw) or isinstance(raw, float) and not raw.is_integer():
+            raise SpecError(path, f"must be a whole number, got {quote(raw)}")
         return int(raw)
     if kind is float:
-        if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise SpecError(path, f"must be a number, got {raw!r}")
-        return float(raw)
+        if not _is_number(raw):
+            raise SpecError(path, f"must be a number, got {quote(raw)}")
+        try:
+            value = float(raw)
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            raise SpecError(path, f"must be a finite number, got {quote(raw)}")
+        return value
     if kind is str:
         if not isinstance(raw, str):
-            raise SpecError(path, f"must be text, got {raw!r}")
+            raise SpecError(path, f"must be text, got {quote(raw)}")
+        check_text(path, raw, MAX_TEXT)
         return raw
     if kind == "str_list":
         if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
-            raise SpecError(path, f"must be a list of names, got {raw!r}")
+            raise SpecError(path, f"must be a list of names, got {quote(raw)}")
+        for i, name in enumerate(raw):
+            check_text(f"{path}[{i}]", name, MAX_NAME)
         return list(raw)
     if kind == "params":
-        if not isinstance(raw, dict) or not all(isinstance(k, str) for k in raw):
-            raise SpecError(path, f"must be an object of named numbers, got {raw!r}")
+        if not isinstance(raw, dict):
+            raise SpecError(path, f"must be an object of named numbers, got {quote(raw)}")
         out = {}
         for key, value in raw.items():
-            if isinstance(value, bool) or not isinstance(value, int | float | str):
-                raise SpecError(f"{path}.{key}", f"must be a number or a name, got {value!r}")
+            check_text(path, key, MAX_NAME)
+            if isinstance(value, str):
+                check_text(f"{path}.{key}", value, MAX_NAME)
+            elif not _is_number(value):
+                raise SpecError(f"{path}.{key}", f"must be a number or a name, got {quote(value)}")
             out[key] = value
         return out
     if callable(kind):  # a custom converter, e.g. the network graph or the points table

@@ -16,17 +16,20 @@ import math
 import os
 import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 
-from .errors import SpecError
+from . import limits
+from .errors import SpecError, quote
+from .limits import MAX_FILE_BYTES
 from .spec import Experiment
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_ARRAY_ELEMENTS = 20_000_000
+MAX_ARRAY_ELEMENTS = 4 * limits.MAX_PARAMETERS  # the largest array a file may hold
+STALE_TEMP_SECONDS = 600  # a temporary file this old is left from a save that was killed
 _DTYPES = {"float32": np.float32, "float64": np.float64, "int64": np.int64, "uint8": np.uint8}
 
 
@@ -39,42 +42,67 @@ class LoadedExperiment:
 
 # ------------------------------------------------------------------------------ writing
 
-def _mode_for(path: str) -> int:
-    """The permissions a save leaves: the file's own when it exists, else the user's default
-    (the temporary file starts at 0600, which would hide a shared lesson from its class)."""
+def atomic_write_text(path: str, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename it over; the old file survives a
+    failure (disk full, permission) and the error says why.
+
+    As a careful editor does, a symlink is written through to its target and the file keeps
+    its permission bits; temporary files that a killed save left behind are cleaned up."""
+    target = os.path.realpath(path)  # write through a symlink, never replace it
+    folder, name = os.path.split(target)
     try:
-        return stat.S_IMODE(os.stat(path).st_mode)
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SpecError("", f"cannot save {path}: the text holds a character that is not "
+                        f"text ({exc.reason})") from exc
+    mode = _mode_to_keep(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise SpecError("", f"cannot save in {folder}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as exc:  # also Ctrl+C: never leave the temporary file behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise SpecError("", f"cannot save {path}: {exc.strerror}") from exc
+        raise
+    _remove_stale_temporaries(folder, name)
+
+
+def _mode_to_keep(target: str) -> int | None:
+    """The permission bits of the file being replaced (None for a new file: mkstemp's 0600
+    becomes what the umask allows, as for any new file)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
 
 
-def atomic_write_text(path: str, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename it over; the old file survives a
-    failure (disk full, permission) and the error says why."""
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise SpecError("", f"cannot save in {folder}: {exc.strerror}") from exc
-    try:
-        os.fchmod(fd, _mode_for(path))
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise SpecError("", f"cannot save {path}: {exc.strerror}") from exc
+def _remove_stale_temporaries(folder: str, name: str) -> None:
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if (entry.name.startswith(f".{name}.") and entry.name.endswith(".tmp")
+                    and entry.is_file(follow_symlinks=False)
+                    and now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def encode_array(a: np.ndarray | torch.Tensor) -> dict:
     if isinstance(a, torch.Tensor):
         a = a.detach().cpu().numpy()
-    a = np.ascontiguousarray(a)
+    a = np.asarray(a, order="C")  # not ascontiguousarray: it turns a 0-d array into shape [1]
     dtype = a.dtype.name
     if dtype not in _DTYPES:
         raise TypeError(f"cannot store arrays of {dtype}")
@@ -87,13 +115,13 @@ def decode_array(raw: Any, path: str, shape: tuple[int, ...] | None = None,
     """An array from its stored form; SpecError names the path on anything unexpected."""
     if not isinstance(raw, dict) or set(raw) != {"dtype", "shape", "data"}:
         raise SpecError(path, "must be an array record {dtype, shape, data}")
-    dtype = _DTYPES.get(raw["dtype"])
+    dtype = _DTYPES.get(raw["dtype"]) if isinstance(raw["dtype"], str) else None
     if dtype is None:
-        raise SpecError(path, f"unsupported dtype {raw['dtype']!r}")
+        raise SpecError(path, f"unsupported dtype {quote(raw['dtype'])}")
     dims = raw["shape"]
     if not (isinstance(dims, list) and len(dims) <= 4 and all(
             isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in dims)):
-        raise SpecError(path, f"bad shape {dims!r}")
+        raise SpecError(path, f"bad shape {quote(dims)}")
     count = math.prod(dims)
     if count > MAX_ARRAY_ELEMENTS:
         raise SpecError(path, f"array of {count} values is larger than a playground network")
@@ -159,8 +187,11 @@ def save_experiment(path: str, experiment: Experiment, trainer=None) -> None:
 # ------------------------------------------------------------------------------ reading
 
 def loads(text: str, path: str = "") -> LoadedExperiment:
+    if text.startswith("\ufeff"):  # the byte-order mark Notepad writes
+        text = text[1:]
+    limits.check_document_size(text)
     try:
-        doc = json.loads(text, parse_constant=_no_constants)
+        doc = limits.parse_json(text, _no_constants)
     except json.JSONDecodeError as exc:
         raise SpecError("", f"not a valid experiment file: broken JSON at line {exc.lineno}, "
                         f"column {exc.colno} ({exc.msg})") from exc
@@ -180,27 +211,44 @@ def _no_constants(name: str) -> float:
     raise SpecError("", f"not a valid experiment file: {name} is not allowed in JSON")
 
 
-def load_experiment(path: str) -> LoadedExperiment:
+def read_text_file(path: str, limit: int = MAX_FILE_BYTES) -> str:
+    """The text of a regular file of at most `limit` bytes. Devices (/dev/zero, also behind a
+    symlink), FIFOs and folders are refused before a byte is read; a file that grows while it
+    is read is still read only up to the limit. SpecError says which and why."""
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise SpecError("", f"{size // 2**20} MiB is larger than any experiment file "
-                            f"(limit {MAX_FILE_BYTES // 2**20} MiB)")
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not hang
     except OSError as exc:
         raise SpecError("", f"cannot open {path}: {exc.strerror}") from exc
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecError("", f"cannot open {path}: it is not a regular file")
+        if info.st_size > limit:
+            raise SpecError("", f"{path} holds {info.st_size // 2**20} MiB; the limit is "
+                            f"{limit // 2**20} MiB")
+        try:
+            raw = fh.read(limit + 1)
+        except OSError as exc:
+            raise SpecError("", f"cannot read {path}: {exc.strerror}") from exc
+    if len(raw) > limit:
+        raise SpecError("", f"{path} is larger than the limit of {limit // 2**20} MiB")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError("", "not a valid experiment file: it is not UTF-8 text") from exc
-    return loads(text, path)
+        raise SpecError("", f"{path} is not UTF-8 text") from exc
+
+
+def load_experiment(path: str) -> LoadedExperiment:
+    return loads(read_text_file(path), path)
 
 
 def resume_trainer(loaded: LoadedExperiment, device: str | None = None):
-    """A trainer for the loaded experiment, put back where the file left it."""
+    """A trainer for the loaded experiment, put back where the file left it. Runs the checks
+    `playground validate` runs first, so the two never disagree."""
+    from .checks import check_runnable
     from .trainer import Trainer
 
+    check_runnable(loaded.experiment, loaded.state)
     trainer = Trainer(loaded.experiment, device=device)
     if loaded.state is not None:
         restore_state(trainer, loaded.state)
@@ -214,23 +262,53 @@ def _get(state: dict, key: str, kind: type | tuple, path: str) -> Any:
     return value
 
 
-def _decode_model(raw: Any, trainer, path: str) -> dict[str, torch.Tensor]:
-    expected = trainer.model.state_dict()
-    if not isinstance(raw, dict) or set(raw) != set(expected):
+@dataclass(frozen=True)
+class StateLayout:
+    """What a `state` section must fit: the network's tensors, the size of the training set
+    and the random generators. Taken from a trainer, or from a freshly built network alone so
+    that `validate` checks a file without building a trainer."""
+
+    model: dict[str, tuple[tuple[int, ...], torch.dtype]]
+    params: list[tuple[tuple[int, ...], torch.dtype]]
+    n_train: int
+    batch_size: int
+    generators: dict[str, tuple[int, ...]]
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return math.ceil(self.n_train / self.batch_size)
+
+    @classmethod
+    def of_network(cls, model, params: list, n_train: int, batch_size: int,
+                   generators: dict[str, torch.Generator]) -> StateLayout:
+        return cls({k: (tuple(v.shape), v.dtype) for k, v in model.state_dict().items()},
+                   [(tuple(p.shape), p.dtype) for p in params], n_train, batch_size,
+                   {k: tuple(g.get_state().shape) for k, g in generators.items()})
+
+    @classmethod
+    def of_trainer(cls, trainer) -> StateLayout:
+        return cls.of_network(trainer.model, trainer.params, trainer.n_train,
+                              trainer.experiment.training.batch_size,
+                              {"shuffle": trainer.shuffle_gen, "noise": trainer.noise_gen,
+                               "dropout": trainer.model.dropout_gen})
+
+
+def _decode_model(raw: Any, layout: StateLayout, path: str) -> dict[str, torch.Tensor]:
+    if not isinstance(raw, dict) or set(raw) != set(layout.model):
         raise SpecError(path, "the stored weights do not belong to this network")
-    return {k: torch.as_tensor(decode_array(raw[k], f"{path}.{k}", tuple(v.shape)),
-                               dtype=v.dtype) for k, v in expected.items()}
+    return {k: torch.as_tensor(decode_array(raw[k], f"{path}.{k}", shape), dtype=dtype)
+            for k, (shape, dtype) in layout.model.items()}
 
 
-def _decode_opt(raw: Any, trainer, path: str) -> list[dict[str, torch.Tensor]]:
-    if not isinstance(raw, list) or len(raw) != len(trainer.params):
+def _decode_opt(raw: Any, layout: StateLayout, path: str) -> list[dict[str, torch.Tensor]]:
+    if not isinstance(raw, list) or len(raw) != len(layout.params):
         raise SpecError(path, "the optimizer state does not belong to this network")
     out = []
-    for i, (s, p) in enumerate(zip(raw, trainer.params, strict=True)):
+    for i, (s, (shape, dtype)) in enumerate(zip(raw, layout.params, strict=True)):
         if not isinstance(s, dict) or not all(k in ("v", "a") for k in s):
             raise SpecError(f"{path}[{i}]", "unknown optimizer state")
-        out.append({k: torch.as_tensor(decode_array(v, f"{path}[{i}].{k}", tuple(p.shape)),
-                                       dtype=p.dtype, device=p.device) for k, v in s.items()})
+        out.append({k: torch.as_tensor(decode_array(v, f"{path}[{i}].{k}", shape), dtype=dtype)
+                    for k, v in s.items()})
     return out
 
 
@@ -249,56 +327,79 @@ def _decode_history(raw: Any, path: str) -> dict[str, list[float]]:
     return raw
 
 
-def restore_state(trainer, state: dict, path: str = "state") -> None:
-    """Validate the whole `state` section first, then apply it; on error nothing changes."""
-    from .trainer import History
-
+def decode_state(state: dict, layout: StateLayout, path: str = "state") -> dict:
+    """The whole `state` section checked against `layout` and decoded; SpecError names the
+    first field that does not fit. Nothing is applied."""
     epoch = _get(state, "epoch", int, path)
     batch = _get(state, "batch_in_epoch", int, path)
-    if epoch < 0 or not 0 <= batch < max(trainer.batches_per_epoch, 1):
+    if epoch < 0 or not 0 <= batch < max(layout.batches_per_epoch, 1):
         raise SpecError(f"{path}.batch_in_epoch", "is outside the epoch")
     status = _get(state, "status", str, path)
     if status not in ("ready", "running", "diverged", "stopped", "finished"):
-        raise SpecError(f"{path}.status", f"unknown status {status!r}")
+        raise SpecError(f"{path}.status", f"unknown status {quote(status)}")
     message = _get(state, "message", str, path)
+    limits.check_text(f"{path}.message", message)
     wall = _get(state, "wall_time", int | float, path)
-    order = decode_array(state.get("order"), f"{path}.order", (trainer.n_train,))
-    if sorted(order.tolist()) != list(range(trainer.n_train)):
+    order = decode_array(state.get("order"), f"{path}.order", (layout.n_train,))
+    if not np.array_equal(np.sort(order), np.arange(layout.n_train)):
         raise SpecError(f"{path}.order", "is not an ordering of the training points")
-    model = _decode_model(state.get("model"), trainer, f"{path}.model")
+    decoded = {"epoch": epoch, "batch_in_epoch": batch, "status": status, "message": message,
+               "wall_time": float(wall), "order": order,
+               "model": _decode_model(state.get("model"), layout, f"{path}.model")}
     opt = _get(state, "optimizer", dict, path)
-    opt_t = _get(opt, "t", int, f"{path}.optimizer")
-    opt_state = _decode_opt(opt.get("state"), trainer, f"{path}.optimizer.state")
-    history = _decode_history(state.get("history"), f"{path}.history")
+    decoded["t"] = _get(opt, "t", int, f"{path}.optimizer")
+    decoded["optimizer"] = _decode_opt(opt.get("state"), layout, f"{path}.optimizer.state")
+    decoded["history"] = _decode_history(state.get("history"), f"{path}.history")
     rng = _get(state, "rng", dict, path)
-    gens = {}
-    for name, gen in (("shuffle", trainer.shuffle_gen), ("noise", trainer.noise_gen),
-                      ("dropout", trainer.model.dropout_gen)):
-        arr = decode_array(rng.get(name), f"{path}.rng.{name}", tuple(gen.get_state().shape))
-        gens[name] = (gen, torch.as_tensor(arr, dtype=torch.uint8))
+    decoded["rng"] = {name: torch.as_tensor(decode_array(rng.get(name), f"{path}.rng.{name}",
+                                                         shape), dtype=torch.uint8)
+                      for name, shape in layout.generators.items()}
     best = state.get("best")
     if best is not None:
         if not isinstance(best, dict):
             raise SpecError(f"{path}.best", "must be an object or null")
         best = (float(_get(best, "loss", int | float, f"{path}.best")),
                 _get(best, "epoch", int, f"{path}.best"),
-                {"model": _decode_model(best.get("model"), trainer, f"{path}.best.model"),
-                 "optimizer": _decode_opt(best.get("optimizer"), trainer,
+                {"model": _decode_model(best.get("model"), layout, f"{path}.best.model"),
+                 "optimizer": _decode_opt(best.get("optimizer"), layout,
                                           f"{path}.best.optimizer"),
                  "t": _get(best, "t", int, f"{path}.best")})
-    # Everything checked: apply.
-    trainer.model.load_state_dict(model)
-    trainer.optimizer.state = opt_state
-    trainer.optimizer.t = opt_t
-    trainer.epoch, trainer.batch_in_epoch = epoch, batch
-    trainer.status, trainer.message, trainer.wall_time = status, message, float(wall)
-    trainer.order = torch.as_tensor(order, dtype=torch.int64)
-    trainer.history = History(**{k: list(v) for k, v in history.items()})
-    for gen, st in gens.values():
+    decoded["best"] = best
+    return decoded
+
+
+def restore_state(trainer, state: dict, path: str = "state") -> None:
+    """Validate the whole `state` section first, then apply it; on error nothing changes."""
+    from .trainer import History
+
+    decoded = decode_state(state, StateLayout.of_trainer(trainer), path)
+    gens = {"shuffle": trainer.shuffle_gen, "noise": trainer.noise_gen,
+            "dropout": trainer.model.dropout_gen}
+    for name, gen in gens.items():  # a corrupt generator state is only found by trying it
+        saved = gen.get_state()
         try:
-            gen.set_state(st)
+            gen.set_state(decoded["rng"][name])
         except RuntimeError as exc:
-            raise SpecError(f"{path}.rng", "random generator state is corrupt") from exc
+            raise SpecError(f"{path}.rng.{name}", "random generator state is corrupt") from exc
+        finally:
+            gen.set_state(saved)
+    # Everything checked: apply.
+    devices = [p.device for p in trainer.params]
+    trainer.model.load_state_dict(decoded["model"])
+    trainer.optimizer.state = [{k: v.to(dev) for k, v in s.items()}
+                               for s, dev in zip(decoded["optimizer"], devices, strict=True)]
+    trainer.optimizer.t = decoded["t"]
+    trainer.epoch, trainer.batch_in_epoch = decoded["epoch"], decoded["batch_in_epoch"]
+    trainer.status, trainer.message = decoded["status"], decoded["message"]
+    trainer.wall_time = decoded["wall_time"]
+    trainer.order = torch.as_tensor(decoded["order"], dtype=torch.int64)
+    trainer.history = History(**{k: list(v) for k, v in decoded["history"].items()})
+    for name, gen in gens.items():
+        gen.set_state(decoded["rng"][name])
+    best = decoded["best"]
+    if best is not None:
+        best[2]["optimizer"] = [{k: v.to(dev) for k, v in s.items()}
+                                for s, dev in zip(best[2]["optimizer"], devices, strict=True)]
     trainer.best = best
     trainer._remember_good()
     trainer.last_metrics = trainer.evaluate()

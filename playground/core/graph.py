@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import copy
 import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import ACTIVATIONS, HIDDEN_ACTIVATIONS, INITS, LOSSES
-from .errors import GraphError, SpecError
+from .errors import GraphError, SpecError, quote
+from .limits import MAX_BLOCKS, MAX_CONNECTIONS, MAX_NAME, check_text
 
 MAX_UNITS = 512
 
@@ -167,33 +169,35 @@ class Graph:
     def of_type(self, type_: str) -> list[str]:
         return [n.id for n in self.nodes.values() if n.type == type_]
 
+    def adjacency(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Inputs and outputs of every block, built in one pass over the connections (the
+        whole-graph algorithms use these, so validating stays linear in the graph's size)."""
+        ins: dict[str, list[str]] = {n: [] for n in self.nodes}
+        outs: dict[str, list[str]] = {n: [] for n in self.nodes}
+        for s, d in self.edges:
+            outs[s].append(d)
+            ins[d].append(s)
+        return ins, outs
+
     def _reaches(self, start: str, goal: str) -> bool:
-        seen, stack = set(), [start]
-        while stack:
-            node = stack.pop()
-            if node == goal:
-                return True
-            if node not in seen:
-                seen.add(node)
-                stack.extend(self.outputs_of(node))
-        return False
+        return goal in _reachable(start, self.adjacency()[1])
 
     def topological_order(self) -> list[str]:
         """Blocks in an order where each comes after its inputs; GraphError on a cycle."""
-        indegree = {n: 0 for n in self.nodes}
-        for _, d in self.edges:
-            indegree[d] += 1
-        ready = [n for n in self.nodes if indegree[n] == 0]
+        ins, outs = self.adjacency()
+        indegree = {n: len(ins[n]) for n in self.nodes}
+        ready = deque(n for n in self.nodes if indegree[n] == 0)
         order = []
         while ready:
-            node = ready.pop(0)
+            node = ready.popleft()
             order.append(node)
-            for d in self.outputs_of(node):
+            for d in outs[node]:
                 indegree[d] -= 1
                 if indegree[d] == 0:
                     ready.append(d)
         if len(order) != len(self.nodes):
-            stuck = next(n for n in self.nodes if n not in order)
+            placed = set(order)
+            stuck = next(n for n in self.nodes if n not in placed)
             raise GraphError(stuck, "is part of a cycle; a network must flow one way")
         return order
 
@@ -202,10 +206,11 @@ class Graph:
         inputs, outputs = self.of_type("input"), self.of_type("output")
         if len(inputs) != 1 or len(outputs) != 1:
             return None
+        ins, outs = self.adjacency()
         chain, node = [], inputs[0]
         while True:
-            nxt = self.outputs_of(node)
-            if len(nxt) != 1 or len(self.inputs_of(nxt[0])) != 1:
+            nxt = outs[node]
+            if len(nxt) != 1 or len(ins[nxt[0]]) != 1:
                 return None
             node = nxt[0]
             if node == outputs[0]:
@@ -225,9 +230,10 @@ class Graph:
 
     def _widths(self, n_inputs: int, n_outputs: int, errors: list[GraphError]) -> dict[str, int]:
         width: dict[str, int] = {}
+        inputs_of = self.adjacency()[0]
         for node_id in self.topological_order():
             node = self.nodes[node_id]
-            ins = [width[s] for s in self.inputs_of(node_id) if s in width]
+            ins = [width[s] for s in inputs_of[node_id] if s in width]
             if node.type == "input":
                 width[node_id] = n_inputs
             elif node.type == "dense":
@@ -246,7 +252,8 @@ class Graph:
         return width
 
     def validate(self, n_inputs: int | None = None, n_outputs: int | None = None) -> list[GraphError]:
-        """Every problem of the graph, each naming its block (empty when the graph is valid)."""
+        """Every problem of the graph, each naming its block (empty when the graph is valid).
+        Linear in blocks and connections."""
         errors: list[GraphError] = []
         inputs, outputs = self.of_type("input"), self.of_type("output")
         if not inputs:
@@ -257,29 +264,36 @@ class Graph:
                    for n in inputs[1:]]
         errors += [GraphError(n, "a network has one Output block; remove this one")
                    for n in outputs[1:]]
+        ins, outs = self.adjacency()
         for node in self.nodes.values():
-            errors += self._check_node(node)
+            errors += self._check_node(node, len(ins[node.id]))
         try:
             self.topological_order()
         except GraphError as exc:
             errors.append(exc)
             return errors
+        from_input = _reachable(inputs[0], outs) if inputs else set()
+        to_output = _reachable(outputs[0], ins) if outputs else set()
         for node_id in self.nodes:
-            if inputs and node_id != inputs[0] and not self._reaches(inputs[0], node_id):
+            if inputs and node_id not in from_input:
                 errors.append(GraphError(node_id, "is not reached from the Input block; connect it"))
-            elif outputs and node_id != outputs[0] and not self._reaches(node_id, outputs[0]):
+            elif outputs and node_id not in to_output:
                 errors.append(GraphError(node_id, "does not lead to the Output block; connect it"))
         if n_inputs is not None and inputs:  # widths too, alongside other problems
             self._widths(n_inputs, n_outputs or 1, errors)
         return errors
 
-    def _check_node(self, node: Node) -> list[GraphError]:
+    def _check_node(self, node: Node, n_in: int) -> list[GraphError]:
         kind = BLOCKS[node.type]
-        n_in = len(self.inputs_of(node.id))
         errors = []
         if n_in < kind.min_inputs:
             need = "one input" if kind.min_inputs == 1 else f"at least {kind.min_inputs} inputs"
             errors.append(GraphError(node.id, f"{kind.label} needs {need}, has {n_in}"))
+        if kind.max_inputs != -1 and n_in > kind.max_inputs:
+            allowed = "no inputs" if kind.max_inputs == 0 else "one input"
+            errors.append(GraphError(node.id, f"{kind.label} takes {allowed}, has {n_in}; "
+                                     "remove the extra connections (or join them with Add or "
+                                     "Concat)"))
         try:
             check_params(node)
         except SpecError as exc:
@@ -303,28 +317,60 @@ class Graph:
         nodes, edges = raw.get("nodes", []), raw.get("edges", [])
         if not isinstance(nodes, list) or not isinstance(edges, list):
             raise SpecError(path, "'nodes' and 'edges' must be lists")
+        if len(nodes) > MAX_BLOCKS:
+            raise SpecError(f"{path}.nodes", f"{len(nodes)} blocks; the limit is {MAX_BLOCKS}")
+        if len(edges) > MAX_CONNECTIONS:
+            raise SpecError(f"{path}.edges", f"{len(edges)} connections; the limit is "
+                            f"{MAX_CONNECTIONS}")
         for i, item in enumerate(nodes):
-            where = f"{path}.nodes[{i}]"
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str) \
-                    or item.get("type") not in BLOCKS:
-                raise SpecError(where, f"needs an 'id' and a 'type' (one of {', '.join(BLOCKS)})")
-            if item["id"] in graph.nodes:
-                raise SpecError(where, f"the id {item['id']!r} is used twice")
-            params = item.get("params", {})
-            if not isinstance(params, dict) or not all(
-                    isinstance(v, bool | int | float | str) for v in params.values()):
-                raise SpecError(f"{where}.params", "must map names to numbers, names or true/false")
-            pos = item.get("position", [0.0, 0.0])
-            if not (isinstance(pos, list) and len(pos) == 2
-                    and all(isinstance(v, int | float) and math.isfinite(v) for v in pos)):
-                raise SpecError(f"{where}.position", "must be two finite numbers [x, y]")
-            graph.nodes[item["id"]] = Node(item["id"], item["type"], dict(params),
-                                           (float(pos[0]), float(pos[1])))
+            graph._add_from_json(item, f"{path}.nodes[{i}]")
         for i, edge in enumerate(edges):
-            if not (isinstance(edge, list) and len(edge) == 2 and all(e in graph.nodes for e in edge)):
-                raise SpecError(f"{path}.edges[{i}]", "must be [from, to] naming two blocks")
+            if not (isinstance(edge, list) and len(edge) == 2
+                    and all(isinstance(e, str) and e in graph.nodes for e in edge)):
+                raise SpecError(f"{path}.edges[{i}]", "must be [from, to] naming two blocks, "
+                                f"got {quote(edge)}")
             graph.edges.append((edge[0], edge[1]))
+        if len(set(graph.edges)) != len(graph.edges):
+            raise SpecError(f"{path}.edges", "lists a connection twice")
         return graph
+
+    def _add_from_json(self, item: Any, where: str) -> None:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) \
+                or not isinstance(item.get("type"), str) or item["type"] not in BLOCKS:
+            raise SpecError(where, f"needs an 'id' and a 'type' (one of {', '.join(BLOCKS)})")
+        unknown = set(item) - {"id", "type", "params", "position"}
+        if unknown:
+            raise SpecError(f"{where}.{sorted(unknown)[0][:MAX_NAME]}",
+                            "unknown field; known fields: id, type, params, position")
+        check_text(f"{where}.id", item["id"], MAX_NAME)
+        if item["id"] in self.nodes:
+            raise SpecError(where, f"the id {item['id']!r} is used twice")
+        params = item.get("params", {})
+        if not isinstance(params, dict) or not all(
+                isinstance(v, bool | int | float | str) for v in params.values()):
+            raise SpecError(f"{where}.params", "must map names to numbers, names or true/false")
+        for key, value in params.items():
+            check_text(f"{where}.params", key, MAX_NAME)
+            if isinstance(value, str):
+                check_text(f"{where}.params.{key}", value, MAX_NAME)
+        pos = item.get("position", [0.0, 0.0])
+        if not (isinstance(pos, list) and len(pos) == 2
+                and all(isinstance(v, int | float) and not isinstance(v, bool)
+                        and math.isfinite(v) and abs(v) < 1e9 for v in pos)):
+            raise SpecError(f"{where}.position", "must be two finite numbers [x, y]")
+        self.nodes[item["id"]] = Node(item["id"], item["type"], dict(params),
+                                      (float(pos[0]), float(pos[1])))
+
+
+def _reachable(start: str, neighbours: dict[str, list[str]]) -> set[str]:
+    """Blocks reached from `start` by following `neighbours` (start included)."""
+    seen, stack = {start}, [start]
+    while stack:
+        for nxt in neighbours[stack.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
 
 
 def _check_range(node: Node, name: str, lo: float, hi: float, integer: bool = False) -> None:
@@ -334,13 +380,13 @@ def _check_range(node: Node, name: str, lo: float, hi: float, integer: bool = Fa
         ok = int(value) == value
     if not ok or not lo <= value <= hi:
         kind = "a whole number" if integer else "a number"
-        raise SpecError("", f"{name} must be {kind} in [{lo:g}, {hi:g}], got {value!r}")
+        raise SpecError("", f"{name} must be {kind} in [{lo:g}, {hi:g}], got {quote(value)}")
 
 
 def _check_name(node: Node, name: str, table: dict | list, what: str) -> None:
     value = node.param(name)
     if value not in table:
-        raise SpecError("", f"unknown {what} {value!r}; one of {', '.join(table)}")
+        raise SpecError("", f"unknown {what} {quote(value)}; one of {', '.join(table)}")
 
 
 def check_params(node: Node) -> None:
@@ -350,7 +396,7 @@ def check_params(node: Node) -> None:
         known |= {"delta", "margin"}
     for key in node.params:
         if key not in known:
-            raise SpecError("", f"unknown parameter {key!r}")
+            raise SpecError("", f"unknown parameter {quote(key)}")
     if node.type in ("dense",):
         _check_range(node, "units", 1, MAX_UNITS, integer=True)
     if node.type in ("dense", "activation"):
@@ -376,6 +422,14 @@ def check_params(node: Node) -> None:
 def _subset(node: Node, entry) -> dict:
     names = {p.name for p in entry.params}
     return {k: v for k, v in node.params.items() if k in names}
+
+
+def activation_pieces(node: Node) -> int:
+    """Affine pieces per unit: maxout's k, else 1 (how many rows a Dense block's weights have
+    per unit)."""
+    if node.param("activation") != "maxout":
+        return 1
+    return int(activation_params(node)["k"])
 
 
 def activation_params(node: Node) -> dict[str, float]:

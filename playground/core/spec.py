@@ -14,10 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from . import fields as F
+from . import limits
 from .catalog import SCHEDULES, WEIGHT_PENALTIES
 from .datasets import GENERATORS
-from .errors import SpecError
+from .errors import SpecError, quote
 from .features import DEFAULT_FEATURES, FEATURES
 from .graph import Graph, mlp
 from .optim import OPTIMIZERS
@@ -29,19 +32,32 @@ VERSION = 1
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 
-def _points(raw: Any, path: str) -> list[list[float]]:
+_NUMBER_TYPES = (int, float)  # exact types: true/false are not numbers here
+
+
+def _points(raw: Any, path: str, limit: int = limits.MAX_POINTS) -> list[list[float]]:
     if not isinstance(raw, list):
         raise SpecError(path, "must be a list of [x1, x2, label] rows")
-    if len(raw) > 100_000:
-        raise SpecError(path, f"holds {len(raw)} rows; at most 100000 are allowed")
-    rows = []
-    for i, row in enumerate(raw):
+    limits.at_most(path, "rows", len(raw), limit)
+    numbers = _NUMBER_TYPES
+    if all(type(row) is list and len(row) == 3 and type(row[0]) in numbers
+           and type(row[1]) in numbers and type(row[2]) in numbers for row in raw):
+        table = np.array(raw, dtype=np.float64).reshape(len(raw), 3)
+        if np.isfinite(table).all() and (np.abs(table) <= limits.MAX_COORDINATE).all():
+            return table.tolist()
+    for i, row in enumerate(raw):  # something is wrong: find the row and say what
         if not (isinstance(row, list) and len(row) == 3 and all(
-                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-                for v in row)):
-            raise SpecError(f"{path}[{i}]", f"must be three finite numbers [x1, x2, label], got {row!r}")
-        rows.append([float(v) for v in row])
-    return rows
+                type(v) in numbers and math.isfinite(v) for v in row)):
+            raise SpecError(f"{path}[{i}]", "must be three finite numbers [x1, x2, label], "
+                            f"got {quote(row)}")
+        if max(abs(v) for v in row) > limits.MAX_COORDINATE:
+            raise SpecError(f"{path}[{i}]", f"values must lie within ±{limits.MAX_COORDINATE:g} "
+                            f"(got {quote(row)}); rescale the data")
+    raise AssertionError("unreachable: the fast check and the row check disagree")
+
+
+def _centres(raw: Any, path: str) -> list[list[float]]:
+    return _points(raw, path, limits.MAX_CENTRES)
 
 
 def _graph(raw: Any, path: str) -> Graph:
@@ -102,10 +118,10 @@ class TrainingSpec:
 class ClusteringSpec:
     algorithm: str = F.field("kmeans", str, F.one_of(["kmeans", "meanshift", "hierarchical",
                                                       "dbscan"]))
-    k: int = F.field(3, int, F.between(1, 10))
+    k: int = F.field(3, int, F.between(1, limits.MAX_CENTRES))
     init: str = F.field("kmeans++", str, F.one_of(["manual", "random_points", "random_positions",
                                                    "random_assignment", "farthest", "kmeans++"]))
-    centres: list = F.field([], _points, None, "hand-placed centres [x, y, 0] for 'manual'")
+    centres: list = F.field([], _centres, None, "hand-placed centres [x, y, 0] for 'manual'")
     bandwidth: float = F.field(2.0, float, F.between(0.0, 100.0, lo_open=True))
     kernel: str = F.field("flat", str, F.one_of(["flat", "gaussian"]))
     linkage: str = F.field("single", str, F.one_of(["single", "complete", "average", "ward"]))
@@ -154,7 +170,8 @@ def _default_network() -> Graph:
 
 @dataclass
 class Experiment:
-    title: str = F.field("", str)
+    title: str = F.field("", str, lambda v: None if len(v) <= limits.MAX_TITLE else
+                         f"is {len(v)} characters long; the limit is {limits.MAX_TITLE}")
     description: str = F.field("", str)
     data: DataSpec = F.field(DataSpec(), DataSpec)
     features: list = F.field(list(DEFAULT_FEATURES), "str_list",
@@ -171,6 +188,7 @@ class Experiment:
             raise SpecError("features", "choose at least one input feature")
         if len(set(self.features)) != len(self.features):
             raise SpecError("features", "a feature is listed twice")
+        limits.check_experiment(self)
 
     def copy(self) -> Experiment:
         return copy.deepcopy(self)
@@ -192,7 +210,7 @@ class Experiment:
     @classmethod
     def loads(cls, text: str) -> Experiment:
         try:
-            doc = json.loads(text, parse_constant=_refuse_constant)
+            doc = limits.parse_json(text, _refuse_constant)
         except json.JSONDecodeError as exc:
             raise SpecError("", f"not valid JSON (line {exc.lineno}, column {exc.colno}): "
                             f"{exc.msg}") from exc

@@ -131,18 +131,34 @@ class FileActions:
 
     def load_path(self, path: str, remember: bool = True) -> bool:
         """Open a file; on any problem one message and the window as it was."""
-        from ..core.files import load_experiment, resume_trainer
+        from ..core.checks import check_runnable
+        from ..core.files import load_experiment
 
         try:
             loaded = load_experiment(path)
-            resume_trainer(loaded, device="cpu")  # every check, the trained state's included
+            # Every check opening and running make, the trained state's included, without
+            # building a trainer or compiling on this thread (the worker builds it).
+            check_runnable(loaded.experiment, loaded.state)
         except PlaygroundError as exc:
             QMessageBox.warning(self, "Cannot open", f"{path}:\n{exc}")
             return False
         except Exception as exc:  # a hostile file must never take the app down
             QMessageBox.warning(self, "Cannot open", f"{path}:\nnot a valid experiment file "
-                                f"({type(exc).__name__}: {exc})")
+                                f"({type(exc).__name__}: {str(exc)[:200]})")
             return False
+        before = (self.experiment.copy(), self.path, self.opened_from, self._saved_epoch)
+        try:
+            self._show_loaded(loaded, path, remember)
+        except Exception as exc:  # put the window back as it was, then say why
+            self.path, self.opened_from, self._saved_epoch = before[1:]
+            self.session.load(before[0], clean=False)
+            self._update_title()
+            QMessageBox.warning(self, "Cannot open", f"{path}:\ncannot be shown "
+                                f"({type(exc).__name__}: {str(exc)[:200]})")
+            return False
+        return True
+
+    def _show_loaded(self, loaded, path: str, remember: bool) -> None:
         template = is_template(path)
         self.path = path if remember and not template else ""
         self.opened_from = path if template else ""
@@ -155,7 +171,6 @@ class FileActions:
         exp = loaded.experiment
         if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
             self.tabs.setCurrentIndex(1)
-        return True
 
     @staticmethod
     def _epoch_in_file(loaded) -> int:

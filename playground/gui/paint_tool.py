@@ -104,6 +104,10 @@ class PaintTool:
         if self.paint_modes.checkedButton().text() != "off":
             self.paint_at(pos.x(), pos.y())
         elif self.algorithm.currentData() == "kmeans" and self.init.currentData() == "manual":
+            from ..core.limits import MAX_CENTRES
+
+            if len(self.experiment.clustering.centres) >= MAX_CENTRES:
+                return  # k's limit: a file the app writes must open again
             exp = self.experiment.copy()  # click to place a centre
             exp.clustering.centres = exp.clustering.centres + [[pos.x(), pos.y(), 0.0]]
             exp.clustering.k = len(exp.clustering.centres)

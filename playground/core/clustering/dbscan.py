@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ..errors import SpecError
 from . import ClusterState
 
 UNSEEN, CORE, BORDER, NOISE = 0, 1, 2, 3
@@ -43,7 +44,7 @@ def k_distance(x: np.ndarray, min_points: int) -> np.ndarray:
 def dbscan_steps(x: np.ndarray, eps: float, min_points: int) -> Iterator[ClusterState]:
     x = np.asarray(x, dtype=np.float64)
     if eps <= 0 or min_points < 1:
-        raise ValueError(f"clustering.eps must be > 0 and min_points >= 1; got {eps}, {min_points}")
+        raise SpecError("clustering.eps", f"must be > 0 with min_points >= 1; got {eps}, {min_points}")
     nb = neighbours(x, eps)
     core = np.array([len(v) >= min_points for v in nb])
     labels = np.full(len(x), -1)

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from ..errors import SpecError
+from ..limits import MAX_HIERARCHICAL_POINTS
 from . import ClusterState
 
 LINKAGES = ("single", "complete", "average", "ward")
@@ -45,9 +47,12 @@ def _witness(x, a, b, linkage):
 
 def agglomerative_steps(x: np.ndarray, linkage: str = "single") -> Iterator[ClusterState]:
     if linkage not in LINKAGES:
-        raise ValueError(f"clustering.linkage: one of {', '.join(LINKAGES)}; got {linkage!r}")
+        raise SpecError("clustering.linkage", f"one of {', '.join(LINKAGES)}; got {linkage!r}")
     x = np.asarray(x, dtype=np.float64)
     n = len(x)
+    if n > MAX_HIERARCHICAL_POINTS:  # the n x n distance matrix would not fit
+        raise SpecError("data", f"{n} points for hierarchical clustering; the limit is "
+                        f"{MAX_HIERARCHICAL_POINTS}")
     dist = cdist(x, x).astype(np.float64 if n <= 3000 else np.float32)
     np.fill_diagonal(dist, np.inf)
     size = np.ones(n)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..errors import SpecError
 from . import ClusterState
 
 INITS = ("manual", "random_points", "random_positions", "random_assignment", "farthest",
@@ -21,10 +22,10 @@ def initial_centres(x: np.ndarray, k: int, method: str, seed: int = 0,
     n = len(x)
     if method == "manual":
         if given is None or len(given) == 0:
-            raise ValueError("clustering.centres: place at least one centre (click on the plot)")
+            raise SpecError("clustering.centres", "place at least one centre (click on the plot)")
         return np.asarray(given, dtype=np.float64)[:, :2].copy()
     if k > n:
-        raise ValueError(f"clustering.k: {k} centres need at least {k} points, there are {n}")
+        raise SpecError("clustering.k", f"{k} centres need at least {k} points, there are {n}")
     if method == "random_points":
         return x[rng.choice(n, k, replace=False)].astype(np.float64)
     if method == "random_positions":
@@ -49,7 +50,7 @@ def initial_centres(x: np.ndarray, k: int, method: str, seed: int = 0,
             centres.append(x[rng.choice(n, p=p)])
             d2 = np.minimum(d2, ((x - centres[-1]) ** 2).sum(axis=1))
         return np.array(centres, dtype=np.float64)
-    raise ValueError(f"clustering.init: unknown method {method!r}; one of {', '.join(INITS)}")
+    raise SpecError("clustering.init", f"unknown method {method!r}; one of {', '.join(INITS)}")
 
 
 def assign(x: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ..errors import SpecError
 from . import ClusterState
 
 KERNELS = ("flat", "gaussian")
@@ -66,7 +67,7 @@ def meanshift_steps(x: np.ndarray, bandwidth: float, kernel: str = "flat",
                     seeds: np.ndarray | None = None, max_steps: int = 300) -> Iterator[ClusterState]:
     x = np.asarray(x, dtype=np.float64)
     if bandwidth <= 0:
-        raise ValueError(f"clustering.bandwidth: must be > 0, got {bandwidth}")
+        raise SpecError("clustering.bandwidth", f"must be > 0, got {bandwidth}")
     tree = cKDTree(x)
     windows = default_seeds(x, bandwidth) if seeds is None else np.array(seeds, dtype=np.float64)
     active = np.ones(len(windows), dtype=bool)
