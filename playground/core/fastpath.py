@@ -255,36 +255,42 @@ if numba is not None:
 
     @jit
     def _update(theta, grad, v, a, decay, opt, hp, lr, t):
-        """The optimizer step on the flat buffer (rules as in optim.py)."""
+        """The optimizer step on the flat buffer (rules as in optim.py), in float32 as torch
+        takes it: Python scalars rounded to float32, each operation rounded."""
         n = theta.shape[0]
+        f32 = np.float32
+        keep = f32(1.0 - lr * hp[3])  # AdamW's decay factor, a Python float in optim.py
+        lr = f32(lr)
+        h0, h1, h2 = f32(hp[0]), f32(hp[1]), f32(hp[2])
         if opt == 0:
             for i in range(n):
                 theta[i] -= lr * grad[i]
         elif opt == 1:
             for i in range(n):
-                v[i] = hp[0] * v[i] - lr * grad[i]
+                v[i] = h0 * v[i] - lr * grad[i]
                 theta[i] += v[i]
         elif opt == 2:
             for i in range(n):
-                v[i] = hp[0] * v[i] - lr * grad[i]
-                theta[i] += hp[0] * v[i] - lr * grad[i]
+                v[i] = h0 * v[i] - lr * grad[i]
+                theta[i] += h0 * v[i] - lr * grad[i]
         elif opt == 3:
             for i in range(n):
                 a[i] += grad[i] * grad[i]
-                theta[i] -= lr * grad[i] / math.sqrt(a[i] + hp[0])
+                theta[i] -= lr * grad[i] / math.sqrt(a[i] + h0)
         elif opt == 4:
+            rest = f32(1.0 - hp[0])
             for i in range(n):
-                a[i] = hp[0] * a[i] + (1.0 - hp[0]) * grad[i] * grad[i]
-                theta[i] -= lr * grad[i] / math.sqrt(a[i] + hp[1])
+                a[i] = h0 * a[i] + rest * grad[i] * grad[i]
+                theta[i] -= lr * grad[i] / math.sqrt(a[i] + h1)
         else:
-            c1 = 1.0 - hp[0] ** t
-            c2 = 1.0 - hp[1] ** t
+            c1, c2 = f32(1.0 - hp[0] ** t), f32(1.0 - hp[1] ** t)
+            rest1, rest2 = f32(1.0 - hp[0]), f32(1.0 - hp[1])
             for i in range(n):
-                v[i] = hp[0] * v[i] + (1.0 - hp[0]) * grad[i]
-                a[i] = hp[1] * a[i] + (1.0 - hp[1]) * grad[i] * grad[i]
+                v[i] = h0 * v[i] + rest1 * grad[i]
+                a[i] = h1 * a[i] + rest2 * grad[i] * grad[i]
                 if opt == 6 and decay[i]:
-                    theta[i] *= 1.0 - lr * hp[3]
-                theta[i] -= lr * (v[i] / c1) / math.sqrt(a[i] / c2 + hp[2])
+                    theta[i] *= keep
+                theta[i] -= lr * (v[i] / c1) / math.sqrt(a[i] / c2 + h2)
 
     @inline
     def _act_row(out, pre, n, code, alpha):
@@ -661,7 +667,8 @@ class FastPath:
         self.layers = np.array(rows, dtype=np.int64)
         self.alphas = np.array([model.blocks[n].act.params.get("alpha", 0.0)
                                 if model.blocks[n].act is not None else 0.0
-                                for n, _ in model.dense_layers()], dtype=np.float64)
+                                for n, _ in model.dense_layers()], dtype=np.float32
+                               ).astype(np.float64)
         self.theta = self.flat.numpy()
         self.decay = np.zeros(len(self.theta), dtype=np.bool_)
         for o, n, d in zip(offsets, sizes, trainer.decay_mask, strict=False):
@@ -710,8 +717,11 @@ class FastPath:
                  "penalty_rate": spec.regularization_rate,
                  "l1_ratio": trainer.penalty_params.get("l1_ratio", 0.5),
                  "gradient_clip": spec.gradient_clip, "max_norm": spec.max_norm}
+        # rounded to float32, as torch rounds a Python scalar it combines with float32 tensors
+        # (an Adam ν of 1e-50 is 0 there, and so 0/0 = NaN for a parameter with no gradient)
         self.floats = np.array([float(named[k]) for k in FLOAT_SLOTS]
-                               + [*opt_hyper, *[0.0] * (N_HYPER - len(opt_hyper))])
+                               + [*opt_hyper, *[0.0] * (N_HYPER - len(opt_hyper))],
+                               dtype=np.float32).astype(np.float64)
         self.finite = True
 
     def describe(self) -> str:
@@ -755,7 +765,7 @@ class FastPath:
         opt = self.trainer.optimizer
         ints, out = self.ints, self.out
         ints[0], ints[1], ints[10], ints[11] = b0, b1, evaluate, opt.t
-        self.floats[F_LR] = lr
+        self.floats[F_LR] = np.float32(lr)
         order = self.no_order if order is None else order.numpy()
         run_epoch(self.Pn, self.decay, self.layers, self.alphas, self.X, self.Xe, self.T, self.Te,
                   self.Y, order, ints, self.floats, self.TB, self.EB, self.ARG, self.small, out)
