@@ -66,14 +66,17 @@ def _table(*entries: Entry) -> dict[str, Entry]:
 
 
 # ---------------------------------------------------------------------------------- activations
-# fn(x, params) -> tensor. `range01` marks outputs in (0, 1): binary targets are then 0/1, not ±1.
+# fn(x, params) -> tensor. `never_negative` marks outputs that cannot go below 0 (sigmoid,
+# softmax, ReLU, softplus, Gaussian): a binary output of that kind gets 0/1 targets and the
+# threshold ½, since a −1 target is out of its reach; every other output gets ±1 and threshold 0.
 
 ACTIVATIONS = _table(
     Entry("linear", "Linear", "f(x) = x", fn=lambda x, p: x),
     Entry("sigmoid", "Sigmoid", "f(x) = 1 / (1 + e^(-x))", fn=lambda x, p: torch.sigmoid(x),
-          info={"range01": True}),
+          info={"never_negative": True}),
     Entry("tanh", "Tanh", "f(x) = tanh(x)", fn=lambda x, p: torch.tanh(x)),
-    Entry("relu", "ReLU", "f(x) = max(0, x)", fn=lambda x, p: torch.relu(x)),
+    Entry("relu", "ReLU", "f(x) = max(0, x)   (f′(0) = 0)", fn=lambda x, p: torch.relu(x),
+          info={"never_negative": True}),
     Entry("leaky_relu", "Leaky ReLU", "f(x) = x if x > 0 else a·x",
           (Param("alpha", 0.01, 0.0, 1.0, "slope for x < 0"),),
           fn=lambda x, p: F.leaky_relu(x, p["alpha"])),
@@ -86,17 +89,19 @@ ACTIVATIONS = _table(
     Entry("selu", "SELU", "f(x) = λ·(x if x > 0 else a·(e^x − 1)), λ≈1.0507, a≈1.6733",
           fn=lambda x, p: F.selu(x)),
     Entry("softplus", "Softplus", "f(x) = log(1 + e^x)   (f′(x) = σ(x))",
-          fn=lambda x, p: F.softplus(x)),
+          fn=lambda x, p: F.softplus(x), info={"never_negative": True}),
     Entry("gelu", "GELU", "f(x) = x·Φ(x)", fn=lambda x, p: F.gelu(x)),
     Entry("silu", "SiLU / swish", "f(x) = x·σ(x)", fn=lambda x, p: F.silu(x)),
     Entry("hardtanh", "Hard tanh", "f(x) = max(−1, min(1, x))", fn=lambda x, p: F.hardtanh(x)),
     Entry("sine", "Sine", "f(x) = sin(x)", fn=lambda x, p: torch.sin(x)),
-    Entry("gaussian", "Gaussian", "f(x) = e^(−x²)", fn=lambda x, p: torch.exp(-x * x)),
-    Entry("maxout", "Maxout", "f(x) = max over k pieces of (wᵢ·x + bᵢ)",
+    Entry("gaussian", "Gaussian", "f(x) = e^(−x²)", fn=lambda x, p: torch.exp(-x * x),
+          info={"never_negative": True}),
+    Entry("maxout", "Maxout", "f(x) = max over k pieces of (wᵢ·x + bᵢ)   (on a tie the first "
+          "largest piece takes the whole gradient)",
           (Param("k", 2, 2, 8, "affine pieces per unit", integer=True),),
           fn=None, info={"pieces": True}),
     Entry("softmax", "Softmax", "f(x)ᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)   (multi-class output only)",
-          fn=lambda x, p: torch.softmax(x, dim=1), info={"range01": True, "output_only": True}),
+          fn=lambda x, p: torch.softmax(x, dim=1), info={"never_negative": True, "output_only": True}),
 )
 
 HIDDEN_ACTIVATIONS = [n for n, e in ACTIVATIONS.items() if not e.info.get("output_only")]
@@ -122,9 +127,12 @@ def _softmax_ce(z, t, p):
     return -(t * torch.log_softmax(z, dim=1)).sum(dim=1)
 
 
+# The hinge family's max(0, m) takes the gradient 0 at its kink m = 0 (as ReLU does), on both
+# paths: torch.relu, not torch.clamp, whose gradient at the bound is 1.
+
 def _multiclass_hinge(s, t, p):
     correct = (s * t).sum(dim=1, keepdim=True)
-    margins = torch.clamp(s - correct + p["margin"], min=0.0) * (1.0 - t)
+    margins = torch.relu(s - correct + p["margin"]) * (1.0 - t)
     return margins.sum(dim=1)
 
 
@@ -142,13 +150,14 @@ LOSSES = _table(
           fn=_bce, info={"link": "sigmoid", "problems": {"binary"}}),
     Entry("softmax_ce", "Softmax cross-entropy", "L = −Σᵢ tᵢ·log softmax(z)ᵢ",
           fn=_softmax_ce, info={"link": "softmax", "problems": {"multiclass"}}),
-    Entry("hinge", "Hinge", "L = max(0, 1 − t·s), t = ±1",
-          fn=lambda s, t, p: torch.clamp(1.0 - t * s, min=0.0).sum(dim=1),
+    Entry("hinge", "Hinge", "L = max(0, 1 − t·s), t = ±1   (gradient 0 at the kink)",
+          fn=lambda s, t, p: torch.relu(1.0 - t * s).sum(dim=1),
           info={"link": "scores", "problems": {"binary"}}),
     Entry("squared_hinge", "Squared hinge", "L = max(0, 1 − t·s)², t = ±1",
-          fn=lambda s, t, p: (torch.clamp(1.0 - t * s, min=0.0) ** 2).sum(dim=1),
+          fn=lambda s, t, p: (torch.relu(1.0 - t * s) ** 2).sum(dim=1),
           info={"link": "scores", "problems": {"binary"}}),
-    Entry("multiclass_hinge", "Multiclass SVM hinge", "L = Σ_{j≠y} max(0, s_j − s_y + Δ)",
+    Entry("multiclass_hinge", "Multiclass SVM hinge",
+          "L = Σ_{j≠y} max(0, s_j − s_y + Δ)   (gradient 0 at the kink)",
           (Param("margin", 1.0, 0.0, 100.0, "the margin Δ"),), fn=_multiclass_hinge,
           info={"link": "scores", "problems": {"multiclass"}}),
 )

@@ -127,8 +127,7 @@ def pytorch_script(trainer) -> str:
     else:
         inputs = "    return points  # pixels, as the app feeds them"
     display = {"binary": ("(2 * o - 1)" if head.zero_one else "o") + ".clamp(-1, 1).view(-1)",
-               "multiclass": "o" if head.link == "softmax" or head.activation == "softmax"
-               else "torch.softmax(o, dim=1)",
+               "multiclass": "o" if head.outputs_probabilities else "torch.softmax(o, dim=1)",
                "regression": "o.view(-1)"}[head.problem]
     return _TEMPLATE.format(
         title=_docstring_text(exp.title or "untitled experiment"), epoch=trainer.epoch,

@@ -46,6 +46,14 @@ STATE_KEYS = {"sgd": (), "momentum": ("v",), "nesterov": ("v",), "adagrad": ("a"
               "rmsprop": ("a",), "adam": ("v", "a"), "adamw": ("v", "a")}
 PROBLEM_CODES = {"binary": 0, "multiclass": 1, "regression": 2}
 
+# Named slots of the `floats` argument (Huber's δ and the hinge's margin each have their own);
+# the optimizer's hyperparameters follow from F_HYPER in its catalog entry's order.
+FLOAT_SLOTS = ("learning_rate", "output_alpha", "huber_delta", "hinge_margin", "penalty_rate",
+               "l1_ratio", "gradient_clip", "max_norm")
+(F_LR, F_OUT_ALPHA, F_DELTA, F_MARGIN, F_RATE, F_L1_RATIO, F_CLIP, F_MAX_NORM) = range(8)
+F_HYPER = len(FLOAT_SLOTS)
+N_HYPER = 4
+
 # Layer table columns.
 (L_IN, L_OUT, L_PIECES, L_W, L_B, L_ACT, L_ALPHA_AT) = range(7)
 SELU_L, SELU_A = 1.0507009873554804934193349852946, 1.6732632423543772848170429916717
@@ -66,7 +74,7 @@ if numba is not None:
                          inline="always")
 
     @inline
-    def _tanh32(x):
+    def _tanh_rational(x):
         """tanh as a rational function (float32-accurate, < 3e-7 off): unlike libm's tanhf it
         inlines and vectorizes, and tanh is the activation people use most. NaN stays NaN."""
         c = np.float32(7.90531110763549805)
@@ -88,6 +96,19 @@ if numba is not None:
         return one if r > one else (-one if r < -one else r)
 
     @inline
+    def _tanh32(x):
+        """tanh rounded as torch's float32 tanh rounds it: the rational form, then, past where
+        it stops resolving float32 steps, the last four steps below 1 and exactly ±1 from 9.011
+        on (so saturated units pass no gradient, 1 − tanh² = 0, as in torch). Selects only:
+        the loops still vectorize. NaN stays NaN."""
+        r = _tanh_rational(x)
+        ax = abs(x)
+        m = np.float32(1.0) if ax >= np.float32(9.010843) else (
+            np.float32(0.99999994) if ax >= np.float32(8.461569) else (
+                np.float32(0.9999999) if ax >= np.float32(8.206202) else np.float32(0.9999998)))
+        return (m if x > 0 else -m) if ax >= np.float32(8.037974) else r
+
+    @inline
     def _act(z, code, alpha):
         if code == 0:
             return z
@@ -95,8 +116,8 @@ if numba is not None:
             return 1.0 / (1.0 + math.exp(-z))
         if code == 2:
             return _tanh32(z)
-        if code == 3:
-            return z if z > 0.0 else 0.0
+        if code == 3:  # NaN stays NaN, as in torch
+            return 0.0 if z <= 0.0 else z
         if code == 4 or code == 5:
             return z if z > 0.0 else alpha * z
         if code == 6:
@@ -128,7 +149,7 @@ if numba is not None:
             t = _tanh32(z)
             return 1.0 - t * t
         if code == 3:
-            return 1.0 if z > 0.0 else 0.0
+            return 0.0 if z <= 0.0 else 1.0
         if code == 4 or code == 5:
             return 1.0 if z > 0.0 else alpha
         if code == 6:
@@ -152,19 +173,21 @@ if numba is not None:
         return 1.0
 
     @inline
-    def _elem_loss(e, loss, lp):
+    def _elem_loss(e, loss, delta):
         """Squared (½e²), absolute or Huber error of one output's error e = o − t, and its
         derivative in o."""
+        half = np.float32(0.5)
         if loss == 0:
-            return 0.5 * e * e, e
+            return half * e * e, e
         if loss == 1:
-            return abs(e), (1.0 if e > 0.0 else (-1.0 if e < 0.0 else 0.0))
-        if abs(e) <= lp:
-            return 0.5 * e * e, e
-        return lp * (abs(e) - 0.5 * lp), (lp if e > 0.0 else -lp)
+            return abs(e), (np.float32(1.0) if e > 0.0 else (
+                np.float32(-1.0) if e < 0.0 else np.float32(0.0)))
+        if abs(e) <= delta:
+            return half * e * e, e
+        return delta * (abs(e) - half * delta), (delta if e > 0.0 else -delta)
 
     @jit
-    def _head(z, t, n_out, loss, link, out_act, out_alpha, lp, o, dz):
+    def _head(z, t, n_out, loss, link, out_act, out_alpha, delta, margin, o, dz):
         """Loss of one example and dL/dz at the output (into dz); o gets the linked output. For
         the heads _loss_rows does not run as vector loops: the sigmoid and softmax links, a
         softmax output activation, and the hinge family's raw scores."""
@@ -202,9 +225,9 @@ if numba is not None:
                     dz[k] = 0.0
                 for k in range(n_out):
                     if t[k] == 0.0:
-                        margin = z[k] - correct + lp
-                        if margin > 0.0:
-                            value += margin
+                        excess = z[k] - correct + margin
+                        if excess > 0.0:  # the kink (excess 0) passes no gradient
+                            value += excess
                             dz[k] += 1.0
                             for c in range(n_out):
                                 dz[c] -= t[c]
@@ -222,7 +245,7 @@ if numba is not None:
         # dz = o ⊙ (g − o·g). (Elementwise outputs take the vector loops of _loss_rows.)
         value, dot = 0.0, 0.0
         for k in range(n_out):
-            v, g = _elem_loss(o[k] - t[k], loss, lp)
+            v, g = _elem_loss(o[k] - t[k], loss, delta)
             value += v
             dz[k] = g
             dot += g * o[k]
@@ -232,36 +255,42 @@ if numba is not None:
 
     @jit
     def _update(theta, grad, v, a, decay, opt, hp, lr, t):
-        """The optimizer step on the flat buffer (rules as in optim.py)."""
+        """The optimizer step on the flat buffer (rules as in optim.py), in float32 as torch
+        takes it: Python scalars rounded to float32, each operation rounded."""
         n = theta.shape[0]
+        f32 = np.float32
+        keep = f32(1.0 - lr * hp[3])  # AdamW's decay factor, a Python float in optim.py
+        lr = f32(lr)
+        h0, h1, h2 = f32(hp[0]), f32(hp[1]), f32(hp[2])
         if opt == 0:
             for i in range(n):
                 theta[i] -= lr * grad[i]
         elif opt == 1:
             for i in range(n):
-                v[i] = hp[0] * v[i] - lr * grad[i]
+                v[i] = h0 * v[i] - lr * grad[i]
                 theta[i] += v[i]
         elif opt == 2:
             for i in range(n):
-                v[i] = hp[0] * v[i] - lr * grad[i]
-                theta[i] += hp[0] * v[i] - lr * grad[i]
+                v[i] = h0 * v[i] - lr * grad[i]
+                theta[i] += h0 * v[i] - lr * grad[i]
         elif opt == 3:
             for i in range(n):
                 a[i] += grad[i] * grad[i]
-                theta[i] -= lr * grad[i] / math.sqrt(a[i] + hp[0])
+                theta[i] -= lr * grad[i] / math.sqrt(a[i] + h0)
         elif opt == 4:
+            rest = f32(1.0 - hp[0])
             for i in range(n):
-                a[i] = hp[0] * a[i] + (1.0 - hp[0]) * grad[i] * grad[i]
-                theta[i] -= lr * grad[i] / math.sqrt(a[i] + hp[1])
+                a[i] = h0 * a[i] + rest * grad[i] * grad[i]
+                theta[i] -= lr * grad[i] / math.sqrt(a[i] + h1)
         else:
-            c1 = 1.0 - hp[0] ** t
-            c2 = 1.0 - hp[1] ** t
+            c1, c2 = f32(1.0 - hp[0] ** t), f32(1.0 - hp[1] ** t)
+            rest1, rest2 = f32(1.0 - hp[0]), f32(1.0 - hp[1])
             for i in range(n):
-                v[i] = hp[0] * v[i] + (1.0 - hp[0]) * grad[i]
-                a[i] = hp[1] * a[i] + (1.0 - hp[1]) * grad[i] * grad[i]
+                v[i] = h0 * v[i] + rest1 * grad[i]
+                a[i] = h1 * a[i] + rest2 * grad[i] * grad[i]
                 if opt == 6 and decay[i]:
-                    theta[i] *= 1.0 - lr * hp[3]
-                theta[i] -= lr * (v[i] / c1) / math.sqrt(a[i] / c2 + hp[2])
+                    theta[i] *= keep
+                theta[i] -= lr * (v[i] / c1) / math.sqrt(a[i] / c2 + h2)
 
     @inline
     def _act_row(out, pre, n, code, alpha):
@@ -271,7 +300,7 @@ if numba is not None:
                 out[j] = _tanh32(pre[j])
         elif code == 3:
             for j in range(n):
-                out[j] = pre[j] if pre[j] > 0.0 else np.float32(0.0)
+                out[j] = np.float32(0.0) if pre[j] <= 0.0 else pre[j]  # NaN stays NaN
         elif code == 1:
             for j in range(n):
                 out[j] = 1.0 / (1.0 + math.exp(-pre[j]))
@@ -290,7 +319,7 @@ if numba is not None:
                 d[j] *= np.float32(1.0) - act[j] * act[j]
         elif code == 3:
             for j in range(n):
-                d[j] = d[j] if pre[j] > 0.0 else np.float32(0.0)
+                d[j] = np.float32(0.0) if pre[j] <= 0.0 else d[j]
         elif code == 1:
             for j in range(n):
                 d[j] *= act[j] * (np.float32(1.0) - act[j])
@@ -324,27 +353,29 @@ if numba is not None:
         for j in range(units):  # maxout: the largest of the pieces
             for m in range(n):
                 best, best_p = pre[j * pieces, m], 0
-                for p in range(1, pieces):
-                    if pre[j * pieces + p, m] > best:
-                        best, best_p = pre[j * pieces + p, m], p
+                for p in range(1, pieces):  # a tie keeps the first; a NaN wins (torch's argmax)
+                    value = pre[j * pieces + p, m]
+                    if value > best or (value != value and best == best):
+                        best, best_p = value, p
                 arg[j, m] = best_p
                 dst[j, m] = best
 
     @inline
-    def _loss_rows(Z, Tm, n, n_out, loss, link, out_act, out_alpha, lp, scale, OUT, D, small):
+    def _loss_rows(Z, Tm, n, n_out, loss, link, out_act, out_alpha, delta, margin, scale, OUT, D,
+                   small):
         """The loss summed over n examples, feature-major: Z (outputs, n) pre-activations, Tm
         targets, OUT gets the linked outputs; with D non-empty, dL/dZ * scale into D. Squared,
         absolute and Huber error on an elementwise activation run as vector loops; the other
         heads go example by example."""
-        total = 0.0
+        total = np.float32(0.0)  # float32, as torch sums: an overflow is inf, i.e. divergence
         grad = D.shape[0] > 0
         if link == 0 and out_act != 15 and loss <= 2:
             for k in range(n_out):
                 _act_row(OUT[k], Z[k], n, out_act, out_alpha)
                 o, t = OUT[k], Tm[k]
                 for m in range(n):
-                    v, g = _elem_loss(o[m] - t[m], loss, lp)
-                    total += v
+                    v, g = _elem_loss(o[m] - t[m], loss, delta)
+                    total += np.float32(v)
                     if grad:
                         D[k, m] = g * scale
                 if grad:
@@ -355,7 +386,8 @@ if numba is not None:
             for k in range(n_out):
                 z[k] = Z[k, m]
                 t[k] = Tm[k, m]
-            total += _head(z, t, n_out, loss, link, out_act, out_alpha, lp, o, dz)
+            total += np.float32(_head(z, t, n_out, loss, link, out_act, out_alpha, delta, margin,
+                                      o, dz))
             for k in range(n_out):
                 OUT[k, m] = o[k]
             if grad:
@@ -400,9 +432,11 @@ if numba is not None:
             ints[4], ints[5], ints[6], ints[7]
         problem, zero_one, evaluate, t, n_train = ints[8], ints[9] != 0, ints[10], ints[11], \
             ints[12]
-        lr, out_alpha, lp, rate, l1_ratio, clip, max_norm = floats[0], floats[1], floats[2], \
-            floats[3], floats[4], floats[5], floats[6]
-        hp = floats[7:]
+        lr, out_alpha, delta, margin = floats[F_LR], floats[F_OUT_ALPHA], floats[F_DELTA], \
+            floats[F_MARGIN]
+        rate, l1_ratio, clip, max_norm = floats[F_RATE], floats[F_L1_RATIO], floats[F_CLIP], \
+            floats[F_MAX_NORM]
+        hp = floats[F_HYPER:]
         A, Z, D, S = TB[0], TB[1], TB[2], TB[3]
         n_layers = layers.shape[0]
         n_in0 = layers[0, L_IN]
@@ -423,7 +457,7 @@ if numba is not None:
                 k = order[start + m]
                 for c in range(n_out):
                     S[0, c, m] = T[c, k]
-            _loss_rows(Z[last], S[0], mc, n_out, loss, link, out_act, out_alpha, lp, scale,
+            _loss_rows(Z[last], S[0], mc, n_out, loss, link, out_act, out_alpha, delta, margin, scale,
                        A[n_layers], D[last], small)
             grad[:] = 0.0
             for li in range(n_layers - 1, -1, -1):
@@ -530,7 +564,7 @@ if numba is not None:
                     src = dst
                     dst = h1 if dst is h0 else h0
             total = _loss_rows(pre, T if split == 0 else Te, n, n_out, loss, link, out_act,
-                               out_alpha, lp, np.float32(1.0), dst, no_grad, small)
+                               out_alpha, delta, margin, np.float32(1.0), dst, no_grad, small)
             out[2 * split] = total / n
             out[2 * split + 1] = _right(dst, Y, first, n, n_out, problem, zero_one) / n \
                 if problem != 2 else np.nan
@@ -554,7 +588,7 @@ def warm_up() -> None:
     mat = np.zeros((1, 1), f32)
     run_epoch(np.zeros((4, 1), f32), np.zeros(1, np.bool_), np.zeros((1, 7), i64), np.zeros(1),
               mat, mat, mat, mat, np.zeros(1, i64), np.zeros(0, i64), np.zeros(13, i64),
-              np.zeros(11), np.zeros((4, 2, 1, 1), f32), np.zeros((3, 1, 1), f32),
+              np.zeros(F_HYPER + N_HYPER), np.zeros((4, 2, 1, 1), f32), np.zeros((3, 1, 1), f32),
               np.zeros((2, 1, 1), i64), np.zeros((4, 1), f32), np.zeros(6))
     _ready = True
 
@@ -572,6 +606,9 @@ class FastPath:
             return "autograd through the graph (it has blocks beyond Input -> Dense -> Output)"
         if trainer.experiment.training.input_noise > 0:
             return "autograd through the graph (input noise recomputes features each batch)"
+        missing = cls.missing_kernel_form(trainer)
+        if missing:
+            return f"autograd through the graph (the fused kernel has no form of {missing})"
         if trainer.experiment.training.batch_size * trainer.n_params >= FUSED_WORK:
             return (f"autograd with matrix libraries ({trainer.n_params:,} parameters x batch "
                     f"{trainer.experiment.training.batch_size}: big enough that they beat the "
@@ -580,6 +617,22 @@ class FastPath:
             if not compile_now:
                 return COMPILING
             warm_up()
+        return ""
+
+    @staticmethod
+    def missing_kernel_form(trainer) -> str:
+        """The first catalog entry this network uses that the kernel cannot compute, named for
+        people ("" when there is none)."""
+        spec, head = trainer.experiment.training, trainer.head
+        used = [("activation", block.act.name) for node, _ in trainer.model.dense_layers()
+                if (block := trainer.model.blocks[node]).act is not None]
+        used += [("output activation", head.activation), ("loss", head.loss_name),
+                 ("optimizer", spec.optimizer), ("weight penalty", spec.regularization)]
+        tables = {"activation": ACT_CODES, "output activation": ACT_CODES, "loss": LOSS_CODES,
+                  "optimizer": OPT_CODES, "weight penalty": PENALTY_CODES}
+        for kind, name in used:
+            if name not in tables[kind]:
+                return f"the {kind} {name!r}"
         return ""
 
     @classmethod
@@ -614,7 +667,8 @@ class FastPath:
         self.layers = np.array(rows, dtype=np.int64)
         self.alphas = np.array([model.blocks[n].act.params.get("alpha", 0.0)
                                 if model.blocks[n].act is not None else 0.0
-                                for n, _ in model.dense_layers()], dtype=np.float64)
+                                for n, _ in model.dense_layers()], dtype=np.float32
+                               ).astype(np.float64)
         self.theta = self.flat.numpy()
         self.decay = np.zeros(len(self.theta), dtype=np.bool_)
         for o, n, d in zip(offsets, sizes, trainer.decay_mask, strict=False):
@@ -641,8 +695,9 @@ class FastPath:
         self.TB = np.zeros((4, n_layers + 1, width, batch), np.float32)
         self.EB = np.zeros((3, width, rows), np.float32)
         maxout = bool((self.layers[:, L_PIECES] > 1).any())
-        self.ARG = np.zeros((n_layers + 1, width, max(batch, rows)) if maxout else (2, 1, 1),
-                            dtype=np.int64)
+        # (without maxout a placeholder, one per layer: the kernel indexes it per layer)
+        self.ARG = np.zeros((n_layers + 1, width, max(batch, rows)) if maxout
+                            else (n_layers + 1, 1, 1), dtype=np.int64)
         self.small = np.zeros((4, width), np.float32)
         self.out = np.zeros(6)
         self.X = np.ascontiguousarray(trainer.x_train.numpy().T)
@@ -655,12 +710,18 @@ class FastPath:
                               ACT_CODES[head.activation], OPT_CODES[self.opt_name],
                               PENALTY_CODES[spec.regularization], PROBLEM_CODES[trainer.dataset.problem],
                               int(head.zero_one), 0, 0, n_train], dtype=np.int64)
-        self.floats = np.array(
-            [0.0, float(head.activation_params.get("alpha", 0.0)),
-             float(head.loss_params.get("delta", head.loss_params.get("margin", 0.0))),
-             float(spec.regularization_rate), float(trainer.penalty_params.get("l1_ratio", 0.5)),
-             float(spec.gradient_clip), float(spec.max_norm), *opt_hyper,
-             *[0.0] * (4 - len(opt_hyper))])
+        named = {"learning_rate": 0.0,
+                 "output_alpha": head.activation_params.get("alpha", 0.0),
+                 "huber_delta": head.loss_params.get("delta", 0.0),
+                 "hinge_margin": head.loss_params.get("margin", 0.0),
+                 "penalty_rate": spec.regularization_rate,
+                 "l1_ratio": trainer.penalty_params.get("l1_ratio", 0.5),
+                 "gradient_clip": spec.gradient_clip, "max_norm": spec.max_norm}
+        # rounded to float32, as torch rounds a Python scalar it combines with float32 tensors
+        # (an Adam ν of 1e-50 is 0 there, and so 0/0 = NaN for a parameter with no gradient)
+        self.floats = np.array([float(named[k]) for k in FLOAT_SLOTS]
+                               + [*opt_hyper, *[0.0] * (N_HYPER - len(opt_hyper))],
+                               dtype=np.float32).astype(np.float64)
         self.finite = True
 
     def describe(self) -> str:
@@ -704,7 +765,7 @@ class FastPath:
         opt = self.trainer.optimizer
         ints, out = self.ints, self.out
         ints[0], ints[1], ints[10], ints[11] = b0, b1, evaluate, opt.t
-        self.floats[0] = lr
+        self.floats[F_LR] = np.float32(lr)
         order = self.no_order if order is None else order.numpy()
         run_epoch(self.Pn, self.decay, self.layers, self.alphas, self.X, self.Xe, self.T, self.Te,
                   self.Y, order, ints, self.floats, self.TB, self.EB, self.ARG, self.small, out)

@@ -32,8 +32,10 @@ class Activation(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.name == "prelu":
             return torch.where(x > 0, x, self.alpha * x)
-        if self.pieces > 1:
-            return x.view(x.shape[0], -1, self.pieces).amax(dim=2)
+        if self.pieces > 1:  # on a tie the first largest piece takes the whole gradient (the
+            # catalog's rule; amax would split it), as argmax picks the first
+            pieces = x.view(x.shape[0], -1, self.pieces)
+            return pieces.gather(2, pieces.argmax(dim=2, keepdim=True)).squeeze(2)
         if self.name == "maxout":  # maxout without pieces (after a non-Dense block): identity
             return x
         return self.fn(x, self.params)
@@ -181,10 +183,19 @@ class OutputHead:
 
     @property
     def zero_one(self) -> bool:
-        """Binary targets are 0/1 (else ±1): after a (0, 1) link or activation."""
+        """Binary targets are 0/1 (else ±1): after a link or activation that never goes
+        negative (a −1 target would be out of its reach)."""
         if self.link in ("sigmoid", "softmax"):
             return True
-        return self.link == "activation" and bool(ACTIVATIONS[self.activation].info.get("range01"))
+        return self.link == "activation" and bool(
+            ACTIVATIONS[self.activation].info.get("never_negative"))
+
+    @property
+    def outputs_probabilities(self) -> bool:
+        """Whether the linked outputs already are class probabilities (a softmax that the loss
+        goes through); raw scores, e.g. the multiclass hinge's, are shown through a softmax."""
+        return self.link == "softmax" or (self.link == "activation"
+                                          and self.activation == "softmax")
 
     def encode(self, y: torch.Tensor) -> torch.Tensor:
         """Labels (class indices or values) as the targets the loss compares against."""
@@ -222,7 +233,7 @@ class OutputHead:
             s = 2.0 * o - 1.0 if self.zero_one else o
             return s.clamp(-1.0, 1.0).view(-1)
         if self.problem == "multiclass":
-            if self.link == "softmax" or self.activation == "softmax":
+            if self.outputs_probabilities:
                 return o
             return torch.softmax(o, dim=1)
         return o.view(-1)

@@ -78,7 +78,8 @@ OPTIMIZERS = _table(
           fn=_rmsprop),
     Entry("adam", "Adam", "v ← β₁v + (1−β₁)g;  a ← β₂a + (1−β₂)g⊙g;  "
           "θ ← θ − ε ṽ / √(ã + ν)   (ṽ, ã bias-corrected)", _ADAM_PARAMS, fn=_adam),
-    Entry("adamw", "AdamW", "Adam, then θ ← θ − ελθ on weights (decoupled decay)",
+    Entry("adamw", "AdamW", "θ ← θ − ελθ on weights (decoupled decay), then Adam:  "
+          "v ← β₁v + (1−β₁)g;  a ← β₂a + (1−β₂)g⊙g;  θ ← θ − ε ṽ / √(ã + ν)",
           (*_ADAM_PARAMS, Param("weight_decay", 0.01, 0.0, 1.0, "λ")), fn=_adam),
 )
 

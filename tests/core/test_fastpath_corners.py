@@ -1,0 +1,181 @@
+"""The two training paths agree in the corners, not only at defaults, and the maths on screen is
+the maths that runs: one test per defect of issue 15 (each fails on the code before it)."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from playground.core.catalog import ACTIVATIONS, HIDDEN_ACTIVATIONS, Entry
+from playground.core.export import pytorch_script
+from playground.core.graph import mlp
+from playground.core.optim import OPTIMIZERS
+from playground.core.spec import Experiment
+from playground.core.trainer import DIVERGED, Trainer
+
+from .test_fastpath import assert_same_training, pair
+
+
+def experiment(generator="circle", hidden=(4, 2), activation="tanh", **training) -> Experiment:
+    exp = Experiment()
+    exp.data.generator = generator
+    exp.network = mlp(list(hidden), activation)
+    for key, value in training.items():
+        setattr(exp.training, key, value)
+    return exp
+
+
+def test_multiclass_hinge_scores_are_shown_as_probabilities():
+    """Defect 1: the hinge loss bypasses the softmax output, so its raw scores must still be
+    turned into probabilities for the output view and the exported script."""
+    exp = experiment("blobs", hidden=(5,))
+    exp.data.n_classes = 3
+    exp.network.set_params("output", loss="multiclass_hinge", activation="softmax")
+    t = Trainer(exp)
+    t.run(3)
+    shown = t.predict(np.array([[0.0, 0.0], [2.0, -3.0], [-4.0, 1.0]], np.float32))
+    np.testing.assert_allclose(shown.sum(axis=1), 1.0, rtol=1e-5)
+    assert (shown >= 0).all() and (shown <= 1).all()
+    assert "return torch.softmax(o, dim=1)" in pytorch_script(t)
+
+
+@pytest.mark.parametrize("output", ["softplus", "gaussian"])
+def test_binary_outputs_that_never_go_negative_learn_the_gauss_data(output):
+    """Defect 2: with ±1 targets an always-positive output predicts +1 everywhere (the base
+    rate, 0.47); with 0/1 targets it learns the two clouds as tanh does."""
+    exp = experiment("gauss", hidden=(4,), learning_rate=0.03)
+    exp.network.set_params("output", activation=output, loss="mse")
+    t = Trainer(exp)
+    assert t.head.zero_one
+    t.run(30)
+    assert t.last_metrics["test_accuracy"] >= 0.95
+
+
+@pytest.mark.parametrize("hidden,activation,init", [
+    ((3,), "maxout", "zeros"),  # every piece tied at every step
+    ((4, 3), "relu_then_maxout", "tf_uniform"),  # dead ReLUs feed equal pieces
+])
+def test_maxout_ties_give_the_gradient_to_the_first_piece_on_both_paths(hidden, activation, init):
+    """Defect 3: autograd split a tie's gradient between pieces, the kernel gave it to the
+    first; the catalog's rule is the first, on both."""
+    exp = experiment("circle", hidden=hidden, activation="maxout", optimizer="adam",
+                     learning_rate=0.01)
+    if activation == "relu_then_maxout":
+        exp.network.set_params("dense1", activation="relu")
+    for node in exp.network.of_type("dense") + exp.network.of_type("output"):
+        exp.network.set_params(node, init=init)
+    assert "first largest piece" in ACTIVATIONS["maxout"].formula
+    assert_same_training(exp, steps=60)
+
+
+def test_multiclass_hinge_kink_passes_no_gradient_on_both_paths():
+    """Defect 4: zero weights and margin 0 put every example on the kink: the stated rule
+    (gradient 0 there) keeps both paths still."""
+    exp = experiment("blobs", hidden=(3,), optimizer="sgd", learning_rate=0.1)
+    exp.data.n_classes = 3
+    exp.network.set_params("output", loss="multiclass_hinge", margin=0.0, activation="softmax")
+    for node in exp.network.of_type("dense") + exp.network.of_type("output"):
+        exp.network.set_params(node, init="zeros")
+    fast, slow = pair(exp)
+    fast.run(3)
+    slow.run(3)
+    assert fast.history.train_loss == slow.history.train_loss == [0.0, 0.0, 0.0]
+    for p, q in zip(fast.model.parameters(), slow.model.parameters(), strict=True):
+        assert not p.detach().any() and not q.detach().any()
+
+
+def test_the_hinge_formulas_state_the_kink_rule():
+    from playground.core.catalog import LOSSES
+
+    for name in ("hinge", "multiclass_hinge"):  # (the squared hinge's slope is 0 there anyway)
+        assert "gradient 0 at the kink" in LOSSES[name].formula
+
+
+def test_the_kernels_tanh_saturates_to_exactly_one_as_torch_does():
+    """Defect 5: the kernel's tanh stopped at 0.99999976 (derivative 4.8e-7 where torch's is
+    0), so saturated units kept learning on the fast path only."""
+    from playground.core.fastpath import _tanh32
+
+    x = np.concatenate([np.arange(8.0, 12.0, 0.001, dtype=np.float32), [np.float32(20.0)]])
+    x = np.concatenate([x, -x])
+    got = np.array([_tanh32(v) for v in x], dtype=np.float32)
+    np.testing.assert_array_equal(got, torch.tanh(torch.from_numpy(x)).numpy())
+    assert _tanh32(np.float32(20.0)) == 1.0 and math.isnan(_tanh32(np.float32("nan")))
+
+
+def test_a_saturated_tanh_unit_stops_learning_on_both_paths():
+    exp = experiment("circle", hidden=(3,), learning_rate=10.0, shuffle=False)
+    fast, slow = pair(exp)
+    for t in (fast, slow):
+        t.set_weight("dense1", 0, None, 40.0)  # |pre-activation| > 9.02 for every point
+        t.set_weight("dense1", 0, 0, 0.5)
+        t.set_weight("dense1", 0, 1, 0.5)
+    before = fast.model.blocks["dense1"].linear.weight.detach().clone()
+    fast.run(2)
+    slow.run(2)
+    for t in (fast, slow):
+        w = t.model.blocks["dense1"].linear
+        assert torch.equal(w.weight.detach()[0], before[0]) and w.bias.detach()[0] == 40.0
+
+
+def test_a_loss_beyond_float32_is_divergence_on_both_paths():
+    """Defect 6: the kernel summed losses in float64 and reported 1e40 where torch's float32
+    sum overflows; divergence then came an epoch late with weights of 1e12 kept as good."""
+    exp = experiment("plane", hidden=(2,), learning_rate=1e-30)
+    exp.network.set_params("output", activation="linear")
+    fast, slow = pair(exp)
+    for t in (fast, slow):
+        t.set_weight("output", 0, None, 1e19)  # each example's ½e² ≈ 5e37; their sum is inf
+        assert math.isinf(t.evaluate()["train_loss"]), t.path
+        t.run(3)
+        assert t.status == DIVERGED and t.epoch == 1, t.path
+
+
+@pytest.mark.parametrize("value", [float("nan"), 3e38])
+def test_nan_and_huge_weights_diverge_on_both_paths(value):
+    """Defect 7: the kernel's ReLU turned NaN into 0 (loss 0.43 where autograd says NaN), and
+    weights of ±3e38 kept training on the fast path."""
+    exp = experiment("circle", hidden=(4,), activation="relu")
+    fast, slow = pair(exp)
+    for t in (fast, slow):
+        with torch.no_grad():  # past set_weight's check, as a diverging run would
+            w = t.model.blocks["dense1"].linear.weight
+            w[0, 0], w[0, 1] = value, -value
+        if math.isnan(value):
+            assert math.isnan(t.evaluate()["train_loss"]), t.path
+        t.run(2)
+        assert t.status == DIVERGED and t.epoch == 1, t.path
+
+
+def test_adamw_formula_shows_the_decay_before_the_adam_step_as_computed():
+    """Defect 8: the formula said "Adam, then θ ← θ − ελθ"; the code decays first."""
+    formula = OPTIMIZERS["adamw"].formula
+    assert formula.index("ελθ") < formula.index("ṽ")
+    from playground.core.optim import Optimizer
+
+    theta = torch.tensor([1.0], dtype=torch.float64)
+    Optimizer("adamw", {"weight_decay": 0.1}, [theta], [True]).step(
+        [torch.tensor([0.5], dtype=torch.float64)], 0.1)
+    decayed_first = 1.0 * (1 - 0.1 * 0.1) - 0.1  # the first Adam step is ε·sign(g)
+    assert theta.item() == pytest.approx(decayed_first, rel=1e-6)
+
+
+def test_an_activation_without_a_kernel_form_trains_through_autograd_and_says_why():
+    """Adding an activation is one catalog entry: without a kernel form it trains on autograd
+    (it crashed every eligible network with a KeyError)."""
+    cube = Entry("test_cube", "Cube (test only)", "f(x) = x³ / 10", fn=lambda x, p: x ** 3 / 10)
+    ACTIVATIONS[cube.name] = cube
+    HIDDEN_ACTIVATIONS.append(cube.name)
+    try:
+        exp = experiment("circle", hidden=(4,), activation="test_cube", optimizer="adam",
+                         learning_rate=0.01)
+        t = Trainer(exp)
+        assert t.path == "general"
+        assert "no form of the activation 'test_cube'" in t.path_reason
+        before = t.last_metrics["train_loss"]
+        t.run(5)
+        assert t.last_metrics["train_loss"] < before
+    finally:
+        del ACTIVATIONS[cube.name]
+        HIDDEN_ACTIVATIONS.remove(cube.name)
