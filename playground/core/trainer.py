@@ -26,13 +26,26 @@ READY, RUNNING, DIVERGED, STOPPED, FINISHED = "ready", "running", "diverged", "s
 
 
 _ALL_THREADS = torch.get_num_threads()
-SMALL_WORK = 10_000_000  # rows x parameters under which one thread beats several
+# Rows x parameters from which torch's second thread pays for itself. Measured on 2 cores with
+# other work running (benchmarks/training_speed.py): up to 2 x 512 units (2.7e5 parameters) at
+# batch 10 (2.7e6) one thread is 1.1-3x faster per CPU-second, and on a busy machine the second
+# thread often waits for a core, collapsing to a few epochs a second; a 6x8 net's 100x100 view
+# (3.5e6) takes half the time on one thread. A full evaluation of 2 x 512 units over 25,000
+# points (6.7e9) is where two threads start to gain on a quiet machine.
+SMALL_WORK = 1_000_000_000
 
 
 def threads_for(rows: int, n_params: int) -> int:
-    """Threads for a pass over `rows` examples: tiny networks lose more to thread hand-offs
-    than they gain (measured: the 6x8 view snapshot takes half the time on one thread)."""
+    """Threads for a torch pass over `rows` examples of a network of `n_params` parameters:
+    one for all playground-sized work (thread hand-offs cost more than they gain, and a
+    second thread on a busy machine waits for a core); all only for very large passes."""
     return 1 if rows * n_params < SMALL_WORK else _ALL_THREADS
+
+
+def use_threads(n: int) -> None:
+    """Set torch's thread count; a no-op when it already is `n` (setting it is not free)."""
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
 
 
 GPU_WORK = 1_000_000  # batch size x parameters from which a GPU step beats the CPU kernel
@@ -112,6 +125,11 @@ class Trainer:
                                                     spec.batch_size * self.n_params)
         self.model.to(self.device)
         self._load_data()
+        rows = len(self.dataset.x_train) + len(self.dataset.x_test)
+        # Threads per kind of work; the fused path's torch work is per-epoch bookkeeping on
+        # tiny tensors and always takes one (see threads_for).
+        self.threads = {"train": threads_for(spec.batch_size, self.n_params),
+                        "evaluate": threads_for(rows, self.n_params)}
         params, decay = self.model.weights_and_biases()
         self.params = params
         self.decay_mask = decay
@@ -222,6 +240,7 @@ class Trainer:
             return
         t0 = time.perf_counter()
         self.status = RUNNING
+        use_threads(1 if self.fast is not None else self.threads["train"])
         if self.fast is not None:
             self.fast.run(self.order, self.batch_in_epoch, self.batch_in_epoch + 1,
                           self.learning_rate, evaluate=False)
@@ -244,12 +263,12 @@ class Trainer:
         self.status = RUNNING
         lr = self.learning_rate
         metrics = None
+        use_threads(1 if self.fast is not None else self.threads["train"])
         if self.fast is not None:  # the epoch's evaluation runs in the same call
             metrics = self.fast.run(self.order, self.batch_in_epoch, self.batches_per_epoch, lr,
                                     evaluate=True)
         else:
             bs = self.experiment.training.batch_size
-            torch.set_num_threads(threads_for(bs, self.n_params))
             order = self.order.to(self.device)
             for b in range(self.batch_in_epoch, self.batches_per_epoch):
                 self._general_step(order[b * bs:(b + 1) * bs], lr)
@@ -377,6 +396,7 @@ class Trainer:
         """Loss and accuracy over all training and test points (no dropout, BN running stats)."""
         if getattr(self, "fast", None) is not None:
             return self.fast.evaluate()
+        use_threads(self.threads["evaluate"])
         self.model.eval()
         out = {}
         for split, x, t, y in (("train", self.x_train, self.t_train, self.y_train),
@@ -404,5 +424,8 @@ class Trainer:
         from .snapshot import take_snapshot
 
         resolution = resolution or self.experiment.view.resolution
-        torch.set_num_threads(threads_for(resolution * resolution, self.n_params))
-        return take_snapshot(self, resolution)
+        use_threads(threads_for(resolution * resolution, self.n_params))
+        try:
+            return take_snapshot(self, resolution)
+        finally:
+            use_threads(1 if self.fast is not None else self.threads["train"])
