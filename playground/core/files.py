@@ -112,7 +112,7 @@ def trainer_state(trainer) -> dict:
         "model": {k: encode_array(v) for k, v in trainer.model.state_dict().items()},
         "optimizer": {"t": opt.t, "state": [{k: encode_array(v) for k, v in s.items()}
                                              for s in opt.state], "params": names},
-        "history": trainer.history.to_json(),
+        "history": trainer.history.to_record(),
         "rng": {"shuffle": encode_array(trainer.shuffle_gen.get_state()),
                 "noise": encode_array(trainer.noise_gen.get_state().cpu()),
                 "dropout": encode_array(trainer.model.dropout_gen.get_state())},
@@ -221,24 +221,9 @@ def _decode_opt(raw: Any, trainer, path: str) -> list[dict[str, torch.Tensor]]:
     return out
 
 
-def _decode_history(raw: Any, path: str) -> dict[str, list[float]]:
-    from .trainer import History
-
-    keys = set(History().to_json())
-    if not isinstance(raw, dict) or set(raw) != keys:
-        raise SpecError(path, f"must hold {', '.join(sorted(keys))}")
-    lengths = {len(v) if isinstance(v, list) else -1 for v in raw.values()}
-    if len(lengths) != 1 or -1 in lengths:
-        raise SpecError(path, "columns must be lists of equal length")
-    for key, values in raw.items():
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            raise SpecError(f"{path}.{key}", "must hold numbers")
-    return raw
-
-
 def restore_state(trainer, state: dict, path: str = "state") -> None:
     """Validate the whole `state` section first, then apply it; on error nothing changes."""
-    from .trainer import History
+    from .history import History
 
     epoch = _get(state, "epoch", int, path)
     batch = _get(state, "batch_in_epoch", int, path)
@@ -256,7 +241,7 @@ def restore_state(trainer, state: dict, path: str = "state") -> None:
     opt = _get(state, "optimizer", dict, path)
     opt_t = _get(opt, "t", int, f"{path}.optimizer")
     opt_state = _decode_opt(opt.get("state"), trainer, f"{path}.optimizer.state")
-    history = _decode_history(state.get("history"), f"{path}.history")
+    history = History.from_record(state.get("history"), f"{path}.history")
     rng = _get(state, "rng", dict, path)
     gens = {}
     for name, gen in (("shuffle", trainer.shuffle_gen), ("noise", trainer.noise_gen),
@@ -280,7 +265,7 @@ def restore_state(trainer, state: dict, path: str = "state") -> None:
     trainer.epoch, trainer.batch_in_epoch = epoch, batch
     trainer.status, trainer.message, trainer.wall_time = status, message, float(wall)
     trainer.order = torch.as_tensor(order, dtype=torch.int64)
-    trainer.history = History(**{k: list(v) for k, v in history.items()})
+    trainer.history = history
     for gen, st in gens.values():
         try:
             gen.set_state(st)

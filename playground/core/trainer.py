@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -18,6 +17,7 @@ from . import features as feats
 from .catalog import SCHEDULES, WEIGHT_PENALTIES
 from .datasets import Dataset, build_dataset
 from .errors import SpecError
+from .history import History
 from .model import Network, OutputHead
 from .optim import Optimizer
 from .spec import Experiment
@@ -30,9 +30,9 @@ _ALL_THREADS = torch.get_num_threads()
 # other work running (benchmarks/training_speed.py): up to 2 x 512 units (2.7e5 parameters) at
 # batch 10 (2.7e6) one thread is 1.1-3x faster per CPU-second, and on a busy machine the second
 # thread often waits for a core, collapsing to a few epochs a second; a 6x8 net's 100x100 view
-# (3.5e6) takes half the time on one thread. A full evaluation of 2 x 512 units over 25,000
-# points (6.7e9) is where two threads start to gain on a quiet machine.
-SMALL_WORK = 1_000_000_000
+# (3.5e6) takes half the time on one thread. Only a full evaluation of 2 x 512 units over
+# 25,000 + 25,000 points (1.3e10, a second or more per pass) gains from the second thread.
+SMALL_WORK = 5_000_000_000
 
 
 def threads_for(rows: int, n_params: int) -> int:
@@ -46,6 +46,26 @@ def use_threads(n: int) -> None:
     """Set torch's thread count; a no-op when it already is `n` (setting it is not free)."""
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
+
+
+# Parameters from which autograd on one thread beats the fused kernel, at batch 10 or more;
+# smaller batches scale it up (autograd's fixed ~0.3-1 ms per batch is then shared by fewer
+# examples). The kernel's speed per example grows with the batch (it vectorises across it), so
+# the crossover is about the parameters, not batch x parameters. Measured (epochs per
+# CPU-second, 2 cores under load, one-thread autograd):
+#   spiral, tanh, SGD, batch 10: 2 x 128 units (1.7e4 parameters) fused 133-185 vs 63-111;
+#     2 x 192 (3.8e4) 51-83 vs 50-101, a tie; 2 x 256 (6.7e4) 36 vs 77 (Adam: 37 vs 36);
+#   digits, ReLU: [64, 64] (8.9e3) at batch 32 fused 139-150 vs 34-52; [128, 128] (2.6e4)
+#     at batch 32 55 vs 45 (SGD), at 64 59-75 vs 46-67.
+# fastpath.FUSED_WORK (batch x parameters) sends the very largest batches to autograd too.
+FUSED_CROSSOVER = 40_000
+
+
+def path_for(batch_size: int, n_params: int) -> str:
+    """"fast" (the fused kernel) or "general" (autograd) for a network of `n_params`
+    parameters trained in batches of `batch_size`, on the CPU; other reasons to leave the
+    kernel (blocks it lacks, input noise, fastpath.FUSED_WORK) come on top."""
+    return "fast" if n_params * min(batch_size, 10) < 10 * FUSED_CROSSOVER else "general"
 
 
 GPU_WORK = 1_000_000  # batch size x parameters from which a GPU step beats the CPU kernel
@@ -66,29 +86,6 @@ def pick_device(asked: str = "auto", work: int | None = None) -> tuple[torch.dev
     if (asked == "cuda" and not cuda) or (asked == "mps" and not mps):
         return torch.device("cpu"), f"{asked} is not available here; training on the CPU"
     return torch.device(asked), ""
-
-
-@dataclass
-class History:
-    """One row per finished epoch."""
-
-    epoch: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
-    learning_rate: list[float] = field(default_factory=list)
-    wall_time: list[float] = field(default_factory=list)
-
-    def append(self, **row: float) -> None:
-        for key, value in row.items():
-            getattr(self, key).append(value)
-
-    def __len__(self) -> int:
-        return len(self.epoch)
-
-    def to_json(self) -> dict:
-        return {k: list(v) for k, v in self.__dict__.items()}
 
 
 def _clone_state(state: list[dict[str, torch.Tensor]]) -> list[dict[str, torch.Tensor]]:
@@ -162,6 +159,13 @@ class Trainer:
         state carry over); otherwise record why not. Returns whether it is on."""
         from .fastpath import FastPath
 
+        if self.fast is None and self.device.type == "cpu" and path_for(self.experiment.training.batch_size,
+                                          self.n_params) == "general":
+            self.path_reason = (f"autograd with matrix libraries on one thread "
+                                f"({self.n_params:,} parameters x batch "
+                                f"{self.experiment.training.batch_size}: big enough that it "
+                                "beats the fused kernel)")
+            return False
         if self.fast is None:
             self.fast = FastPath.try_build(self, compile_now)
         if self.fast is not None:
