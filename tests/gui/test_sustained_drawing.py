@@ -63,5 +63,8 @@ def test_window_keeps_drawing_for_a_minute_at_full_speed(qtbot, settings, recove
     assert last[-1][1] >= 0.9 * trained  # the window shows where training is
     assert points <= 2 * max(64, w.trace.loss.width()) and points <= 4096
     assert pause_answered < 2.0
-    assert rss_late - rss_early < 60 or np.isnan(rss_late), \
+    # Bounded, not growing with the epochs: the history slider's 300 recorded frames (~50 MB
+    # of maps) may still be filling at a few frames a second; the old per-epoch lists and
+    # their per-frame array copies grew ~240 MB per million epochs.
+    assert rss_late - rss_early < 100 or np.isnan(rss_late), \
         f"RSS grew {rss_late - rss_early:.0f} MB in the last 40 s"
