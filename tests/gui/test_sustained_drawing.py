@@ -68,3 +68,29 @@ def test_window_keeps_drawing_for_a_minute_at_full_speed(qtbot, settings, recove
     # their per-frame array copies grew ~240 MB per million epochs.
     assert rss_late - rss_early < 100 or np.isnan(rss_late), \
         f"RSS grew {rss_late - rss_early:.0f} MB in the last 40 s"
+
+
+def test_trace_curves_hold_two_points_per_pixel_column_at_most(qtbot):
+    from playground.core.history import History
+    from playground.gui.views.trace_view import TracePlot, column_envelope
+
+    x = np.arange(1.0, 100_001.0)
+    y = np.sin(x / 1000.0)
+    y[54_321] = -5.0  # a one-epoch spike must survive thinning
+    cx, cy = column_envelope(x, y, 300)
+    assert len(cx) <= 600 and cx[0] == 1 and cx[-1] == 100_000
+    assert cy.min() == -5.0 and cy.max() == y.max()
+
+    n = 300_000
+    epochs = np.arange(1, n + 1)
+    history = History.from_columns({c: epochs if c == "epoch" else np.linspace(1, 0, n)
+                                    for c in ("epoch", "train_loss", "test_loss",
+                                              "train_accuracy", "test_accuracy",
+                                              "learning_rate", "wall_time")})
+    plot = TracePlot()
+    qtbot.addWidget(plot)
+    plot.resize(500, 300)
+    plot.update_history(history.view(), run_id=1, problem="binary", force=True)
+    px, _ = plot.curves[("loss", "train")].getData()
+    assert len(px) <= 2 * max(64, plot.loss.width())
+    assert px[-1] == n
