@@ -130,6 +130,12 @@ def trainer_epoch(trainer: Trainer) -> Callable[[], float]:
     return part
 
 
+def num(value: float, width: int) -> str:
+    """Three significant figures or so: 12,345 / 123 / 12.3 / 1.23 / 0.123."""
+    digits = 0 if value >= 100 else 1 if value >= 10 else 2 if value >= 1 else 3
+    return f"{value:>{width},.{digits}f}"
+
+
 def sweep(seconds: float, widths, sizes) -> None:
     print("1. spiral, 2 hidden tanh layers, batch 10: epochs per CPU-second (per wall second)")
     head = f"{'width':>5} {'train':>6} | {'eager 1 thr':>17} {f'eager {ALL_THREADS} thr':>17} " \
@@ -146,7 +152,7 @@ def sweep(seconds: float, widths, sizes) -> None:
             ours = Trainer(spiral_experiment(hidden, n_train=n_train))
             cells["trainer"] = rate(trainer_epoch(ours), seconds)
             best = max(cells[k][0] for k in ("eager1", "eagerN", "fused"))
-            text = " ".join(f"{c:>8,.0f} ({w:>6,.0f})" for c, w in cells.values())
+            text = " ".join(f"{num(c, 8)} ({num(w, 6)})" for c, w in cells.values())
             print(f"{width:>5} {n_train:>6} | {text} | {cells['trainer'][0] / best:>5.2f}  "
                   f"{ours.path}, {ours.threads['train']} thread(s)")
             torch.set_num_threads(ALL_THREADS)
@@ -163,8 +169,8 @@ def tf_ground(seconds: float) -> None:
         ours = Trainer(spiral_experiment(hidden))
         cpu, wall = rate(trainer_epoch(ours), seconds)
         tf = TF_ENGINE[name]
-        print(f"{name:<8}{tf:>11,.0f}{10 * tf:>10,.0f}{e_cpu:>10,.0f} ({e_wall:>6,.0f})"
-              f"{cpu:>10,.0f} ({wall:>6,.0f}){cpu / tf:>7.1f}{cpu / e_cpu:>9.1f}")
+        print(f"{name:<8}{tf:>11,.0f}{10 * tf:>10,.0f}{num(e_cpu, 10)} ({num(e_wall, 6)})"
+              f"{num(cpu, 10)} ({num(wall, 6)}){cpu / tf:>7.1f}{cpu / e_cpu:>9.1f}")
 
 
 def view_snapshot(seconds: float) -> None:

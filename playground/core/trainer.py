@@ -159,12 +159,12 @@ class Trainer:
         state carry over); otherwise record why not. Returns whether it is on."""
         from .fastpath import FastPath
 
-        if self.fast is None and self.device.type == "cpu" and path_for(self.experiment.training.batch_size,
-                                          self.n_params) == "general":
+        batch = self.experiment.training.batch_size
+        if self.fast is None and self.device.type == "cpu" and \
+                path_for(batch, self.n_params) == "general":
             self.path_reason = (f"autograd with matrix libraries on one thread "
-                                f"({self.n_params:,} parameters x batch "
-                                f"{self.experiment.training.batch_size}: big enough that it "
-                                "beats the fused kernel)")
+                                f"({self.n_params:,} parameters x batch {batch}: big enough "
+                                "that it beats the fused kernel)")
             return False
         if self.fast is None:
             self.fast = FastPath.try_build(self, compile_now)

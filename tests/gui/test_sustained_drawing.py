@@ -58,7 +58,9 @@ def test_window_keeps_drawing_for_a_minute_at_full_speed(qtbot, settings, recove
     dispose(w)
 
     assert end - start >= 60
-    assert len(last) >= 50, f"only {len(last)} frames drawn in the last 10 s"
+    # The goal is 30 frames/s (benchmarks/gui_speed.py --long); 2/s is a floor a 2-core CI
+    # machine shared with other jobs holds. Before, drawing stopped for good after ~10 s.
+    assert len(last) >= 20, f"only {len(last)} frames drawn in the last 10 s"
     assert last[-1][1] > last[0][1] > 1000  # frames of new epochs, not a repeat of an old one
     assert last[-1][1] >= 0.9 * trained  # the window shows where training is
     assert points <= 2 * max(64, w.trace.loss.width()) and points <= 4096
