@@ -58,8 +58,9 @@ def rate(step: Callable[[], float], seconds: float) -> tuple[float, float]:
 
 
 def slice_batches(n_batches: int, params: int, batch: int) -> int:
-    """Batches per timed call: a whole epoch when it is small, else about 20M weight-uses."""
-    return max(1, min(n_batches, 20_000_000 // max(1, params * batch)))
+    """Batches per timed call: a whole epoch when it is small, else about 20M weight-uses
+    and at most 250 batches."""
+    return max(1, min(n_batches, 250, 20_000_000 // max(1, params * batch)))
 
 
 def eager_epoch(trainer: Trainer, threads: int) -> Callable[[], float]:
@@ -186,6 +187,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.0, help="per figure")
     parser.add_argument("--quick", action="store_true", help="widths 8, 32, 128, 512; 250 and "
                         "2,500 points")
+    parser.add_argument("--sizes", type=int, nargs="+", help="training-set sizes to sweep")
     parser.add_argument("--digits", action="store_true", help="also the fused/autograd "
                         "crossover on digits")
     args = parser.parse_args()
@@ -193,6 +195,7 @@ def main() -> None:
     print(f"torch {torch.__version__}, {ALL_THREADS} threads by default, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}; {args.seconds:g} s per figure\n")
     widths, sizes = ((8, 32, 128, 512), (250, 2_500)) if args.quick else (WIDTHS, SIZES)
+    sizes = args.sizes or sizes
     sweep(args.seconds, widths, sizes)
     tf_ground(args.seconds)
     view_snapshot(args.seconds)

@@ -26,12 +26,13 @@ READY, RUNNING, DIVERGED, STOPPED, FINISHED = "ready", "running", "diverged", "s
 
 
 _ALL_THREADS = torch.get_num_threads()
-# Rows x parameters from which torch's second thread pays for itself. Measured on 2 cores with
-# other work running (benchmarks/training_speed.py): up to 2 x 512 units (2.7e5 parameters) at
-# batch 10 (2.7e6) one thread is 1.1-3x faster per CPU-second, and on a busy machine the second
-# thread often waits for a core, collapsing to a few epochs a second; a 6x8 net's 100x100 view
-# (3.5e6) takes half the time on one thread. Only a full evaluation of 2 x 512 units over
-# 25,000 + 25,000 points (1.3e10, a second or more per pass) gains from the second thread.
+# Rows x parameters from which torch's second thread pays for itself. Measured on 2 cores
+# shared with other work (load average ~10, benchmarks/training_speed.py): a plain eager loop,
+# spiral, 2 x 8 .. 2 x 512 units (1e2-2.7e5 parameters) at batch 10 (up to 2.7e6) and 250 or
+# 2,500 points, is 5-30x faster per CPU-second on one thread than on two (the second thread
+# waits for a core at every op: 0.1-17 epochs/s against 0.8-129); a 6x8 net's 100x100 view
+# (3.5e6) takes half the time on one thread even on a quiet machine. Only a full evaluation of
+# 2 x 512 units over 25,000 + 25,000 points (1.3e10, seconds per pass) gains from a second.
 SMALL_WORK = 5_000_000_000
 
 
