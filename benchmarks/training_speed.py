@@ -47,14 +47,31 @@ def spiral_experiment(hidden: list[int], fast: bool = True, n_train: int = 250) 
     return exp
 
 
-def rate(step: Callable[[], float], seconds: float) -> tuple[float, float]:
-    """(epochs per CPU-second, epochs per wall second); `step` runs and returns epochs done."""
-    step()  # warm-up (and compile)
-    epochs, c0, w0 = 0.0, time.process_time(), time.perf_counter()
-    while time.perf_counter() - w0 < seconds:
-        epochs += step()
-    cpu, wall = time.process_time() - c0, time.perf_counter() - w0
-    return epochs / max(cpu, 1e-9), epochs / wall
+# What a figure times: a call that trains `fraction` of an epoch's batches then evaluates
+# both splits once, and that evaluation alone (to count it once per epoch for slices).
+Timed = tuple[Callable[[], object], Callable[[], object], float]
+
+
+def per_call(fn: Callable[[], object], seconds: float) -> tuple[float, float]:
+    """Mean (CPU, wall) seconds per call over about `seconds`, after one warm-up call."""
+    fn()
+    n, c0, w0 = 0, time.process_time(), time.perf_counter()
+    while n == 0 or time.perf_counter() - w0 < seconds:
+        fn()
+        n += 1
+    return (time.process_time() - c0) / n, (time.perf_counter() - w0) / n
+
+
+def rate(timed: Timed, seconds: float) -> tuple[float, float]:
+    """(epochs per CPU-second, epochs per wall second). A slice's batches are scaled to a
+    whole epoch; its evaluation is counted once."""
+    call, evaluate, fraction = timed
+    cpu, wall = per_call(call, seconds)
+    if fraction < 1:
+        cpu_eval, wall_eval = per_call(evaluate, seconds / 4)
+        cpu = max(cpu - cpu_eval, 0.0) / fraction + cpu_eval
+        wall = max(wall - wall_eval, 0.0) / fraction + wall_eval
+    return 1 / max(cpu, 1e-9), 1 / wall
 
 
 def slice_batches(n_batches: int, params: int, batch: int) -> int:
@@ -63,7 +80,7 @@ def slice_batches(n_batches: int, params: int, batch: int) -> int:
     return max(1, min(n_batches, 250, 20_000_000 // max(1, params * batch)))
 
 
-def eager_epoch(trainer: Trainer, threads: int) -> Callable[[], float]:
+def eager_epoch(trainer: Trainer, threads: int) -> Timed:
     """The plain loop people write first: nn.Sequential, autograd, torch.optim.SGD, then an
     evaluation of both splits under no_grad. Times a slice of batches for big cells."""
     hidden = [layer.out_features for _, layer in trainer.model.dense_layers()][:-1]
@@ -80,7 +97,13 @@ def eager_epoch(trainer: Trainer, threads: int) -> Callable[[], float]:
     n_batches = -(-n // bs)
     k = slice_batches(n_batches, trainer.n_params, bs)
 
-    def epoch() -> float:
+    def evaluate() -> None:
+        torch.set_num_threads(threads)
+        with torch.no_grad():
+            net(x)
+            net(xt)
+
+    def epoch() -> None:
         torch.set_num_threads(threads)
         order = torch.randperm(n)
         start = int(torch.randint(0, n_batches - k + 1, (1,))) if k < n_batches else 0
@@ -90,45 +113,35 @@ def eager_epoch(trainer: Trainer, threads: int) -> Callable[[], float]:
             loss = (0.5 * (net(x[idx]) - t[idx]) ** 2).mean()
             loss.backward()
             opt.step()
-        with torch.no_grad():
-            net(x)
-            net(xt)
-        return k / n_batches if k < n_batches else 1.0
+        evaluate()
 
-    return epoch
+    return epoch, evaluate, k / n_batches
 
 
-def fused_epoch(trainer: Trainer) -> Callable[[], float]:
+def fused_epoch(trainer: Trainer) -> Timed:
     """The fused kernel alone (whatever the trainer would pick), batches then evaluation."""
     fast = fastpath.FastPath(trainer)
     n_batches = trainer.batches_per_epoch
     k = slice_batches(n_batches, trainer.n_params, trainer.experiment.training.batch_size)
 
-    def epoch() -> float:
+    def epoch() -> None:
         fast.run(trainer.order, 0, k, 0.03, evaluate=False)
         fast.evaluate()
-        return k / n_batches
 
-    return epoch
+    return epoch, fast.evaluate, k / n_batches
 
 
-def trainer_epoch(trainer: Trainer) -> Callable[[], float]:
+def trainer_epoch(trainer: Trainer) -> Timed:
     """The trainer as the app runs it: step_epoch (threads and path its own choice); big
-    cells run a slice through step_batch, then the end of the epoch."""
+    cells start step_epoch on the epoch's last batches."""
     n_batches = trainer.batches_per_epoch
     k = slice_batches(n_batches, trainer.n_params, trainer.experiment.training.batch_size)
-    if k >= n_batches:
-        def whole() -> float:
-            trainer.step_epoch()
-            return 1.0
-        return whole
 
-    def part() -> float:
+    def epoch() -> None:
         trainer.batch_in_epoch = n_batches - k
         trainer.step_epoch()
-        return k / n_batches
 
-    return part
+    return epoch, trainer.evaluate, k / n_batches
 
 
 def num(value: float, width: int) -> str:
@@ -177,7 +190,7 @@ def tf_ground(seconds: float) -> None:
 def view_snapshot(seconds: float) -> None:
     trainer = Trainer(spiral_experiment([8] * 6))
     trainer.run(5)
-    cpu, wall = rate(lambda: (trainer.snapshot(100), 1.0)[1], seconds)
+    cpu, wall = rate((lambda: trainer.snapshot(100), None, 1.0), seconds)
     print(f"\n3. full view snapshot, 6x8, output + 48 neuron maps at 100x100: "
           f"{1000 / wall:.2f} ms wall, {1000 / cpu:.2f} ms CPU")
 
