@@ -2,15 +2,19 @@
 second of training, both at once, and how long a click waits while training runs.
 
 Six hidden tanh layers of 8 on the spiral; the output and all 48 neuron maps at 100x100.
-Runs offscreen unless a display is set.
+Runs offscreen unless a display is set. The long mode runs at "as fast as possible" for
+minutes and prints a row per minute: frames/s, epochs/s, click latency, RSS (goals: >= 30
+frames/s throughout, clicks < 50 ms worst, RSS growth < 10% after the first minute).
 
     python benchmarks/gui_speed.py [--seconds 6]
+    python benchmarks/gui_speed.py --long [--minutes 10]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import time
 
@@ -20,6 +24,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--long", action="store_true", help="minutes at full speed")
+    parser.add_argument("--minutes", type=float, default=10.0, help="length of the long mode")
     args = parser.parse_args()
 
     from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
@@ -61,7 +67,16 @@ def main() -> None:
     speed.activated.emit(speed.currentIndex())
     window.toggle_play()
     spin(1.0)  # reach steady state
+    load0 = os.getloadavg()[0]
+    c0 = time.process_time()
     e0, t0, p0 = window.latest.snapshot.epoch, time.perf_counter(), len(painted)
+    length = args.minutes * 60 if args.long else args.seconds
+    rows, mark = [], (t0, e0, p0, 0)
+    if args.long:
+        print(f"6x8 tanh on spiral, full view at 100x100, as fast as possible, "
+              f"{args.minutes:g} min; load average {load0:.2f}")
+        print(f"{'minute':>6} {'frames/s':>9} {'epochs/s':>9} {'epoch':>10} {'click med':>10} "
+              f"{'worst':>7} {'RSS MB':>8}", flush=True)
 
     # Clicks while training: post a real mouse press/release on the "Show test data" box and
     # time until its toggled handler runs.
@@ -71,7 +86,16 @@ def main() -> None:
     box.toggled.connect(lambda _: handled.append(time.perf_counter()))
     clicks = 0
     next_click = time.perf_counter() + 0.25
-    while time.perf_counter() - t0 < args.seconds:
+    while time.perf_counter() - t0 < length:
+        if args.long and time.perf_counter() - mark[0] >= 60:
+            now, epoch, frames = time.perf_counter(), window.latest.snapshot.epoch, len(painted)
+            minute = latencies[mark[3]:] or [float("nan")]
+            rows.append(rss_mb())
+            print(f"{len(rows):>6} {(frames - mark[2]) / (now - mark[0]):>9.1f} "
+                  f"{(epoch - mark[1]) / (now - mark[0]):>9.0f} {epoch:>10,} "
+                  f"{statistics.median(minute):>8.1f}ms {max(minute):>5.1f}ms {rows[-1]:>8.0f}",
+                  flush=True)
+            mark = (now, epoch, frames, len(latencies))
         if time.perf_counter() >= next_click:
             centre = QPointF(box.rect().center())
             glob = QPointF(box.mapToGlobal(QPoint(int(centre.x()), int(centre.y()))))
@@ -90,6 +114,7 @@ def main() -> None:
         app.processEvents()
         time.sleep(0.001)
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     epochs = window.latest.snapshot.epoch - e0
     frames = len(painted) - p0
     window.toggle_play()
@@ -99,10 +124,28 @@ def main() -> None:
     window.close()
     print(f"6x8 tanh on spiral, full view at 100x100, {elapsed:.1f} s, {path} path")
     print(f"  view refresh: {frames / elapsed:6.1f} frames/s   (goal >= 30)")
-    print(f"  training:     {epochs / elapsed:6.1f} epochs/s   (goal >= 60)")
+    print(f"  training:     {epochs / elapsed:6.1f} epochs/s   (goal >= 60); "
+          f"{epochs / cpu:.1f} epochs per CPU-second of the whole process")
     if latencies:
         print(f"  click answered in: median {statistics.median(latencies):.1f} ms, "
               f"worst {max(latencies):.1f} ms over {len(latencies)} clicks   (goal < 50 ms)")
+    if len(rows) >= 2:
+        print(f"  RSS after minute 1: {rows[0]:.0f} MB, at the end {rows[-1]:.0f} MB "
+              f"({100 * (rows[-1] / rows[0] - 1):+.1f}%, goal < +10%); peak "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"  load average: {load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
+
+
+def rss_mb() -> float:
+    """Resident memory now (Linux), in MB."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -35,11 +35,11 @@ assert set(_FEATURE_CODE) == set(FEATURES) and set(_ACT_CODE) | {"prelu", "maxou
 
 
 def history_csv(history) -> str:
-    columns = list(history.to_json())
+    table = {c: v.tolist() for c, v in history.columns().items()}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in zip(*(getattr(history, c) for c in columns), strict=True):
+    writer.writerow(list(table))
+    for row in zip(*table.values(), strict=True):
         writer.writerow([f"{v:.9g}" if isinstance(v, float) else v for v in row])
     return out.getvalue()
 

@@ -676,6 +676,9 @@ class FastPath:
         opt = trainer.optimizer
         self.opt_name = opt.entry.name
         self.state = {"v": self.P[2], "a": self.P[3]}
+        # Rows copy_state keeps: the weights and the state this optimizer uses.
+        self._kept_rows = [0] + [{"v": 2, "a": 3}[k] for k in STATE_KEYS[opt.entry.name]]
+        self._kept: np.ndarray | None = None
         self._shared = None
         self.share_state()
         hp = opt.hyper
@@ -749,13 +752,23 @@ class FastPath:
         self._shared = opt.state
 
     def copy_state(self) -> tuple:
+        """The weights and the optimizer's state, copied into one preallocated buffer that
+        the next call overwrites (the trainer keeps only the last good state). It runs every
+        epoch, so it is plain NumPy copies of the rows in use: a torch gather would start
+        threads for it (~0.3 ms, against ~5 us here at 2 x 32 units)."""
         self.share_state()
-        return self.P[[0, 2, 3]].numpy(), self.trainer.optimizer.t
+        rows = self._kept_rows
+        if self._kept is None:
+            self._kept = np.empty((len(rows), self.Pn.shape[1]), np.float32)
+        for i, row in enumerate(rows):
+            np.copyto(self._kept[i], self.Pn[row])
+        return self._kept, self.trainer.optimizer.t
 
     def restore_state(self, saved: tuple) -> None:
         self.share_state()
         buffers, self.trainer.optimizer.t = saved
-        self.Pn[0], self.Pn[2], self.Pn[3] = buffers
+        for i, row in enumerate(self._kept_rows):
+            self.Pn[row] = buffers[i]
         self.finite = True
 
     def run(self, order: torch.Tensor | None, b0: int, b1: int, lr: float,

@@ -153,7 +153,7 @@ def trainer_state(trainer) -> dict:
         "model": {k: encode_array(v) for k, v in trainer.model.state_dict().items()},
         "optimizer": {"t": opt.t, "state": [{k: encode_array(v) for k, v in s.items()}
                                              for s in opt.state], "params": names},
-        "history": trainer.history.to_json(),
+        "history": trainer.history.to_record(),
         "rng": {"shuffle": encode_array(trainer.shuffle_gen.get_state()),
                 "noise": encode_array(trainer.noise_gen.get_state().cpu()),
                 "dropout": encode_array(trainer.model.dropout_gen.get_state())},
@@ -312,24 +312,11 @@ def _decode_opt(raw: Any, layout: StateLayout, path: str) -> list[dict[str, torc
     return out
 
 
-def _decode_history(raw: Any, path: str) -> dict[str, list[float]]:
-    from .trainer import History
-
-    keys = set(History().to_json())
-    if not isinstance(raw, dict) or set(raw) != keys:
-        raise SpecError(path, f"must hold {', '.join(sorted(keys))}")
-    lengths = {len(v) if isinstance(v, list) else -1 for v in raw.values()}
-    if len(lengths) != 1 or -1 in lengths:
-        raise SpecError(path, "columns must be lists of equal length")
-    for key, values in raw.items():
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            raise SpecError(f"{path}.{key}", "must hold numbers")
-    return raw
-
-
 def decode_state(state: dict, layout: StateLayout, path: str = "state") -> dict:
     """The whole `state` section checked against `layout` and decoded; SpecError names the
     first field that does not fit. Nothing is applied."""
+    from .history import History
+
     epoch = _get(state, "epoch", int, path)
     batch = _get(state, "batch_in_epoch", int, path)
     if epoch < 0 or not 0 <= batch < max(layout.batches_per_epoch, 1):
@@ -349,7 +336,7 @@ def decode_state(state: dict, layout: StateLayout, path: str = "state") -> dict:
     opt = _get(state, "optimizer", dict, path)
     decoded["t"] = _get(opt, "t", int, f"{path}.optimizer")
     decoded["optimizer"] = _decode_opt(opt.get("state"), layout, f"{path}.optimizer.state")
-    decoded["history"] = _decode_history(state.get("history"), f"{path}.history")
+    decoded["history"] = History.from_record(state.get("history"), f"{path}.history")
     rng = _get(state, "rng", dict, path)
     decoded["rng"] = {name: torch.as_tensor(decode_array(rng.get(name), f"{path}.rng.{name}",
                                                          shape), dtype=torch.uint8)
@@ -370,8 +357,6 @@ def decode_state(state: dict, layout: StateLayout, path: str = "state") -> dict:
 
 def restore_state(trainer, state: dict, path: str = "state") -> None:
     """Validate the whole `state` section first, then apply it; on error nothing changes."""
-    from .trainer import History
-
     decoded = decode_state(state, StateLayout.of_trainer(trainer), path)
     gens = {"shuffle": trainer.shuffle_gen, "noise": trainer.noise_gen,
             "dropout": trainer.model.dropout_gen}
@@ -393,7 +378,7 @@ def restore_state(trainer, state: dict, path: str = "state") -> None:
     trainer.status, trainer.message = decoded["status"], decoded["message"]
     trainer.wall_time = decoded["wall_time"]
     trainer.order = torch.as_tensor(decoded["order"], dtype=torch.int64)
-    trainer.history = History(**{k: list(v) for k, v in decoded["history"].items()})
+    trainer.history = decoded["history"]
     for name, gen in gens.items():
         gen.set_state(decoded["rng"][name])
     best = decoded["best"]

@@ -31,6 +31,8 @@ class Snapshot:
     weights: dict[str, np.ndarray]  # block id -> (out, in)
     biases: dict[str, np.ndarray]  # block id -> (out,)
     path: str = "general"
+    # The trace plots' view of the history (History.view): every epoch while short, then
+    # min/max per bucket; a fixed size however long the run.
     history: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -73,7 +75,7 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
     biases = {n: _np(layer.bias) if layer.bias is not None else np.zeros(layer.out_features,
                                                                           np.float32)
               for n, layer in model.dense_layers()}
-    hist = {k: np.asarray(v, dtype=np.float64) for k, v in trainer.history.to_json().items()}
+    hist = trainer.history.view()  # thinned to a fixed size: costs the same at any epoch
     return Snapshot(
         epoch=trainer.epoch, batch=trainer.batch_in_epoch, status=trainer.status,
         message=trainer.message, problem=trainer.dataset.problem,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -18,6 +17,7 @@ from . import features as feats
 from .catalog import SCHEDULES, WEIGHT_PENALTIES
 from .datasets import Dataset, build_dataset
 from .errors import SpecError
+from .history import History
 from .model import Network, OutputHead
 from .optim import Optimizer
 from .spec import Experiment
@@ -26,13 +26,47 @@ READY, RUNNING, DIVERGED, STOPPED, FINISHED = "ready", "running", "diverged", "s
 
 
 _ALL_THREADS = torch.get_num_threads()
-SMALL_WORK = 10_000_000  # rows x parameters under which one thread beats several
+# Rows x parameters from which torch's second thread pays for itself. Measured on 2 cores
+# shared with other work (load average ~10, benchmarks/training_speed.py): a plain eager loop,
+# spiral, 2 x 8 .. 2 x 512 units (1e2-2.7e5 parameters) at batch 10 (up to 2.7e6) and 250 or
+# 2,500 points, is 5-30x faster per CPU-second on one thread than on two (the second thread
+# waits for a core at every op: 0.1-17 epochs/s against 0.8-129); a 6x8 net's 100x100 view
+# (3.5e6) takes half the time on one thread even on a quiet machine. Only a full evaluation of
+# 2 x 512 units over 25,000 + 25,000 points (1.3e10, seconds per pass) gains from a second.
+SMALL_WORK = 5_000_000_000
 
 
 def threads_for(rows: int, n_params: int) -> int:
-    """Threads for a pass over `rows` examples: tiny networks lose more to thread hand-offs
-    than they gain (measured: the 6x8 view snapshot takes half the time on one thread)."""
+    """Threads for a torch pass over `rows` examples of a network of `n_params` parameters:
+    one for all playground-sized work (thread hand-offs cost more than they gain, and a
+    second thread on a busy machine waits for a core); all only for very large passes."""
     return 1 if rows * n_params < SMALL_WORK else _ALL_THREADS
+
+
+def use_threads(n: int) -> None:
+    """Set torch's thread count; a no-op when it already is `n` (setting it is not free)."""
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+# Parameters from which autograd on one thread beats the fused kernel, at batch 10 or more;
+# smaller batches scale it up (autograd's fixed ~0.3-1 ms per batch is then shared by fewer
+# examples). The kernel's speed per example grows with the batch (it vectorises across it), so
+# the crossover is about the parameters, not batch x parameters. Measured (epochs per
+# CPU-second, 2 cores under load, one-thread autograd):
+#   spiral, tanh, SGD, batch 10: 2 x 128 units (1.7e4 parameters) fused 133-185 vs 63-111;
+#     2 x 192 (3.8e4) 51-83 vs 50-101, a tie; 2 x 256 (6.7e4) 36 vs 77 (Adam: 37 vs 36);
+#   digits, ReLU: [64, 64] (8.9e3) at batch 32 fused 139-150 vs 34-52; [128, 128] (2.6e4)
+#     at batch 32 55 vs 45 (SGD), at 64 59-75 vs 46-67.
+# fastpath.FUSED_WORK (batch x parameters) sends the very largest batches to autograd too.
+FUSED_CROSSOVER = 40_000
+
+
+def path_for(batch_size: int, n_params: int) -> str:
+    """"fast" (the fused kernel) or "general" (autograd) for a network of `n_params`
+    parameters trained in batches of `batch_size`, on the CPU; other reasons to leave the
+    kernel (blocks it lacks, input noise, fastpath.FUSED_WORK) come on top."""
+    return "fast" if n_params * min(batch_size, 10) < 10 * FUSED_CROSSOVER else "general"
 
 
 GPU_WORK = 1_000_000  # batch size x parameters from which a GPU step beats the CPU kernel
@@ -53,29 +87,6 @@ def pick_device(asked: str = "auto", work: int | None = None) -> tuple[torch.dev
     if (asked == "cuda" and not cuda) or (asked == "mps" and not mps):
         return torch.device("cpu"), f"{asked} is not available here; training on the CPU"
     return torch.device(asked), ""
-
-
-@dataclass
-class History:
-    """One row per finished epoch."""
-
-    epoch: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
-    learning_rate: list[float] = field(default_factory=list)
-    wall_time: list[float] = field(default_factory=list)
-
-    def append(self, **row: float) -> None:
-        for key, value in row.items():
-            getattr(self, key).append(value)
-
-    def __len__(self) -> int:
-        return len(self.epoch)
-
-    def to_json(self) -> dict:
-        return {k: list(v) for k, v in self.__dict__.items()}
 
 
 def _clone_state(state: list[dict[str, torch.Tensor]]) -> list[dict[str, torch.Tensor]]:
@@ -112,6 +123,11 @@ class Trainer:
                                                     spec.batch_size * self.n_params)
         self.model.to(self.device)
         self._load_data()
+        rows = len(self.dataset.x_train) + len(self.dataset.x_test)
+        # Threads per kind of work; the fused path's torch work is per-epoch bookkeeping on
+        # tiny tensors and always takes one (see threads_for).
+        self.threads = {"train": threads_for(spec.batch_size, self.n_params),
+                        "evaluate": threads_for(rows, self.n_params)}
         params, decay = self.model.weights_and_biases()
         self.params = params
         self.decay_mask = decay
@@ -144,6 +160,13 @@ class Trainer:
         state carry over); otherwise record why not. Returns whether it is on."""
         from .fastpath import FastPath
 
+        batch = self.experiment.training.batch_size
+        if self.fast is None and self.device.type == "cpu" and \
+                path_for(batch, self.n_params) == "general":
+            self.path_reason = (f"autograd with matrix libraries on one thread "
+                                f"({self.n_params:,} parameters x batch {batch}: big enough "
+                                "that it beats the fused kernel)")
+            return False
         if self.fast is None:
             self.fast = FastPath.try_build(self, compile_now)
         if self.fast is not None:
@@ -238,6 +261,7 @@ class Trainer:
             return
         t0 = time.perf_counter()
         self.status = RUNNING
+        use_threads(1 if self.fast is not None else self.threads["train"])
         if self.fast is not None:
             self.fast.run(self.order, self.batch_in_epoch, self.batch_in_epoch + 1,
                           self.learning_rate, evaluate=False)
@@ -260,12 +284,12 @@ class Trainer:
         self.status = RUNNING
         lr = self.learning_rate
         metrics = None
+        use_threads(1 if self.fast is not None else self.threads["train"])
         if self.fast is not None:  # the epoch's evaluation runs in the same call
             metrics = self.fast.run(self.order, self.batch_in_epoch, self.batches_per_epoch, lr,
                                     evaluate=True)
         else:
             bs = self.experiment.training.batch_size
-            torch.set_num_threads(threads_for(bs, self.n_params))
             order = self.order.to(self.device)
             for b in range(self.batch_in_epoch, self.batches_per_epoch):
                 self._general_step(order[b * bs:(b + 1) * bs], lr)
@@ -393,6 +417,7 @@ class Trainer:
         """Loss and accuracy over all training and test points (no dropout, BN running stats)."""
         if getattr(self, "fast", None) is not None:
             return self.fast.evaluate()
+        use_threads(self.threads["evaluate"])
         self.model.eval()
         out = {}
         for split, x, t, y in (("train", self.x_train, self.t_train, self.y_train),
@@ -420,5 +445,8 @@ class Trainer:
         from .snapshot import take_snapshot
 
         resolution = resolution or self.experiment.view.resolution
-        torch.set_num_threads(threads_for(resolution * resolution, self.n_params))
-        return take_snapshot(self, resolution)
+        use_threads(threads_for(resolution * resolution, self.n_params))
+        try:
+            return take_snapshot(self, resolution)
+        finally:
+            use_threads(1 if self.fast is not None else self.threads["train"])

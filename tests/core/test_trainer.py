@@ -255,7 +255,8 @@ def test_thread_count_follows_the_work():
     from playground.core import trainer
 
     assert trainer.threads_for(100 * 100, 350) == 1  # a 6x8 net's view: one thread is faster
-    assert trainer.threads_for(256, 200_000) == trainer._ALL_THREADS  # digits, 4x256
+    assert trainer.threads_for(256, 200_000) == 1  # digits 4x256 at batch 256: 2 threads collapse
+    assert trainer.threads_for(50_000, 270_000) == trainer._ALL_THREADS  # 2x512, 25k-point eval
 
 
 def test_auto_takes_the_gpu_for_big_work_and_the_cpu_kernel_for_playground_nets(monkeypatch):

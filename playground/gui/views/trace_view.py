@@ -1,4 +1,9 @@
-"""Trace plots: train and test loss per epoch (and accuracy), the previous run faded behind."""
+"""Trace plots: train and test loss per epoch (and accuracy), the previous run faded behind.
+
+However long the run, each curve draws a fixed number of points: the snapshot brings the
+history already thinned to min/max per bucket of epochs (core/history.py), and the plot
+thins it again to one low and one high point per pixel column of its own width.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,21 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 TRAIN, TEST = "#333333", "#f59322"
 
 
+def column_envelope(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Min/max decimation: the lowest and the highest y of the points falling in each of
+    `columns` equal slices of x's range (x ascending), as two points per slice (NaN skipped
+    where a slice has numbers). Returns the input when it is already that small."""
+    if len(x) <= 2 * columns or len(x) < 2 or x[-1] <= x[0]:
+        return x, y
+    cell = np.minimum(((x - x[0]) * (columns / (x[-1] - x[0]))).astype(np.int64), columns - 1)
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    ends = np.r_[starts[1:], len(x)] - 1
+    out_x, out_y = np.empty(2 * len(starts)), np.empty(2 * len(starts))
+    out_x[0::2], out_x[1::2] = x[starts], x[ends]
+    out_y[0::2], out_y[1::2] = np.fmin.reduceat(y, starts), np.fmax.reduceat(y, starts)
+    return out_x, out_y
+
+
 class TracePlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -22,8 +42,8 @@ class TracePlot(QWidget):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("left", name)
             plot.getAxis("left").enableAutoSIPrefix(False)
-            plot.setClipToView(True)
-            plot.setDownsampling(auto=True, mode="peak")
+            # No clip-to-view or auto-downsampling: they re-scan the whole curve on every
+            # paint; the curves are a few thousand points at most (column_envelope).
         self.acc.setLabel("bottom", "epoch")
         self.acc.setXLink(self.loss)
         self.acc.setYRange(0, 1.02)
@@ -79,10 +99,11 @@ class TracePlot(QWidget):
         self._history = history
         self._shown_epochs = len(epochs)
         self._last_update = now
+        columns = max(64, self.loss.width())
         for key in ("loss", "accuracy"):
             for split in ("train", "test"):
                 values = history.get(f"{split}_{key}", np.zeros(0))
-                self.curves[(key, split)].setData(epochs, values)
+                self.curves[(key, split)].setData(*column_envelope(epochs, values, columns))
         self.acc.setVisible(problem != "regression")
 
     def set_line_width(self, width: float) -> None:

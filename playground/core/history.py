@@ -1,0 +1,205 @@
+"""The training history: one row per finished epoch, in preallocated blocks of NumPy arrays.
+
+Appending a row writes seven numbers into the current block (a new block every 65,536 epochs,
+so growing never copies what is there). What the trace plots need is `view()`: at most
+`VIEW_BUCKETS` buckets of epochs, each drawn as its lowest and highest value (min/max
+decimation), kept up to date from the rows added since the last call; it costs the same at
+epoch 1,000 and epoch 10,000,000. Files store the columns as compressed little-endian bytes;
+NaN and infinite values (a regression run's accuracy) are stored as they are.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import zlib
+
+import numpy as np
+
+from .errors import SpecError
+
+COLUMNS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
+           "learning_rate", "wall_time")
+# Losses and accuracies come from float32 networks; epochs and seconds keep full precision.
+DTYPES = {"epoch": np.int64, "wall_time": np.float64}
+BLOCK = 1 << 16  # rows per preallocated block
+VIEW_BUCKETS = 2048  # buckets of the thinned view: about a wide plot's pixel columns
+MAX_ROWS = 50_000_000  # a file claiming more is not a playground history
+
+
+def _dtype(column: str) -> type:
+    return DTYPES.get(column, np.float32)
+
+
+class History:
+    """One row per finished epoch; `column(name)` reads one back as a NumPy array."""
+
+    def __init__(self) -> None:
+        self._blocks: list[dict[str, np.ndarray]] = []
+        self._n = 0
+        self._stride = 1  # epochs per bucket of the view
+        self._buckets = 0  # buckets in use
+        self._folded = 0  # rows already in the buckets
+        self._low = {c: np.empty(VIEW_BUCKETS) for c in COLUMNS}
+        self._high = {c: np.empty(VIEW_BUCKETS) for c in COLUMNS}
+
+    # ------------------------------------------------------------------------ rows
+    def append(self, **row: float) -> None:
+        """Add one epoch's row; every column must be given."""
+        at = self._n & (BLOCK - 1)
+        if at == 0:
+            self._blocks.append({c: np.empty(BLOCK, _dtype(c)) for c in COLUMNS})
+        block = self._blocks[-1]
+        for column in COLUMNS:
+            block[column][at] = row[column]
+        self._n += 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def column(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Rows start..stop-1 of one column, as a fresh array."""
+        stop = self._n if stop is None else min(stop, self._n)
+        parts = []
+        for b in range(start // BLOCK, -(-stop // BLOCK)):
+            lo, hi = max(start - b * BLOCK, 0), min(stop - b * BLOCK, BLOCK)
+            parts.append(self._blocks[b][name][lo:hi])
+        return np.concatenate(parts) if parts else np.zeros(0, _dtype(name))
+
+    def __getattr__(self, name: str) -> list:
+        """`history.train_loss` and the like: a plain list, as before histories were arrays
+        (for scripts and tests; `column` gives the array)."""
+        if name in COLUMNS:
+            return self.column(name).tolist()
+        raise AttributeError(name)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {c: self.column(c) for c in COLUMNS}
+
+    def to_json(self) -> dict[str, list]:
+        """Plain lists (the CLI's output); files use `to_record`."""
+        return {c: self.column(c).tolist() for c in COLUMNS}
+
+    @classmethod
+    def from_columns(cls, columns: dict) -> History:
+        history = cls()
+        n = len(columns["epoch"]) if columns else 0
+        for start in range(0, n, BLOCK):
+            block = {c: np.empty(BLOCK, _dtype(c)) for c in COLUMNS}
+            for c in COLUMNS:
+                part = np.asarray(columns[c][start:start + BLOCK], dtype=_dtype(c))
+                block[c][:len(part)] = part
+            history._blocks.append(block)
+        history._n = n
+        return history
+
+    # ---------------------------------------------------------------- view for plots
+    def view(self) -> dict[str, np.ndarray]:
+        """What the trace plots draw, as fresh float64 arrays keyed like the columns: every
+        row while they fit in VIEW_BUCKETS, then per bucket of epochs its first and last
+        epoch paired with the column's lowest and highest value (NaN skipped)."""
+        self._fold()
+        k = self._buckets
+        if self._stride == 1:
+            return {c: self._low[c][:k].copy() for c in COLUMNS}
+        out = {}
+        for c in COLUMNS:
+            pair = np.empty(2 * k)
+            pair[0::2], pair[1::2] = self._low[c][:k], self._high[c][:k]
+            out[c] = pair
+        return out
+
+    def _fold(self) -> None:
+        """Bring the buckets up to date with the rows added since the last view."""
+        n = self._n
+        if self._folded == n:
+            return
+        while -(-n // self._stride) > VIEW_BUCKETS:
+            self._halve()
+        s, start = self._stride, self._folded
+        first = start // s  # the bucket the first new row falls in (maybe partly filled)
+        cuts = np.arange(first * s, n, s)
+        cuts[0] = start
+        cuts -= start
+        for c in COLUMNS:
+            values = self.column(c, start, n).astype(np.float64)
+            low = np.fmin.reduceat(values, cuts)
+            high = np.fmax.reduceat(values, cuts)
+            if start % s:  # the partly filled bucket keeps what it had
+                low[0] = np.fmin(low[0], self._low[c][first])
+                high[0] = np.fmax(high[0], self._high[c][first])
+            self._low[c][first:first + len(low)] = low
+            self._high[c][first:first + len(high)] = high
+        self._buckets = -(-n // s)
+        self._folded = n
+
+    def _halve(self) -> None:
+        """Merge neighbouring buckets: twice the epochs per bucket, half the buckets."""
+        k = self._buckets
+        pairs = k // 2
+        for store, combine in ((self._low, np.fmin), (self._high, np.fmax)):
+            for c in COLUMNS:
+                a = store[c]
+                merged = combine(a[0:2 * pairs:2], a[1:2 * pairs:2])
+                if k % 2:
+                    merged = np.append(merged, a[k - 1])
+                a[:len(merged)] = merged
+        self._buckets = -(-k // 2)
+        self._stride *= 2
+
+    # ------------------------------------------------------------------------ files
+    def to_record(self) -> dict:
+        """The columns as zlib-compressed little-endian bytes in base64, with dtypes."""
+        record = {"rows": self._n, "columns": {}}
+        for c in COLUMNS:
+            data = self.column(c).astype(np.dtype(_dtype(c)).newbyteorder("<")).tobytes()
+            record["columns"][c] = {"dtype": np.dtype(_dtype(c)).name,
+                                    "zlib": base64.b64encode(zlib.compress(data, 1)).decode()}
+        return record
+
+    @classmethod
+    def from_record(cls, raw: object, path: str) -> History:
+        """A history from `to_record`'s form, or the older form of plain lists; SpecError
+        names the part that is wrong."""
+        if isinstance(raw, dict) and "rows" in raw:
+            return cls.from_columns(_decode_columns(raw, path))
+        return cls.from_columns(_decode_lists(raw, path))
+
+
+def _decode_columns(raw: dict, path: str) -> dict[str, np.ndarray]:
+    rows, columns = raw.get("rows"), raw.get("columns")
+    if not isinstance(rows, int) or isinstance(rows, bool) or not 0 <= rows <= MAX_ROWS:
+        raise SpecError(f"{path}.rows", f"must be a whole number from 0 to {MAX_ROWS:,}")
+    if set(raw) != {"rows", "columns"} or not isinstance(columns, dict) \
+            or set(columns) != set(COLUMNS):
+        raise SpecError(path, f"must hold rows and columns {', '.join(COLUMNS)}")
+    out = {}
+    for c in COLUMNS:
+        where, item, dtype = f"{path}.columns.{c}", columns[c], np.dtype(_dtype(c))
+        if not isinstance(item, dict) or item.get("dtype") != dtype.name \
+                or not isinstance(item.get("zlib"), str):
+            raise SpecError(where, f"must be {{dtype: {dtype.name}, zlib: base64 text}}")
+        size = rows * dtype.itemsize
+        try:
+            packed = base64.b64decode(item["zlib"], validate=True)
+            unpacker = zlib.decompressobj()
+            data = unpacker.decompress(packed, size + 1)  # never more than the rows need
+        except (binascii.Error, ValueError, zlib.error) as exc:
+            raise SpecError(where, "is not valid compressed data") from exc
+        if len(data) != size or unpacker.unconsumed_tail:
+            raise SpecError(where, f"holds the wrong number of values; {rows} rows expected")
+        out[c] = np.frombuffer(data, dtype=dtype.newbyteorder("<")).astype(dtype)
+    return out
+
+
+def _decode_lists(raw: object, path: str) -> dict[str, list]:
+    """Files from before binary histories: one JSON list of numbers per column."""
+    if not isinstance(raw, dict) or set(raw) != set(COLUMNS):
+        raise SpecError(path, f"must hold {', '.join(sorted(COLUMNS))}")
+    lengths = {len(v) if isinstance(v, list) else -1 for v in raw.values()}
+    if len(lengths) != 1 or -1 in lengths:
+        raise SpecError(path, "columns must be lists of equal length")
+    for key, values in raw.items():
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            raise SpecError(f"{path}.{key}", "must hold numbers")
+    return raw

@@ -1,0 +1,189 @@
+"""History at any length: what a frame carries stays the same size and cost, files stay small
+and reopen, and the width/size sweep's path and thread choice (issue: speed without cliffs)."""
+
+import math
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from playground.core import files
+from playground.core.graph import mlp
+from playground.core.history import COLUMNS, VIEW_BUCKETS, History
+from playground.core.spec import Experiment
+from playground.core.trainer import _ALL_THREADS, FUSED_CROSSOVER, Trainer, path_for, threads_for
+
+
+def long_history(n: int, seed: int = 0) -> History:
+    rng = np.random.default_rng(seed)
+    epochs = np.arange(1, n + 1)
+    loss = 0.5 / np.sqrt(epochs) + 0.01 * rng.random(n)
+    return History.from_columns({
+        "epoch": epochs, "train_loss": loss, "test_loss": loss * 1.1,
+        "train_accuracy": np.round(1 - loss, 3), "test_accuracy": np.round(1 - loss * 1.1, 3),
+        "learning_rate": np.full(n, 0.03), "wall_time": epochs * 2e-4})
+
+
+def spiral(hidden, n_train=250, **training):
+    exp = Experiment()
+    exp.data.generator = "spiral"
+    exp.data.n_points = 2 * n_train
+    exp.network = mlp(list(hidden), "tanh")
+    for key, value in training.items():
+        setattr(exp.training, key, value)
+    return exp
+
+
+def test_the_plotted_view_is_every_epoch_while_short_then_min_max_per_bucket():
+    h = long_history(VIEW_BUCKETS)
+    view = h.view()
+    np.testing.assert_array_equal(view["epoch"], np.arange(1, VIEW_BUCKETS + 1))
+    np.testing.assert_allclose(view["train_loss"], h.column("train_loss"))
+    for i in range(1, 1001):  # keeps up with rows appended between frames
+        h.append(epoch=VIEW_BUCKETS + i, train_loss=0.0 if i == 500 else 0.2, test_loss=0.2,
+                 train_accuracy=math.nan, test_accuracy=0.9, learning_rate=0.03, wall_time=1.0)
+        if i % 97 == 0:
+            h.view()
+    view = h.view()
+    loss = h.column("train_loss").astype(np.float64)
+    stride = 2
+    lows = [loss[j:j + stride].min() for j in range(0, len(loss), stride)]
+    highs = [loss[j:j + stride].max() for j in range(0, len(loss), stride)]
+    assert len(view["epoch"]) == 2 * len(lows) <= 2 * VIEW_BUCKETS
+    np.testing.assert_allclose(view["train_loss"][0::2], lows)
+    np.testing.assert_allclose(view["train_loss"][1::2], highs)
+    assert view["train_loss"].min() == 0.0  # one epoch's dip still shows
+    assert view["epoch"][-1] == VIEW_BUCKETS + 1000
+    # NaN accuracy (only in the appended rows) is skipped where a bucket has numbers
+    assert np.isfinite(view["train_accuracy"][: 2 * (VIEW_BUCKETS // 2)]).all()
+
+
+def test_a_million_epochs_give_the_same_size_of_view_as_a_few_thousand():
+    big = long_history(1_000_000)
+    view = big.view()
+    assert len(view["epoch"]) <= 2 * VIEW_BUCKETS
+    assert view["epoch"][0] == 1 and view["epoch"][-1] == 1_000_000
+    assert view["train_loss"].max() == pytest.approx(big.column("train_loss").max())
+    assert view["train_loss"].min() == pytest.approx(big.column("train_loss").min())
+
+
+def frame_cost(trainer, history: History, repeats: int = 15) -> float:
+    """The quickest of a few snapshot-plus-payload costs, with an epoch appended before each
+    (as training does between frames). The quickest is robust to a busy machine."""
+    trainer.history = history
+    trainer.snapshot(30)  # the first view folds everything in once
+    best = math.inf
+    for _ in range(repeats):
+        n = len(history)
+        history.append(epoch=n + 1, train_loss=0.1, test_loss=0.1, train_accuracy=0.9,
+                       test_accuracy=0.9, learning_rate=0.03, wall_time=1.0)
+        start = time.perf_counter()
+        snap = trainer.snapshot(30)
+        best = min(best, time.perf_counter() - start)
+    assert sum(a.nbytes for a in snap.history.values()) <= 8 * 2 * VIEW_BUCKETS * len(COLUMNS)
+    return best
+
+
+def test_snapshot_and_frame_payload_cost_the_same_at_1k_and_1m_epochs():
+    trainer = Trainer(spiral([8] * 6))
+    short, long = long_history(1_000), long_history(1_000_000)
+    frame_cost(trainer, long_history(5_000))  # warm every code path
+    small, big = frame_cost(trainer, short), frame_cost(trainer, long)
+    assert big < 2 * small, f"1k epochs: {small * 1e3:.2f} ms, 1M epochs: {big * 1e3:.2f} ms"
+
+
+def test_a_million_epoch_history_saves_under_40_mb_and_reopens(tmp_path):
+    exp = spiral([4, 2])
+    trainer = Trainer(exp)
+    trainer.run(2)
+    history = long_history(1_000_000)
+    trainer.history = history
+    path = tmp_path / "long.json"
+    files.save_experiment(str(path), exp, trainer)
+    assert path.stat().st_size < 40 * 2**20
+    resumed = files.resume_trainer(files.load_experiment(str(path)))
+    assert len(resumed.history) == 1_000_000
+    for column in COLUMNS:
+        np.testing.assert_array_equal(resumed.history.column(column), history.column(column))
+
+
+def test_a_regression_run_with_nan_accuracy_saves_and_reopens(tmp_path):
+    exp = Experiment()
+    exp.data.generator = "plane"
+    exp.network = mlp([4], "linear", output_activation="linear")
+    trainer = Trainer(exp)
+    trainer.run(3)
+    assert math.isnan(trainer.history.column("test_accuracy")[-1])
+    path = tmp_path / "plane.json"
+    files.save_experiment(str(path), exp, trainer)
+    resumed = files.resume_trainer(files.load_experiment(str(path)))
+    assert np.isnan(resumed.history.column("test_accuracy")).all()
+    assert resumed.history.train_loss == trainer.history.train_loss
+
+
+def test_a_corrupt_history_in_a_file_names_the_column():
+    good = long_history(10).to_record()
+    bad = dict(good, columns=dict(good["columns"]))
+    bad["columns"]["test_loss"] = dict(bad["columns"]["test_loss"], zlib="eJwDAAAAAAE=")
+    with pytest.raises(files.SpecError, match="state.history.columns.test_loss"):
+        History.from_record(bad, "state.history")
+    with pytest.raises(files.SpecError, match="state.history.rows"):
+        History.from_record(dict(good, rows=-1), "state.history")
+
+
+# Widths x training-set sizes of the issue, 2 hidden tanh layers, batch 10 (trainer.py holds
+# the measured crossovers): the fused kernel up to 2 x 128 units, one-thread autograd from
+# 2 x 256; one thread everywhere except the evaluation of 2 x 512 units over 50,000 points.
+CHOICES = {8: "fast", 16: "fast", 32: "fast", 64: "fast", 128: "fast", 256: "general",
+           512: "general"}
+
+
+@pytest.mark.parametrize("n_train", [250, 2_500, 25_000])
+@pytest.mark.parametrize("width", sorted(CHOICES))
+def test_path_and_threads_for_each_width_and_data_size(width, n_train):
+    n_params = width * width + 4 * width + 1  # 2 inputs -> width -> width -> 1 output
+    assert path_for(10, n_params) == CHOICES[width]
+    assert threads_for(10, n_params) == 1
+    eval_threads = _ALL_THREADS if (width, n_train) == (512, 25_000) else 1
+    assert threads_for(2 * n_train, n_params) == eval_threads
+    assert threads_for(100 * 100, n_params) == 1  # the view's grid
+
+
+def test_small_batches_keep_the_kernel_longer():
+    assert path_for(1, 2 * FUSED_CROSSOVER) == "fast"
+    assert path_for(10, 2 * FUSED_CROSSOVER) == "general"
+    assert path_for(256, FUSED_CROSSOVER - 1) == "fast"
+
+
+def test_the_trainer_follows_the_chooser_and_says_why():
+    big = Trainer(spiral([256, 256]))
+    assert big.path == "general" and "matrix libraries on one thread" in big.path_reason
+    assert big.threads == {"train": 1, "evaluate": 1}
+    assert Trainer(spiral([128, 128])).path == "fast"
+
+
+def test_per_epoch_bookkeeping_runs_on_one_thread_whatever_ran_before(monkeypatch):
+    """Width 32 ran 5x slower when the remembered weights were gathered by a torch op on two
+    threads (left at two by the view's snapshot)."""
+    from playground.core.fastpath import FastPath
+
+    seen = []
+    original = FastPath.copy_state
+
+    def watched(self):
+        seen.append(torch.get_num_threads())
+        return original(self)
+
+    trainer = Trainer(spiral([32, 32]))
+    assert trainer.path == "fast"
+    monkeypatch.setattr(FastPath, "copy_state", watched)
+    previous = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        trainer.run(3)
+    finally:
+        torch.set_num_threads(previous)
+    assert seen == [1, 1, 1]
+    saved = trainer.fast.copy_state()
+    assert isinstance(saved[0], np.ndarray)  # NumPy rows, no torch op to dispatch

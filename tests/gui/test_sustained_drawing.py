@@ -1,0 +1,98 @@
+"""A long run at "as fast as possible" (issue: speed without cliffs): the window keeps drawing
+new frames, the trace curves stay a fixed size, Pause is answered and memory stays put."""
+
+import time
+
+import numpy as np
+
+from .conftest import dispose
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def test_window_keeps_drawing_for_a_minute_at_full_speed(qtbot, settings, recovery):
+    from playground.core import fastpath
+    from playground.core.graph import mlp
+    from playground.core.spec import Experiment
+    from playground.gui.main_window import MainWindow
+
+    fastpath.warm_up()
+    exp = Experiment()
+    exp.data.generator = "spiral"
+    exp.network = mlp([8] * 6, "tanh")
+    w = MainWindow(exp, settings=settings, recovery_path=recovery)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitUntil(lambda: w._drawn is not None, timeout=20000)
+    drawn = []  # (time, epoch) of each new frame the window draws
+    original = w._draw
+
+    def counting(snap):
+        drawn.append((time.perf_counter(), snap.epoch))
+        original(snap)
+
+    w._draw = counting
+    w.training_bar.speed.setCurrentIndex(w.training_bar.speed.count() - 1)  # as fast as possible
+    w.toggle_play()
+    start = time.perf_counter()
+    qtbot.wait(20_000)
+    rss_early = rss_mb()
+    qtbot.wait(40_000)
+    end = time.perf_counter()
+    last = [(t, e) for t, e in drawn if t > end - 10]
+    trained = w.latest.snapshot.epoch
+    points = max(len(c.getData()[0]) for k, c in w.trace.curves.items() if len(k) == 2)
+    w.toggle_play()
+    asked = time.perf_counter()
+    qtbot.waitUntil(lambda: not w.latest.playing, timeout=5000)
+    pause_answered = time.perf_counter() - asked
+    rss_late = rss_mb()
+    w.dirty = False
+    dispose(w)
+
+    assert end - start >= 60
+    # The goal is 30 frames/s (benchmarks/gui_speed.py --long); 2/s is a floor a 2-core CI
+    # machine shared with other jobs holds. Before, drawing stopped for good after ~10 s.
+    assert len(last) >= 20, f"only {len(last)} frames drawn in the last 10 s"
+    assert last[-1][1] > last[0][1] > 1000  # frames of new epochs, not a repeat of an old one
+    assert last[-1][1] >= 0.9 * trained  # the window shows where training is
+    assert points <= 2 * max(64, w.trace.loss.width()) and points <= 4096
+    assert pause_answered < 2.0
+    # Bounded, not growing with the epochs: the history slider's 300 recorded frames (~50 MB
+    # of maps) may still be filling at a few frames a second; the old per-epoch lists and
+    # their per-frame array copies grew ~240 MB per million epochs.
+    assert rss_late - rss_early < 100 or np.isnan(rss_late), \
+        f"RSS grew {rss_late - rss_early:.0f} MB in the last 40 s"
+
+
+def test_trace_curves_hold_two_points_per_pixel_column_at_most(qtbot):
+    from playground.core.history import History
+    from playground.gui.views.trace_view import TracePlot, column_envelope
+
+    x = np.arange(1.0, 100_001.0)
+    y = np.sin(x / 1000.0)
+    y[54_321] = -5.0  # a one-epoch spike must survive thinning
+    cx, cy = column_envelope(x, y, 300)
+    assert len(cx) <= 600 and cx[0] == 1 and cx[-1] == 100_000
+    assert cy.min() == -5.0 and cy.max() == y.max()
+
+    n = 300_000
+    epochs = np.arange(1, n + 1)
+    history = History.from_columns({c: epochs if c == "epoch" else np.linspace(1, 0, n)
+                                    for c in ("epoch", "train_loss", "test_loss",
+                                              "train_accuracy", "test_accuracy",
+                                              "learning_rate", "wall_time")})
+    plot = TracePlot()
+    qtbot.addWidget(plot)
+    plot.resize(500, 300)
+    plot.update_history(history.view(), run_id=1, problem="binary", force=True)
+    px, _ = plot.curves[("loss", "train")].getData()
+    assert len(px) <= 2 * max(64, plot.loss.width())
+    assert px[-1] == n
