@@ -65,16 +65,19 @@ def wcss(x: np.ndarray, centres: np.ndarray, labels: np.ndarray) -> float:
 
 
 def kmeans_steps(x: np.ndarray, centres: np.ndarray, max_steps: int = 1000,
-                 labels: np.ndarray | None = None, step: int = 0) -> Iterator[ClusterState]:
+                 labels: np.ndarray | None = None, step: int = 0,
+                 placed: str = "") -> Iterator[ClusterState]:
     """States: the start, then alternating "assign" and "update" until nothing changes.
 
     Pass `labels` to continue from an "assign" already made (after a centre was dragged, the
-    next step is an assignment again, so leave it None)."""
+    next step is an assignment again, so leave it None); `placed` says what the first state is
+    (a centre added, moved or removed by hand)."""
     x = np.asarray(x, dtype=np.float64)
     centres = np.array(centres, dtype=np.float64)
     history = []
     current = labels if labels is not None else np.full(len(x), -1)
-    yield ClusterState(step, "init", current.copy(), f"{len(centres)} centres placed", False,
+    yield ClusterState(step, "init", current.copy(), placed or f"{len(centres)} centres placed",
+                       False,
                        {"centres": centres.copy(), "wcss": np.array(history)})
     while step < max_steps:
         step += 1
