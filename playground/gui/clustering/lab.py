@@ -10,9 +10,7 @@ ClusteringWorker, never in the GUI thread.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -20,15 +18,16 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ...core.clustering.dbscan import BORDER, CORE, k_distance, point_kinds
-from ...core.clustering.hierarchical import cut, cut_at
-from ...core.clustering.meanshift import spread_subset
+from ...core.clustering.hierarchical import cut_at
 from ...core.datasets import build_dataset
 from ...core.errors import PlaygroundError
-from ...core.session import Session, field_info
+from ...core.session import Session
 from ...core.spec import Experiment
 from ..session_qt import QtSession
+from .centres import CentreEditing, k_max
 from .controls import ALGORITHMS, EPS_STEP, build_controls
 from .drawing import ClusterView, label_colours
+from .frames import FrameDrawing
 from .paint import PaintBar, PaintOverlay
 from .side import SidePlots
 from .worker import ClusterFrame, ClusteringWorker
@@ -36,17 +35,9 @@ from .worker import ClusterFrame, ClusteringWorker
 # The settings each algorithm's run is built from: a change of another only redraws.
 RUN_FIELDS = {"kmeans": {"k", "init", "centres", "seed"}, "meanshift": {"bandwidth", "kernel"},
               "hierarchical": {"linkage"}, "dbscan": {"eps", "min_points"}}
-CENTRE_FIELDS = ("clustering.init", "clustering.centres", "clustering.k")
-ANIMATION_S = 0.25  # how long a centre or window glides to its new place
-WINDOWS_DRAWN = 8  # mean shift: windows drawn as circles; the others as dots with trails
 
 
-def k_max() -> int:
-    """The most centres or clusters a file may hold (the interface never offers more)."""
-    return int(field_info("clustering.k").hi)
-
-
-class ClusteringLab(QWidget):
+class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
     """The clustering tab on the session `qs`. Without one (the window before it owns a
     session) the lab makes its own, takes experiments by `set_experiment` and emits `changed`
     with the edited experiment."""
@@ -232,27 +223,6 @@ class ClusteringLab(QWidget):
         playing = self.frame is not None and self.frame.playing
         self.worker.post("pause" if playing else "play")
 
-    def back(self) -> None:
-        """One step back; over a centre placed, moved or removed by hand, that edit is taken
-        back (in the run and in the session)."""
-        if self.frame is not None and self.frame.state.phase == "placed" and self._edits:
-            before, after, label = self._edits.pop()
-            with self._quietly():
-                if (self.session.can_undo and self.session.undo_label == label
-                        and all(self.qs.get(p) == v for p, v in after.items())):
-                    self.session.undo()
-                else:
-                    self.qs.set_many(before, label="take back a centre edit")
-        self.worker.post("back")
-
-    @contextlib.contextmanager
-    def _quietly(self):
-        self._quiet += 1
-        try:
-            yield
-        finally:
-            self._quiet -= 1
-
     @Slot(object)
     def on_frame(self, frame: ClusterFrame) -> None:
         if frame.token != self._token:
@@ -277,154 +247,6 @@ class ClusteringLab(QWidget):
         if self.paint.mode != "off":
             return  # painting shows the points by class; the run is drawn when it ends
         getattr(self, f"_draw_{frame.algorithm}")(frame)
-
-    def _draw_kmeans(self, frame: ClusterFrame) -> None:
-        s = frame.state
-        centres = s.extra["centres"]
-        self.view.show_points(self.x, label_colours(s.labels, by_rank=False))
-        self.side.show_steps(s.extra["wcss"])
-        self.side.mark_k(len(centres) if self.side.elbow is not None else None)
-        self._move(centres, lambda c: self.view.place_centres(self.x, c, s.labels), frame)
-
-    def _draw_meanshift(self, frame: ClusterFrame) -> None:
-        s = frame.state
-        bandwidth, trails = s.extra["bandwidth"], s.extra["trajectories"]
-        if self._windows_shown is None:
-            self._windows_shown = spread_subset(trails[0], WINDOWS_DRAWN)
-        self.view.show_points(self.x, label_colours(s.labels))
-        self.side.show_steps(s.extra["distinct"], first_step=0)
-        if "modes" in s.extra:
-            self._drawn = None
-            self.view.show_modes(s.extra["modes"], bandwidth, trails)
-            return
-        shown = self._windows_shown
-        self._move(s.extra["windows"],
-                   lambda w: self.view.place_windows(w, shown, bandwidth, trails), frame)
-
-    def _draw_hierarchical(self, frame: ClusterFrame) -> None:
-        s = frame.state
-        merges = s.extra["linkage"]
-        if s.done and len(merges):
-            self._linkage = merges
-            self._recut()
-            return
-        self._linkage = None
-        if self.side.dendrogram_shown:  # stepped back from the tree
-            self.side.reset("hierarchical")
-        self.view.witness.setData([], [])
-        self.view.hierarchical_step(self.x, s)
-        self.side.show_steps(merges[:, 2] if len(merges) else [])
-
-    def _recut(self) -> None:
-        if self._linkage is None:
-            return
-        z = self._linkage
-        k = int(np.clip(self.experiment.clustering.k, 1, len(z) + 1))
-        labels = cut(z, k)
-        rgb = label_colours(labels)
-        self.view.witness.setData([], [])
-        self.view.show_points(self.x, rgb)
-        self.side.show_dendrogram(z, labels, rgb, cut_height(z, k))
-
-    def _draw_dbscan(self, frame: ClusterFrame) -> None:
-        s = frame.state
-        if s.phase == "init":
-            self.shown_kinds = s.extra["preview"]
-            self.view.show_kinds(self.x, self.shown_kinds)
-        else:
-            self.shown_kinds = None
-            self.view.rings.setData([], [])
-            self.view.marks.setData([], [])
-            self.view.dbscan_step(self.x, s)
-
-    # ------------------------------------------------------------------- animation
-    def _move(self, target: np.ndarray, place, frame: ClusterFrame) -> None:
-        """Draw centres or windows at `target`, gliding there from where they were drawn."""
-        start, self._drawn = self._drawn, target
-        glide = (self.animate.isChecked() and start is not None and start.shape == target.shape
-                 and not np.allclose(start, target)
-                 and (not frame.playing or self.speed.value() <= 4))
-        if not glide:
-            place(target)
-            return
-        self._tween_draw = lambda a: place(start + a * (target - start))
-        self._tween_t0 = time.perf_counter()
-        self._tween_draw(0.0)
-        self._tween.start()
-
-    def _tween_tick(self) -> None:
-        a = min(1.0, (time.perf_counter() - self._tween_t0) / ANIMATION_S)
-        if self._tween_draw is not None:
-            self._tween_draw(a * a * (3 - 2 * a))
-        if a >= 1.0:
-            self._tween.stop()
-            self._tween_draw = None
-
-    def _finish_tween(self) -> None:
-        """Skip the glide in progress to its end."""
-        if self._tween.isActive():
-            self._tween.stop()
-            draw, self._tween_draw = self._tween_draw, None
-            if draw is not None:
-                draw(1.0)
-
-    # ----------------------------------------------------------- centres by hand
-    def _centres_now(self) -> np.ndarray:
-        if self.frame is not None and "centres" in self.frame.state.extra:
-            return np.asarray(self.frame.state.extra["centres"], dtype=np.float64)
-        return np.zeros((0, 2))
-
-    def _on_click(self, event) -> None:
-        self._finish_tween()
-        vb = self.plot.getPlotItem().getViewBox()
-        pos = event.scenePos()
-        if (self.paint.mode != "off" or self.experiment.clustering.algorithm != "kmeans"
-                or not vb.sceneBoundingRect().contains(pos)):
-            return
-        p = vb.mapSceneToView(pos)
-        centres = self._centres_now()
-        pixel = vb.viewPixelSize()[0]
-        near = (np.linalg.norm(centres - [p.x(), p.y()], axis=1) / pixel if len(centres)
-                else np.zeros(0))
-        if event.button() == Qt.MouseButton.RightButton:
-            if len(near) and near.min() < 15:
-                self.remove_centre(int(near.argmin()))
-        elif event.button() == Qt.MouseButton.LeftButton and not (len(near) and near.min() < 10):
-            self.add_centre(p.x(), p.y())
-
-    def add_centre(self, x: float, y: float) -> bool:
-        centres = self._centres_now()
-        if len(centres) >= k_max():
-            self.explanation.setText(f"at most {k_max()} centres (the limit of clustering.k); "
-                                     "right-click a centre to remove it first")
-            return False
-        return self._edit_centres(np.vstack([centres, [[x, y]]]),
-                                  f"added a centre: K = {len(centres) + 1}")
-
-    def remove_centre(self, index: int) -> bool:
-        centres = self._centres_now()
-        if len(centres) <= 1:
-            self.explanation.setText("k-means needs at least one centre")
-            return False
-        return self._edit_centres(np.delete(centres, index, axis=0),
-                                  f"removed centre {index + 1}: K = {len(centres) - 1}")
-
-    def _centres_dragged(self, centres: np.ndarray) -> None:
-        self._edit_centres(centres, "moved a centre by hand: the next step reassigns")
-
-    def _edit_centres(self, centres: np.ndarray, text: str) -> bool:
-        after = {"clustering.init": "manual",
-                 "clustering.centres": [[round(float(a), 6), round(float(b), 6), 0.0]
-                                        for a, b in centres],
-                 "clustering.k": len(centres)}
-        before = {p: copy.deepcopy(self.qs.get(p)) for p in CENTRE_FIELDS}
-        label = text.split(":")[0]
-        with self._quietly():
-            if not self.qs.set_many(after, label=label):
-                return False
-        self._edits.append((before, after, label))
-        self.worker.post("edit_centres", np.array(centres, dtype=np.float64), text, self._token)
-        return True
 
     # ------------------------------------------------------------ other controls
     def show_elbow(self) -> None:
@@ -499,14 +321,3 @@ class ClusteringLab(QWidget):
     def shutdown(self) -> None:
         self._tween.stop()
         self.worker.stop()
-
-
-def cut_height(linkage_matrix: np.ndarray, k: int) -> float:
-    """A height that cuts the tree into k clusters: between the (k-1)-th and k-th largest merge
-    distances."""
-    h = np.sort(linkage_matrix[:, 2])[::-1]
-    if k <= 1:
-        return float(h[0] * 1.05)
-    if k - 1 >= len(h):
-        return 0.0
-    return float(0.5 * (h[k - 2] + h[k - 1]))
