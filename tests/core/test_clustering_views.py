@@ -131,3 +131,31 @@ def test_dendrogram_by_cluster_colours_the_links_under_each_cut_cluster():
                 span = np.flatnonzero(labels[order] == label) * 10.0 + 5.0
                 finite = xs[np.isfinite(xs)]
                 assert span.min() <= finite.min() and finite.max() <= span.max()
+
+
+def test_lesson_19s_text_says_what_its_run_shows():
+    """The smiley's classes: 0 ring, 1 and 2 the eyes, 3 the mouth. The text promises a quarter
+    of the ring with an eye or half of the mouth in each cluster (not centres on the features)."""
+    from playground.core import files
+    from playground.core.lessons import run_clustering
+
+    exp = files.load_experiment("examples/19_kmeans_smiley.json").experiment
+    labels, truth = run_clustering(exp)
+    assert "quarters of the face" in exp.description
+    assert "go to the eyes and mouth" not in exp.description
+    ring = np.bincount(labels[truth == 0], minlength=4)
+    assert (ring > 0.15 * ring.sum()).all()  # every cluster holds a good share of the ring
+    for eye in (1, 2):  # each eye lies whole in one cluster, shared with the ring
+        assert len(np.unique(labels[truth == eye])) == 1
+    assert len(np.unique(labels[truth == 3])) == 2  # the mouth is cut in two
+    eyes = {int(labels[truth == 1][0]), int(labels[truth == 2][0])}
+    assert len(eyes) == 2 and not eyes & set(np.unique(labels[truth == 3]).tolist())
+
+
+def test_lesson_22_cuts_at_its_files_cluster_count():
+    from playground.core import files
+    from playground.core.lessons import run_clustering
+
+    exp = files.load_experiment("examples/22_single_link_chaining.json").experiment
+    labels, _ = run_clustering(exp)
+    assert exp.clustering.k == 2 and sorted(np.bincount(labels)) == [1, 131]  # the stray point
