@@ -15,7 +15,8 @@ from scipy.spatial.distance import cdist
 from . import ClusterState
 
 LINKAGES = ("single", "complete", "average", "ward")
-N_COLOURS = 10  # the class palette's size: a new cluster takes the colour least in use
+N_COLOURS = 9  # the class palette without its grey (kept for single points): a new cluster
+# takes the colour fewest clusters wear
 WHY = {"single": "their closest points are nearest", "complete": "their farthest points are "
        "nearest", "average": "the mean distance between their points is smallest",
        "ward": "merging them adds the least within-cluster variance"}

@@ -114,7 +114,7 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         split.addWidget(build_controls(self, self.qs))
         split.addWidget(self.plot)
         split.addWidget(self.side)
-        split.setSizes([320, 700, 380])
+        split.setSizes([300, 580, 380])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.lesson)

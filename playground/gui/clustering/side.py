@@ -14,7 +14,7 @@ from ...core.clustering.hierarchical import dendrogram_by_cluster
 
 TITLES = {"kmeans": ("within-cluster sum of squares", "step"),
           "meanshift": ("distinct windows", "step"),
-          "hierarchical": ("merge distance (dendrogram when done)", "step"),
+          "hierarchical": ("merge distance per step", "step"),
           "dbscan": ("distance to the (minPoints-1)-th neighbour", "points, sorted")}
 
 
@@ -27,6 +27,7 @@ class SidePlots(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground("w")
+        self.setMinimumWidth(240)
         self.main = self.addPlot(row=0, col=0)
         self.elbow_plot = self.addPlot(row=1, col=0)
         self.silhouette_plot = self.addPlot(row=2, col=0)
