@@ -166,3 +166,28 @@ def test_painting_in_the_windows_lab_reaches_the_window(qtbot, window):
     qtbot.waitUntil(lambda: len(lab.x) == before + 1, timeout=5000)
     lab.paint_bar.undo_button.click()
     qtbot.waitUntil(lambda: window.experiment.data.generator != "points", timeout=5000)
+
+
+def test_the_paint_tool_works_on_the_network_tabs_output_view(qtbot):
+    """What the network tab gets: the same tool on its output plot, writing data the network
+    can train on (a "points" data set of the painted classes)."""
+    from playground.core.datasets import build_dataset
+    from playground.gui.clustering import PaintBar, PaintOverlay
+    from playground.gui.session_qt import QtSession
+    from playground.gui.views.output_view import OutputView
+
+    qs = QtSession(Session(Experiment()))
+    view = OutputView()
+    qtbot.addWidget(view)
+    overlay = PaintOverlay(qs, view.plot.getPlotItem(), show_points=False, parent=view)
+    bar = PaintBar(overlay)
+    qtbot.addWidget(bar)
+    n0 = len(overlay._table_of())
+    bar.tool_buttons["put"].click()
+    for label, (x, y) in ((0, (-4.0, -4.0)), (1, (4.0, 4.0))):
+        bar.class_buttons[label].click()
+        overlay.press(x, y)
+        overlay.release()
+    assert not overlay.scatter.isVisible()  # the view draws its own points
+    ds = build_dataset(qs.session.experiment.data)
+    assert len(ds.x) == n0 + 2 and ds.problem == "binary"
