@@ -181,8 +181,9 @@ def lessons() -> dict[str, Experiment]:
         return exp
 
     out["19_kmeans_smiley"] = clustering(
-        "k-means on the smiley", "K = 4 and k-means++: the centres go to the eyes and mouth and "
-        "cut the ring into pieces. k-means finds round blobs of similar size, not shapes.",
+        "k-means on the smiley", "K = 4 and k-means++: the four centres settle in the four "
+        "quarters of the face, so each cluster is a quarter of the ring with an eye or half of "
+        "the mouth. k-means finds round blobs of similar size, not shapes.",
         "smiley", OutcomeSpec("agreement", 0, -1.0, 0.6, "the face is not recovered"),
         algorithm="kmeans", k=4, init="kmeans++")
     out["20_kmeans_rings"] = clustering(

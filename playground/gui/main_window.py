@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
+    QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -133,6 +134,14 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         data_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         data_scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width() + 20)
 
+        from .clustering import PaintBar, PaintOverlay
+
+        # Points drawn on the output view are a data set the network can train on.
+        self.paint_overlay = PaintOverlay(qs, self.output_view.plot.getPlotItem(),
+                                          show_points=False, parent=self)
+        paint_box = QGroupBox("Draw data")
+        QVBoxLayout(paint_box).addWidget(PaintBar(self.paint_overlay))
+        self.data_panel.layout().insertWidget(3, paint_box)
         self.run_status = RunStatus()
         self.show_test = bind_check(qs, QCheckBox("Show test data"), "view.show_test_data")
         self.discretize = bind_check(qs, QCheckBox("Discretize output"), "view.discretize")
@@ -181,7 +190,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         layout.addWidget(self.main_split, 1)
         from .clustering_lab import ClusteringLab
 
-        self.clustering_lab = ClusteringLab()
+        self.clustering_lab = ClusteringLab(qs)
         self.tabs = QTabWidget()
         self.tabs.addTab(network_tab, "Neural network")
         self.tabs.addTab(self.clustering_lab, "Clustering")
@@ -207,7 +216,6 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         bar.step_epoch.connect(self.step_epoch)
         bar.step_batch.connect(self.step_batch)
         bar.reset.connect(self.reset)
-        self.clustering_lab.changed.connect(self.on_clustering_edited)
         self.run_status.reset_requested.connect(self.reset)
         self.run_status.lower_rate_requested.connect(self.lower_learning_rate)
         self.network_view.neuron_hovered.connect(self.on_neuron_hovered)
@@ -338,8 +346,6 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
             self._layout_network(self.experiment, self._dataset)
             if self._drawn is not None:
                 self.network_view.update_snapshot(self._drawn.snapshot)
-        if "clustering" in kinds:
-            self.clustering_lab.set_experiment(self.experiment)
         if "state" in kinds and isinstance(change.command, SessionSetWeight):
             cmd = change.command
             self.worker.post(SetWeight(cmd.node, cmd.row, cmd.col, cmd.current(change.undone)))
@@ -349,17 +355,6 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
     @Slot(str)
     def on_refused(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
-
-    def on_clustering_edited(self, exp: Experiment) -> None:
-        """The clustering lab's edits (settings, placed centres, painted points), each as one
-        undoable edit of the session."""
-        values = {f"clustering.{f.name}": getattr(exp.clustering, f.name)
-                  for f in dataclasses.fields(exp.clustering)}
-        values.update({f"data.{f.name}": getattr(exp.data, f.name)
-                       for f in dataclasses.fields(exp.data)})
-        changed = {p: v for p, v in values.items() if self.session.get(p) != v}
-        if changed:
-            self.qs.set_many(changed)
 
     def _show_experiment(self, post: bool = True, state: dict | None = None) -> None:
         """Lay out every view for the session's experiment; with `post`, rebuild the trainer
@@ -371,7 +366,6 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.history_slider.setRange(0, 0)
         self.network_header.set_graph(exp.network, self.session.can_undo, self.session.can_redo)
         self.inspector.show_node(exp.network, self.inspector.node_id)
-        self.clustering_lab.set_experiment(exp)
         self._show_lesson_text()
         self.apply_view()
         self.playing = False

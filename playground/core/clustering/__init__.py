@@ -37,6 +37,7 @@ class Stepper:
         self.history: list[ClusterState] = [next(states)]
         self.position = 0
         self._dropped = 0  # states let go from the front of the history
+        self._branches: list[tuple[int, list[ClusterState], Iterator[ClusterState]]] = []
 
     @property
     def state(self) -> ClusterState:
@@ -77,10 +78,30 @@ class Stepper:
     def branch(self, states: Iterator[ClusterState]) -> None:
         """Continue from here with another generator (e.g. after dragging a centre): the future
         that was recorded is dropped, the past stays for stepping back."""
+        first = next(states)
+        self._branches.append((self.position + self._dropped,
+                               self.history[self.position + 1:], self._states))
         del self.history[self.position + 1:]
         self._states = states
-        self.history.append(next(states))
+        self.history.append(first)
         self.position += 1
+
+    def can_unbranch(self) -> bool:
+        """Whether the current state is the first of a branch that `unbranch` can take back."""
+        return bool(self._branches) and (
+            self._branches[-1][0] - self._dropped == self.position - 1 >= 0)
+
+    def unbranch(self) -> ClusterState:
+        """Take back the last branch (stepping back over a hand edit undoes it): the state
+        before it, its recorded future and its generator come back exactly."""
+        if not self.can_unbranch():
+            return self.back()
+        _, future, states = self._branches.pop()
+        del self.history[self.position:]
+        self.history += future
+        self._states = states
+        self.position -= 1
+        return self.state
 
 
 def label_counts(labels: np.ndarray) -> np.ndarray:

@@ -33,6 +33,20 @@ def core_mask(x: np.ndarray, eps: float, min_points: int) -> np.ndarray:
                     dtype=bool)
 
 
+def point_kinds(x: np.ndarray, eps: float, min_points: int) -> np.ndarray:
+    """CORE, BORDER or NOISE for every point, before any scan: core when at least minPoints
+    points (itself included) lie closer than eps; border when not core but within eps of a core
+    point; noise otherwise. This is what the live preview shows as the sliders move."""
+    return _kinds(neighbours(np.asarray(x, float), eps), min_points)
+
+
+def _kinds(nb: list[np.ndarray], min_points: int) -> np.ndarray:
+    core = np.array([len(v) >= min_points for v in nb], dtype=bool)
+    border = np.array([not c and bool(core[v].any()) for c, v in zip(core, nb, strict=True)],
+                      dtype=bool)
+    return np.where(core, CORE, np.where(border, BORDER, NOISE))
+
+
 def k_distance(x: np.ndarray, min_points: int) -> np.ndarray:
     """Sorted (falling) distance of each point to its (minPoints - 1)-th nearest other point:
     a point is core exactly when this is below eps, so the knee suggests eps."""
@@ -46,7 +60,8 @@ def dbscan_steps(x: np.ndarray, eps: float, min_points: int) -> Iterator[Cluster
     if eps <= 0 or min_points < 1:
         raise SpecError("clustering.eps", f"must be > 0 with min_points >= 1; got {eps}, {min_points}")
     nb = neighbours(x, eps)
-    core = np.array([len(v) >= min_points for v in nb])
+    preview = _kinds(nb, min_points)
+    core = preview == CORE
     labels = np.full(len(x), -1)
     kind = np.full(len(x), UNSEEN)
     queued = np.zeros(len(x), dtype=bool)
@@ -58,8 +73,11 @@ def dbscan_steps(x: np.ndarray, eps: float, min_points: int) -> Iterator[Cluster
                             {"kind": kind.copy(), "core": core, "queue": np.array(queue, int),
                              "point": point, "eps": eps})
 
-    yield state("init", f"{int(core.sum())} of {len(x)} points are core for eps {eps:g}, "
-                f"minPoints {min_points}")
+    first = state("init", f"{int(core.sum())} of {len(x)} points are core for eps {eps:g}, "
+                  f"minPoints {min_points} (dark); {int((preview == BORDER).sum())} border, "
+                  f"{int((preview == NOISE).sum())} noise (white). Press Step to scan.")
+    first.extra["preview"] = preview
+    yield first
     while True:
         step += 1
         if queue:

@@ -17,6 +17,8 @@ from ..limits import MAX_HIERARCHICAL_POINTS
 from . import ClusterState
 
 LINKAGES = ("single", "complete", "average", "ward")
+N_COLOURS = 9  # the class palette without its grey (kept for single points): a new cluster
+# takes the colour fewest clusters wear
 WHY = {"single": "their closest points are nearest", "complete": "their farthest points are "
        "nearest", "average": "the mean distance between their points is smallest",
        "ward": "merging them adds the least within-cluster variance"}
@@ -62,8 +64,9 @@ def agglomerative_steps(x: np.ndarray, linkage: str = "single") -> Iterator[Clus
     nn = dist.argmin(axis=1)
     nnd = dist[np.arange(n), nn].astype(np.float64)
     merges: list[list[float]] = []
+    colour = np.full(n, -1, dtype=np.int16)  # per row: colour of its cluster, -1 = one point
     yield ClusterState(0, "init", members.copy(), f"{n} points, each its own cluster", n <= 1,
-                       {"linkage": np.zeros((0, 4))})
+                       {"linkage": np.zeros((0, 4)), "colour": np.full(n, -1, np.int16)})
     for step in range(1, n):
         i = int(np.argmin(np.where(alive, nnd, np.inf)))
         j = int(nn[i])
@@ -82,6 +85,8 @@ def agglomerative_steps(x: np.ndarray, linkage: str = "single") -> Iterator[Clus
         dist[j, :] = np.inf
         dist[:, j] = np.inf
         alive[j] = False
+        colour[i] = _merged_colour(colour, alive, i, j, s_i, s_j)
+        colour[j] = -1
         size[i] = s_i + s_j
         members[members == j] = i
         a, b = sorted((ident[i], ident[j]))
@@ -100,7 +105,19 @@ def agglomerative_steps(x: np.ndarray, linkage: str = "single") -> Iterator[Clus
                            f"merged clusters of {int(s_i)} and {int(s_j)} points at distance "
                            f"{d_ij:.3g}: {WHY[linkage]}; {clusters} left", clusters == 1,
                            {"linkage": np.array(merges), "pair": witness,
-                            "merged": np.array([i, j]), "distance": d_ij})
+                            "merged": np.array([i, j]), "distance": d_ij,
+                            "colour": colour[members]})
+
+
+def _merged_colour(colour: np.ndarray, alive: np.ndarray, i: int, j: int, s_i: float,
+                   s_j: float) -> int:
+    """The colour of the cluster made by merging rows i and j: a cluster keeps its colour as it
+    grows (the larger one's when two clusters meet); two single points start a new cluster in
+    the colour fewest other clusters wear, so neighbours rarely look alike."""
+    if s_i > 1 or s_j > 1:
+        return int(colour[i] if s_i >= s_j else colour[j])
+    in_use = colour[alive & (colour >= 0)]
+    return int(np.bincount(in_use, minlength=N_COLOURS)[:N_COLOURS].argmin())
 
 
 def cut(linkage_matrix: np.ndarray, n_clusters: int) -> np.ndarray:
@@ -140,6 +157,26 @@ def dendrogram_path(linkage_matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         xs += [x[a], x[a], x[b], x[b], np.nan]
         ys += [h[a], d, d, h[b], np.nan]
     return np.array(xs), np.array(ys)
+
+
+def dendrogram_by_cluster(linkage_matrix: np.ndarray, labels: np.ndarray
+                          ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """The dendrogram's links grouped by the cluster of the cut they fall into (key: the label
+    of `labels`, the points' labels at the cut); links above the cut under key -1."""
+    x, h = dendrogram_layout(linkage_matrix)
+    n = len(linkage_matrix) + 1
+    leaf = np.arange(2 * n - 1)  # one point under each cluster (its leftmost child's)
+    for k, (a, _, _, _) in enumerate(linkage_matrix):
+        leaf[n + k] = leaf[int(a)]
+    paths: dict[int, tuple[list, list]] = {}
+    for a, b, d, _ in linkage_matrix:
+        a, b = int(a), int(b)
+        la, lb = labels[leaf[a]], labels[leaf[b]]
+        key = int(la) if la == lb else -1
+        xs, ys = paths.setdefault(key, ([], []))
+        xs += [x[a], x[a], x[b], x[b], np.nan]
+        ys += [h[a], d, d, h[b], np.nan]
+    return {key: (np.array(xs), np.array(ys)) for key, (xs, ys) in paths.items()}
 
 
 def link_at(linkage_matrix: np.ndarray, px: float, py: float) -> int | None:

@@ -17,13 +17,22 @@ INITS = ("manual", "random_points", "random_positions", "random_assignment", "fa
 
 def initial_centres(x: np.ndarray, k: int, method: str, seed: int = 0,
                     given: np.ndarray | None = None) -> np.ndarray:
-    """k starting centres (for random_assignment: the means of a random labelling)."""
+    """k starting centres (for random_assignment: the means of a random labelling; for manual:
+    the first k placed, completed by farthest points when fewer were placed)."""
     rng = np.random.default_rng(seed)
     n = len(x)
     if method == "manual":
         if given is None or len(given) == 0:
             raise SpecError("clustering.centres", "place at least one centre (click on the plot)")
-        return np.asarray(given, dtype=np.float64)[:, :2].copy()
+        centres = np.asarray(given, dtype=np.float64)[:k, :2].copy()
+        if len(centres) < k and len(x):  # K raised by hand: the next ones farthest from those
+            d = ((x[:, None] - centres[None]) ** 2).sum(axis=2).min(axis=1)
+            extra = []
+            for _ in range(k - len(centres)):
+                extra.append(x[int(d.argmax())])
+                d = np.minimum(d, ((x - extra[-1]) ** 2).sum(axis=1))
+            centres = np.vstack([centres, extra])
+        return centres
     if k > n:
         raise SpecError("clustering.k", f"{k} centres need at least {k} points, there are {n}")
     if method == "random_points":
@@ -66,17 +75,25 @@ def wcss(x: np.ndarray, centres: np.ndarray, labels: np.ndarray) -> float:
 
 
 def kmeans_steps(x: np.ndarray, centres: np.ndarray, max_steps: int = 1000,
-                 labels: np.ndarray | None = None, step: int = 0) -> Iterator[ClusterState]:
+                 labels: np.ndarray | None = None, step: int = 0,
+                 placed: str = "", history: np.ndarray | None = None
+                 ) -> Iterator[ClusterState]:
     """States: the start, then alternating "assign" and "update" until nothing changes.
 
     Pass `labels` to continue from an "assign" already made (after a centre was dragged, the
-    next step is an assignment again, so leave it None)."""
+    next step is an assignment again, so leave it None); `placed` says what the first state is
+    (a centre added, moved or removed by hand: a step of its own, phase "placed"), and
+    `history` the WCSS of the steps before it."""
     x = np.asarray(x, dtype=np.float64)
     centres = np.array(centres, dtype=np.float64)
-    history = []
+    history = [] if history is None else [float(v) for v in history]
     current = labels if labels is not None else np.full(len(x), -1)
-    yield ClusterState(step, "init", current.copy(), f"{len(centres)} centres placed", False,
-                       {"centres": centres.copy(), "wcss": np.array(history)})
+    phase = "init"
+    if placed:  # a hand edit is a step: the chart gains the WCSS of the new centres
+        step, phase = step + 1, "placed"
+        history.append(wcss(x, centres, assign(x, centres)[0]))
+    yield ClusterState(step, phase, current.copy(), placed or f"{len(centres)} centres placed",
+                       False, {"centres": centres.copy(), "wcss": np.array(history)})
     while step < max_steps:
         step += 1
         new, _ = assign(x, centres)

@@ -30,6 +30,26 @@ def default_seeds(x: np.ndarray, bandwidth: float, max_seeds: int = 400) -> np.n
     return bins * bandwidth
 
 
+def spread_subset(points: np.ndarray, n: int) -> np.ndarray:
+    """Indices of at most n points spread over the set (the one nearest the middle, then each
+    next the farthest from those chosen): the windows drawn in full so the plot stays readable
+    when there is one window per point."""
+    points = np.asarray(points, dtype=np.float64)
+    if len(points) <= n:
+        return np.arange(len(points))
+    chosen = [int(((points - points.mean(axis=0)) ** 2).sum(axis=1).argmin())]
+    d = ((points - points[chosen[0]]) ** 2).sum(axis=1)
+    for _ in range(1, n):
+        chosen.append(int(d.argmax()))
+        d = np.minimum(d, ((points - points[chosen[-1]]) ** 2).sum(axis=1))
+    return np.array(chosen)
+
+
+def distinct_positions(windows: np.ndarray, bandwidth: float) -> int:
+    """How many windows sit in different places (closer than 1/1000 bandwidth counts as one)."""
+    return len(np.unique(np.round(windows / (1e-3 * bandwidth)), axis=0))
+
+
 def _shift(x, tree, windows, bandwidth, kernel):
     """New window centres and how many points each window holds (flat: within bandwidth)."""
     new = windows.copy()
@@ -75,8 +95,10 @@ def meanshift_steps(x: np.ndarray, bandwidth: float, kernel: str = "flat",
     trail = [windows.copy()]
     stop = 1e-3 * bandwidth
     labels = np.full(len(x), -1)
+    distinct = [distinct_positions(windows, bandwidth)]  # one entry per step: the side chart
     extra = lambda: {"windows": windows.copy(), "active": active.copy(),  # noqa: E731
-                     "trajectories": np.array(trail), "bandwidth": bandwidth}
+                     "trajectories": np.array(trail), "bandwidth": bandwidth,
+                     "distinct": np.array(distinct)}
     yield ClusterState(0, "init", labels.copy(), f"{len(windows)} windows of radius "
                        f"{bandwidth:.3g} placed", False, extra())
     step = 0
@@ -91,13 +113,14 @@ def meanshift_steps(x: np.ndarray, bandwidth: float, kernel: str = "flat",
         intensity[idx] = counts
         active[idx[done]] = False
         trail.append(windows.copy())
-        distinct = len(np.unique(np.round(windows / stop), axis=0))
+        distinct.append(distinct_positions(windows, bandwidth))
         yield ClusterState(step, "shift", labels.copy(),
                            f"moved {int((~done).sum())} windows to the mean of their points; "
-                           f"{distinct} distinct positions", False, extra())
+                           f"{distinct[-1]} distinct positions", False, extra())
     valid = intensity > 0
     modes = _merge(windows[valid], intensity[valid], bandwidth)
     labels = ((x[:, None, :] - modes[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    distinct.append(len(modes))
     out = extra()
     out["modes"] = modes
     yield ClusterState(step + 1, "merge", labels, f"windows that met merged: {len(modes)} "

@@ -1,5 +1,6 @@
 """The clustering lab's worker: builds the algorithm's steps off the GUI thread (a 5,000-point
-distance matrix takes a second) and walks them forward, back or playing, emitting states."""
+distance matrix takes a second), walks them forward, back or playing, takes the centres placed
+by hand as steps of the run, and computes the elbow and silhouette curves."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import Signal
 
-from ..core.clustering import ClusterState, Stepper
-from .command_thread import CommandThread
+from ...core.clustering import ClusterState, Stepper
+from ..command_thread import CommandThread
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class ClusterFrame:
 
 def make_steps(algorithm: str, x: np.ndarray, settings):
     """The state generator for `algorithm` with the experiment's clustering settings."""
-    from ..core.clustering import dbscan, hierarchical, kmeans, meanshift
+    from ...core.clustering import dbscan, hierarchical, kmeans, meanshift
 
     if algorithm == "kmeans":
         centres = kmeans.initial_centres(x, settings.k, settings.init, settings.seed,
@@ -41,7 +42,8 @@ def make_steps(algorithm: str, x: np.ndarray, settings):
 
 class ClusteringWorker(CommandThread):
     frame_ready = Signal(object)  # ClusterFrame
-    failed = Signal(str)
+    failed = Signal(object)  # (token, message)
+    elbow_ready = Signal(object)  # (token, {"k", "wcss", "silhouette"})
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -78,15 +80,23 @@ class ClusteringWorker(CommandThread):
         if command == "build":
             x, algorithm, settings, token = args
             self._playing = False
+            self._x, self._algorithm, self._token = x, algorithm, token
             try:
                 self.stepper = Stepper(make_steps(algorithm, x, settings))
             except ValueError as exc:
                 self.stepper = None
-                self.failed.emit(str(exc))
+                self.failed.emit((token, str(exc)))
                 return
-            self._x, self._algorithm, self._token = x, algorithm, token
             self._emit()
             return
+        if command == "elbow":
+            self._elbow(*args)
+            return
+        if command == "interval":
+            self._interval = float(args[0])
+            return
+        if command == "edit_centres":
+            self._edit_centres(*args)
         if self.stepper is None:
             return
         if command == "forward":
@@ -94,24 +104,44 @@ class ClusteringWorker(CommandThread):
             self.stepper.forward()
         elif command == "back":
             self._playing = False
-            self.stepper.back()
+            if self.stepper.state.phase == "placed" and self.stepper.can_unbranch():
+                self.stepper.unbranch()  # stepping back over a hand edit takes it back
+            else:
+                self.stepper.back()
         elif command == "play":
             self._playing = not self.stepper.done
         elif command == "pause":
             self._playing = False
-        elif command == "interval":
-            self._interval = float(args[0])
-            return
         elif command == "run_to_end":
             self._playing = False
             self.stepper.run()
-        elif command == "move_centres":  # k-means: a centre dragged between steps
-            from ..core.clustering.kmeans import kmeans_steps
-
-            state = self.stepper.state
-            self.stepper.branch(kmeans_steps(self._x, np.asarray(args[0]), step=state.step,
-                                             labels=state.labels))
         self._emit()
+
+    def _edit_centres(self, centres: np.ndarray, text: str, token: int) -> None:
+        """k-means: centres added, moved or removed by hand become the next step."""
+        from ...core.clustering.kmeans import kmeans_steps
+
+        if token != self._token or self._x is None:
+            return
+        self._playing = False
+        if self.stepper is None:
+            self.stepper = Stepper(kmeans_steps(self._x, centres))
+            return
+        state = self.stepper.state
+        same_k = len(state.extra.get("centres", ())) == len(centres)
+        self.stepper.branch(kmeans_steps(self._x, centres, step=state.step, placed=text,
+                                         labels=state.labels if same_k else None,
+                                         history=state.extra.get("wcss")))
+
+    def _elbow(self, x: np.ndarray, seed: int, token: int) -> None:
+        from ...core.clustering.kmeans import elbow
+
+        try:
+            result = elbow(x, range(1, min(10, len(x)) + 1), restarts=5, seed=seed)
+        except ValueError as exc:
+            self.failed.emit((token, str(exc)))
+            return
+        self.elbow_ready.emit((token, result))
 
     def _emit(self) -> None:
         s = self.stepper

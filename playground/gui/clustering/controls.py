@@ -1,0 +1,183 @@
+"""The clustering lab's controls, each bound to its field path on the session (the control's
+objectName is the path; range, choices and tooltip come from the field's metadata)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.clustering.hierarchical import LINKAGES
+from ...core.clustering.kmeans import INITS
+from ...core.clustering.meanshift import KERNELS
+from ...core.datasets import GENERATORS
+from ..session_qt import QtSession, bind_combo, bind_spin
+
+ALGORITHMS = [("k-means", "kmeans"), ("Mean shift", "meanshift"),
+              ("Hierarchical", "hierarchical"), ("DBSCAN", "dbscan")]
+INIT_LABELS = {"manual": "click to place", "random_points": "random data points",
+               "random_positions": "random positions", "random_assignment": "random assignment",
+               "farthest": "farthest point", "kmeans++": "k-means++"}
+EPS_STEP = 0.02  # the eps slider's step, as in the DBSCAN demo
+EPS_SLIDER_MAX = 5.0  # the slider's reach; the spin box takes any eps the file allows
+
+
+def build_controls(lab, qs: QtSession) -> QWidget:
+    """The left column: data, algorithm and its settings, steps, painting."""
+    column = QVBoxLayout()
+    box = QGroupBox("Algorithm")
+    form = QFormLayout(box)
+    lab.dataset = bind_combo(qs, QComboBox(), "data.generator",
+                             [(g.label, name) for name, g in GENERATORS.items()
+                              if g.group != "image"], also=lambda _: {"data.problem": "auto"})
+    lab.algorithm = bind_combo(qs, QComboBox(), "clustering.algorithm", ALGORITHMS)
+    lab.k = bind_spin(qs, QSpinBox(), "clustering.k")
+    lab.k_label = QLabel("K")
+    form.addRow("Data", lab.dataset)
+    form.addRow("Algorithm", lab.algorithm)
+    form.addRow(lab.k_label, lab.k)
+    lab.params = QStackedWidget()
+    for page in (_kmeans(lab, qs), _meanshift(lab, qs), _hierarchical(lab), _dbscan(lab, qs)):
+        lab.params.addWidget(page)
+    form.addRow(lab.params)
+    column.addWidget(box)
+    column.addWidget(_steps(lab))
+    paint_box = QGroupBox("Draw data")
+    QVBoxLayout(paint_box).addWidget(lab.paint_bar)
+    column.addWidget(paint_box)
+    column.addStretch(1)
+    left = QWidget()
+    left.setLayout(column)
+    left.setMaximumWidth(340)
+    return left
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555;")
+    return label
+
+
+def _kmeans(lab, qs) -> QWidget:
+    page = QWidget()
+    form = QFormLayout(page)
+    lab.init = bind_combo(qs, QComboBox(), "clustering.init", [(INIT_LABELS[n], n) for n in INITS])
+    lab.seed = bind_spin(qs, QSpinBox(), "clustering.seed")
+    lab.elbow_button = QPushButton("Elbow and silhouette (K = 1..10)")
+    lab.elbow_button.clicked.connect(lab.show_elbow)
+    form.addRow("Start", lab.init)
+    form.addRow("Seed", lab.seed)
+    form.addRow(lab.elbow_button)
+    form.addRow(_hint("Click the plot to add a centre, right-click one to remove it, drag to "
+                      "move it; Back takes the edit back."))
+    return page
+
+
+def _meanshift(lab, qs) -> QWidget:
+    page = QWidget()
+    form = QFormLayout(page)
+    lab.kernel = bind_combo(qs, QComboBox(), "clustering.kernel", [(k, k) for k in KERNELS])
+    lab.bandwidth = bind_spin(qs, QDoubleSpinBox(), "clustering.bandwidth", decimals=2)
+    estimate = QPushButton("Estimate")
+    estimate.setToolTip("scikit-learn's estimate: mean distance to the 30 % nearest neighbour")
+    estimate.clicked.connect(lab.estimate_bandwidth)
+    row = QHBoxLayout()
+    row.addWidget(lab.bandwidth)
+    row.addWidget(estimate)
+    form.addRow("Kernel", lab.kernel)
+    form.addRow("Bandwidth", row)
+    return page
+
+
+def _hierarchical(lab) -> QWidget:
+    page = QWidget()
+    form = QFormLayout(page)
+    lab.linkage = bind_combo(lab.qs, QComboBox(), "clustering.linkage",
+                             [(k, k) for k in LINKAGES])
+    form.addRow("Linkage", lab.linkage)
+    form.addRow(_hint("Run to the end, then drag the cut on the dendrogram or set the number "
+                      "of clusters above."))
+    return page
+
+
+def _dbscan(lab, qs) -> QWidget:
+    page = QWidget()
+    form = QFormLayout(page)
+    lab.eps = bind_spin(qs, QDoubleSpinBox(), "clustering.eps", decimals=2)
+    lab.eps.setSingleStep(EPS_STEP)
+    lab.eps_slider = QSlider(Qt.Orientation.Horizontal)
+    lab.eps_slider.setObjectName("clustering.eps slider")
+    lab.eps_slider.setRange(1, round(EPS_SLIDER_MAX / EPS_STEP))
+    lab.eps_slider.setToolTip("drag: the core points follow live; release to run")
+    lab.eps_slider.valueChanged.connect(lab.eps_slider_moved)
+    lab.eps_slider.sliderReleased.connect(
+        lambda: qs.set("clustering.eps", round(lab.eps_slider.value() * EPS_STEP, 6)))
+
+    def follow_eps() -> None:
+        with QSignalBlocker(lab.eps_slider):
+            lab.eps_slider.setValue(round(qs.get("clustering.eps") / EPS_STEP))
+
+    qs.follow("clustering.eps", follow_eps, lab.eps_slider)
+    lab.min_points = bind_spin(qs, QSpinBox(), "clustering.min_points")
+    form.addRow("eps", lab.eps)
+    form.addRow(lab.eps_slider)
+    form.addRow("minPoints", lab.min_points)
+    form.addRow(_hint("Dark: core points, grey: border, white: noise. They follow eps and "
+                      "minPoints as you move them."))
+    return page
+
+
+def _steps(lab) -> QGroupBox:
+    box = QGroupBox("Steps")
+    run = QVBoxLayout(box)
+    row = QHBoxLayout()
+    lab.back_button = QPushButton("◀ Back")
+    lab.step_button = QPushButton("Step ▶")
+    lab.play_button = QPushButton("▶ Play")
+    for b in (lab.back_button, lab.step_button, lab.play_button):
+        row.addWidget(b)
+    run.addLayout(row)
+    row2 = QHBoxLayout()
+    lab.restart_button = QPushButton("⟲ Restart")
+    lab.end_button = QPushButton("To the end")
+    row2.addWidget(lab.restart_button)
+    row2.addWidget(lab.end_button)
+    run.addLayout(row2)
+    lab.speed = QSlider(Qt.Orientation.Horizontal)
+    lab.speed.setRange(1, 60)
+    lab.speed.setValue(10)
+    lab.speed.setToolTip("steps per second")
+    run.addWidget(QLabel("Speed (steps per second)"))
+    run.addWidget(lab.speed)
+    lab.animate = QCheckBox("Animate moves")
+    lab.animate.setChecked(True)
+    lab.animate.setToolTip("centres and windows glide to their new place (off above 4 steps "
+                           "per second; a click skips)")
+    run.addWidget(lab.animate)
+    lab.counter = QLabel("step 0")
+    lab.counter.setStyleSheet("font-size: 13pt;")
+    lab.explanation = QLabel("")
+    lab.explanation.setWordWrap(True)
+    run.addWidget(lab.counter)
+    run.addWidget(lab.explanation)
+    lab.step_button.clicked.connect(lambda: lab.worker.post("forward"))
+    lab.back_button.clicked.connect(lab.back)
+    lab.play_button.clicked.connect(lab.toggle_play)
+    lab.restart_button.clicked.connect(lab.restart)
+    lab.end_button.clicked.connect(lambda: lab.worker.post("run_to_end"))
+    lab.speed.valueChanged.connect(lambda v: lab.worker.post("interval", 1.0 / v))
+    return box
