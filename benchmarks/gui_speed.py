@@ -120,7 +120,7 @@ def main() -> None:
     window.toggle_play()
     spin(0.3)
     path = window.latest.path
-    window.dirty = False  # nothing to keep: close without the unsaved-changes question
+    window.session.mark_clean()  # nothing to keep: close without the unsaved-changes question
     window.close()
     print(f"6x8 tanh on spiral, full view at 100x100, {elapsed:.1f} s, {path} path")
     print(f"  view refresh: {frames / elapsed:6.1f} frames/s   (goal >= 30)")

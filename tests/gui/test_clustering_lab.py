@@ -178,6 +178,8 @@ def test_placed_centres_stop_at_the_files_limit_and_the_file_reopens(qtbot, make
         if n <= 10:
             qtbot.waitUntil(lambda n=n: lab.frame is not None
                             and len(lab.frame.state.extra["centres"]) == n, timeout=5000)
+    qtbot.wait(200)  # the tenth centre's frame is drawn; an eleventh is refused with the limit
+    assert not lab.add_centre(0.0, 0.0)
     assert "at most 10 centres" in lab.explanation.text()
     c = lab.experiment.clustering
     assert c.k == len(c.centres) == 10

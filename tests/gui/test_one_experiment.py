@@ -69,9 +69,10 @@ def test_view_toggles_survive_every_rebuild(qtbot, window):
 
 
 def test_reset_after_replaying_history_then_step_shows_the_new_run(qtbot, window):
-    for _ in range(5):
+    for epoch in range(1, 6):
         window.step_epoch()
-    wait_epoch(qtbot, window, 5)
+        wait_epoch(qtbot, window, epoch)
+        qtbot.waitUntil(lambda: window._drawn is window.latest)
     qtbot.waitUntil(lambda: window.history_slider.maximum() >= 3)
     window.history_slider.setValue(1)  # replaying an early epoch
     assert window._scrubbing
@@ -228,7 +229,7 @@ def test_every_field_has_a_control_named_by_its_path(qtbot, window):
     from PySide6.QtCore import QObject
 
     missing = []
-    for section in ("data", "training", "view"):
+    for section in ("data", "training", "view", "clustering"):
         for f in dataclasses.fields(getattr(window.experiment, section)):
             path = f"{section}.{f.name}"
             if path in FILE_ONLY:

@@ -54,7 +54,7 @@ def test_window_keeps_drawing_for_a_minute_at_full_speed(qtbot, settings, recove
     qtbot.waitUntil(lambda: not w.latest.playing, timeout=5000)
     pause_answered = time.perf_counter() - asked
     rss_late = rss_mb()
-    w.dirty = False
+    w.session.mark_clean()
     dispose(w)
 
     assert end - start >= 60
