@@ -238,8 +238,10 @@ class _Builder:
         raise self.refuse(_describe(node))
 
     def call(self, node: ast.Call, depth: int) -> Node:
+        if isinstance(node.func, ast.Attribute):
+            raise self.refuse(f"calling the method .{node.func.attr}()")
         if not isinstance(node.func, ast.Name):
-            raise self.refuse(f"calling {_describe(node.func)}")
+            raise self.refuse(f"calling the result of {_describe(node.func)}")
         name = node.func.id
         if name not in FUNCTIONS:
             raise self.refuse(f"calling {name}()")

@@ -21,7 +21,7 @@ from . import fields as F
 from .catalog import SCHEDULES
 from .errors import SpecError
 from .optim import OPTIMIZERS, Optimizer
-from .surfaces import Surface
+from .surfaces import Surface, build_surface
 
 MAX_STEPS = 5000
 ESCAPED = 1e6  # |θ| beyond which a racer has left any surface we draw: it diverged
@@ -36,6 +36,8 @@ class RacerSpec:
     params: dict = F.field({}, "params", None, "the optimizer's hyperparameters")
     schedule: str = F.field("constant", str, F.one_of(lambda: SCHEDULES))
     schedule_params: dict = F.field({}, "params", None, "the schedule's parameters (τ in steps)")
+    start: list = F.field([], lambda raw, path: start_from_json(raw, path), None,
+                          "[x, y] of this racer's own start; empty: the race's start")
 
     def validate_extra(self, path: str) -> None:
         OPTIMIZERS[self.optimizer].resolve(self.params, F._join(path, "params"))
@@ -45,6 +47,21 @@ class RacerSpec:
     def label(self) -> str:
         extra = "" if self.schedule == "constant" else f", {SCHEDULES[self.schedule].label.lower()}"
         return f"{OPTIMIZERS[self.optimizer].label} ε={self.learning_rate:g}{extra}"
+
+
+def start_from_json(raw, path: str) -> list[float]:
+    """A start point: [] (the default one) or [x, y], two finite numbers."""
+    if not isinstance(raw, list) or len(raw) not in (0, 2) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            and abs(v) < ESCAPED for v in raw):
+        raise SpecError(path, f"must be [] or [x, y], two finite numbers; got {raw!r}")
+    return [float(v) for v in raw]
+
+
+def default_racers() -> list[RacerSpec]:
+    """The race a new experiment shows: plain SGD against the three fixes the notes teach."""
+    return [RacerSpec("sgd", 0.001), RacerSpec("momentum", 0.001, {"momentum": 0.9}),
+            RacerSpec("rmsprop", 0.01), RacerSpec("adam", 0.1)]
 
 
 def racers_from_json(raw, path: str) -> list[RacerSpec]:
@@ -79,12 +96,45 @@ class Track:
         return len(self.loss) - 1
 
 
-def run_race(surface: Surface, racers: Sequence[RacerSpec], start: tuple[float, float],
+def run_race(surface: Surface, racers: Sequence[RacerSpec], start: Sequence[float],
              steps: int) -> list[Track]:
-    """Race each racer `steps` steps from `start` on `surface`."""
+    """Race each racer `steps` steps from `start` (or its own start) on `surface`."""
     if not 0 <= steps <= MAX_STEPS:
         raise SpecError("optimizer_lab.steps", f"must be in [0, {MAX_STEPS}], got {steps}")
-    return [run_racer(surface, r, start, steps) for r in racers]
+    return [run_racer(surface, r, r.start or start, steps) for r in racers]
+
+
+def race_of(lab) -> tuple[Surface, list[Track]]:
+    """The surface and the race an experiment's `optimizer_lab` section describes."""
+    surface = build_surface(lab.surface, lab.surface_params, lab.formula)
+    start = lab.start or surface.start
+    return surface, run_race(surface, lab.racers, start, lab.steps)
+
+
+# What a lesson may promise about its race (spec.OutcomeSpec.metric), and how it is measured.
+RACE_METRICS = ("race_loss_ratio", "race_diverged", "race_minima", "race_final_loss")
+
+
+def race_outcome(lab, metric: str) -> float:
+    """race_loss_ratio: final loss of the last racer / the first's (how much better the fix
+    does); race_diverged: racers that left the surface; race_minima: distinct marked minima
+    that racers ended within 0.05 of; race_final_loss: the last racer's final loss."""
+    surface, tracks = race_of(lab)
+    if metric == "race_diverged":
+        return float(sum(t.diverged_at is not None for t in tracks))
+    if metric == "race_minima":
+        reached = set()
+        for t in tracks:
+            for i, m in enumerate(surface.minima):
+                if t.diverged_at is None and np.hypot(*(t.position[-1] - m)) < 0.05:
+                    reached.add(i)
+        return float(len(reached))
+    low = min(float(surface.value(torch.tensor(mx), torch.tensor(my)))
+              for mx, my in surface.minima) if surface.minima else 0.0
+    last = tracks[-1].loss[-1] - low  # measured above the lowest minimum: L* need not be 0
+    if metric == "race_final_loss":
+        return float(last)
+    return float(last / max(tracks[0].loss[-1] - low, 1e-300))
 
 
 def run_racer(surface: Surface, racer: RacerSpec, start: tuple[float, float],

@@ -146,3 +146,26 @@ def test_racers_from_a_file_are_checked_field_by_field():
         racers_from_json([{"optimizer": "rmsprop", "params": {"beta": 2}}], "optimizer_lab.racers")
     with pytest.raises(SpecError, match=r"racers\[0\]\.optimizer: must be one of"):
         racers_from_json([{"optimizer": "lbfgs"}], "optimizer_lab.racers")
+
+
+def test_an_experiment_file_with_a_formula_that_calls_code_is_refused():
+    from playground.core.spec import Experiment
+
+    doc = Experiment().to_json()
+    doc["optimizer_lab"].update(surface="custom", formula="__import__('os').system('ls')")
+    with pytest.raises(SpecError) as err:
+        Experiment.from_json(doc)
+    assert err.value.path == "optimizer_lab.formula"
+    assert "calling the method .system() is not allowed" in str(err.value)
+    doc["optimizer_lab"].update(formula="x^2 + y^2")
+    assert Experiment.from_json(doc).optimizer_lab.formula == "x^2 + y^2"
+
+
+def test_the_default_race_shows_each_fix_beating_plain_sgd_on_rosenbrock():
+    from playground.core.optimizer_race import race_of
+    from playground.core.spec import Experiment
+
+    surface, tracks = race_of(Experiment().optimizer_lab)
+    assert surface.name == "rosenbrock"
+    sgd, *fixes = tracks
+    assert all(t.loss[-1] < sgd.loss[-1] for t in fixes)
