@@ -137,6 +137,8 @@ class FileActions:
             self.show_lesson(exp.title, exp.description)
         if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
             self.tabs.setCurrentIndex(1)
+        elif exp.outcome.metric.startswith("race_"):  # an optimizer-lab lesson
+            self.tabs.setCurrentWidget(self.optimizer_lab)
         return True
 
     @staticmethod

@@ -155,6 +155,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(network_tab, "Neural network")
         self.tabs.addTab(self.clustering_lab, "Clustering")
+        from .optimizer_lab import install as install_optimizer_lab  # the "Optimizers" tab
+        install_optimizer_lab(self)
         self.setCentralWidget(self.tabs)
         self.status_device = QLabel()
         self.status_rate = QLabel()
