@@ -52,9 +52,10 @@ def lessons() -> dict[str, Experiment]:
     out["opt_adagrad_vs_rmsprop"] = lesson(
         "Adagrad's step shrinks to nothing; RMSProp's does not",
         "A plateau with a cliff. Adagrad adds every g⊙g into a for ever (a ← a + g⊙g), so "
-        "the steep gradients at the cliff leave its step ε/√(a + ν) tiny, and it stalls on "
-        "the shelf. RMSProp keeps a moving average (a ← βa + (1 − β)g⊙g) that forgets the "
-        "cliff and lets the step grow again (notes 002). Watch the per-axis step sizes.",
+        "the large gradients of its first steps keep its step ε/√(a + ν) shrinking, and it "
+        "crawls across the flat shelf. RMSProp keeps a moving average (a ← βa + (1 − β)g⊙g) "
+        "that forgets them: on the shelf, where g is small, its step grows again, and it "
+        "crosses the shelf and drops off the cliff (notes 002). Watch the per-axis step sizes.",
         OptimizerLabSpec(surface="plateau", steps=300, racers=[
             RacerSpec("adagrad", 0.1), RacerSpec("rmsprop", 0.1)]),
         OutcomeSpec("race_loss_ratio", 0, 0.0, 1e-3,

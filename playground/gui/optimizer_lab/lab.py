@@ -66,6 +66,7 @@ class OptimizerLab(QWidget):
         self.worker.race_ready.connect(self.on_race)
         self.worker.slice_ready.connect(self.on_slice)
         self.worker.failed.connect(self.on_failed)
+        self.destroyed.connect(self.worker.stop)  # a lab deleted without shutdown()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self._build_ui()
@@ -101,7 +102,7 @@ class OptimizerLab(QWidget):
         race_layout.addWidget(legend)
         self.network_panel = NetworkSlicePanel()
         self.network_panel.requested.connect(self._train_and_slice)
-        self.network_panel.cancelled.connect(lambda: self.worker.post("cancel"))
+        self.network_panel.cancelled.connect(self._cancel_slice)
         self.pages = QTabWidget()
         self.pages.setObjectName("optimizer_lab.page")
         self.pages.addTab(race_page, "Race on a surface")
@@ -151,6 +152,12 @@ class OptimizerLab(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("background: #fdecea; color: #8a1c12; padding: 4px;")
         self.message.hide()
+        self.lesson = QLabel()
+        self.lesson.setObjectName("optimizer_lab.lesson")
+        self.lesson.setWordWrap(True)
+        self.lesson.setStyleSheet("background: #eef5fb; padding: 6px; border-radius: 4px;")
+        self.lesson.hide()
+        layout.addWidget(self.lesson)
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
 
@@ -283,6 +290,12 @@ class OptimizerLab(QWidget):
             self.experiment = exp.copy()
             return
         self.experiment = exp.copy()
+        if exp.title and exp.outcome.metric.startswith("race_"):
+            self.lesson.setText(f"<b>{html.escape(exp.title)}</b> — "
+                                f"{html.escape(exp.description)}")
+            self.lesson.show()
+        else:
+            self.lesson.hide()
         self._show_settings()
         self._race()
 
@@ -399,14 +412,9 @@ class OptimizerLab(QWidget):
         self._edit(change)
 
     # ------------------------------------------------------------------------ the worker
-    def _ensure_worker(self) -> None:
-        if not self.worker.isRunning():
-            self.worker.start()
-
     def _race(self) -> None:
         self._token += 1
-        self._ensure_worker()
-        self.worker.post("race", copy.deepcopy(self.experiment.optimizer_lab), self._token)
+        self.worker.submit("race", copy.deepcopy(self.experiment.optimizer_lab), self._token)
 
     @Slot(object)
     def on_race(self, result: RaceResult) -> None:
@@ -436,9 +444,13 @@ class OptimizerLab(QWidget):
 
     def _train_and_slice(self, epochs: int, every: int, extent: float) -> None:
         self._slice_token += 1
-        self._ensure_worker()
-        self.worker.post("slice", self.experiment.copy(), epochs, every, extent, 21,
-                         self._slice_token)
+        self.worker.submit("slice", self.experiment.copy(), epochs, every, extent, 21,
+                           self._slice_token)
+
+    def _cancel_slice(self) -> None:
+        self._slice_token += 1  # results still on their way are dropped
+        if self.worker.isRunning():
+            self.worker.post("cancel")
 
     @Slot(object)
     def on_slice(self, result: SliceResult) -> None:
@@ -555,8 +567,7 @@ class OptimizerLab(QWidget):
     # ------------------------------------------------------------------------- shutdown
     def shutdown(self) -> None:
         self.timer.stop()
-        if self.worker.isRunning():
-            self.worker.stop()
+        self.worker.stop()
 
 
 def _vec(v: np.ndarray) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import queue
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ class RaceResult:
     start: tuple[float, float]
     xs: np.ndarray
     ys: np.ndarray
-    shade: np.ndarray  # (GRID, GRID) float32, NaN-free: L, or log10(1 + L − L_min)
+    shade: np.ndarray  # (GRID, GRID) float32, NaN-free: √(L − L_min), or log10(1 + L − L_min)
     shade_label: str
     loss_floor: float  # the lowest loss seen on the grid and the tracks (for L − L_min plots)
     typical_gradient: float  # median |∇L| on the grid: the gradient arrows' scale
@@ -57,8 +58,8 @@ def race_result(lab, token: int) -> RaceResult:
             low = min(low, float(np.nanmin(t.loss)))
     if surface.log_scale:
         shade, label = np.log10(1.0 + np.clip(z - low, 0.0, None)), "log₁₀(1 + L − L_min)"
-    else:
-        shade, label = z, "L"
+    else:  # √ spaces a quadratic bowl's contours evenly in distance from its minimum
+        shade, label = np.sqrt(np.clip(z - low, 0.0, None)), "√(L − L_min)"
     top = float(np.percentile(shade[finite], 99)) if finite.any() else 1.0
     shade = np.nan_to_num(np.clip(shade, None, top), nan=top, posinf=top, neginf=low)
     with torch.no_grad():
@@ -75,13 +76,43 @@ def race_result(lab, token: int) -> RaceResult:
 
 
 class RaceWorker(CommandThread):
+    """Runs only while it has work: `submit` starts it, and it ends after IDLE seconds without
+    a command, so no thread outlives its use (a race takes a fraction of a second)."""
+
     race_ready = Signal(object)  # RaceResult
     slice_ready = Signal(object)  # SliceResult
     failed = Signal(str)
+    IDLE = 1.0
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._leaving = False
+
+    def submit(self, command: str, *args) -> None:
+        """Queue a command (GUI thread) and make sure a run loop will handle it."""
+        with self._lock:
+            self._commands.put((command, args))
+            if self._leaving or not self.isRunning():
+                self.wait()  # a loop that decided to end has ended or is ending
+                self._leaving = False
+                self.start()
+
+    def stop(self) -> None:
+        if self.isRunning():
+            super().stop()
 
     def run(self) -> None:
         while True:
-            command, args = self._latest(self._commands.get())
+            try:
+                item = self._commands.get(timeout=self.IDLE)
+            except queue.Empty:
+                with self._lock:
+                    if self._commands.empty():
+                        self._leaving = True
+                        return
+                continue
+            command, args = self._latest(item)
             if command == "quit":
                 return
             try:
