@@ -57,6 +57,9 @@ def test_step_back_and_play_move_every_racer_along_its_track(qtbot, lab):
     assert lab.step == 2
     assert len(lab.surface_plot.paths[0].getData()[0]) == 3
     assert "step 2" in lab.readout.text() and "∇L" in lab.readout.text()
+    lab.steps.setValue(40)
+    settled(qtbot, lab)
+    assert lab.step == 2  # a longer race keeps the step in view
     lab.speed.setValue(240)
     qtbot.mouseClick(lab.findChild(QPushButton, "optimizer_lab.play"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: lab.step == lab.last_step and not lab.timer.isActive(),

@@ -444,7 +444,7 @@ class OptimizerLab(QWidget):
 
     def _train_and_slice(self, epochs: int, every: int, extent: float) -> None:
         self._slice_token += 1
-        self.worker.submit("slice", self.experiment.copy(), epochs, every, extent, 21,
+        self.worker.submit("slice", self.experiment.copy(), epochs, every, extent, 31,
                            self._slice_token)
 
     def _cancel_slice(self) -> None:

@@ -113,7 +113,9 @@ class NetworkSlicePanel(QWidget):
         lo, hi = float(z.min()), max(float(z.max()), float(z.min()) + 1e-6)
         self.image.setImage(z, levels=(lo, hi), autoLevels=False)
         a0, a1, b0, b1 = s.alphas[0], s.alphas[-1], s.betas[0], s.betas[-1]
-        self.image.setRect(pg.QtCore.QRectF(a0, b0, a1 - a0, b1 - b0))
+        ha, hb = (a1 - a0) / (len(s.alphas) - 1) / 2, (b1 - b0) / (len(s.betas) - 1) / 2
+        self.image.setRect(pg.QtCore.QRectF(a0 - ha, b0 - hb, a1 - a0 + 2 * ha,
+                                            b1 - b0 + 2 * hb))
         for i, iso in enumerate(self.contours):
             iso.setData(z, lo + ((i + 1) / (len(self.contours) + 1)) ** 2 * (hi - lo))
         self.path.setData(s.trajectory[:, 0], s.trajectory[:, 1])

@@ -69,7 +69,10 @@ class SurfacePlot(pg.PlotWidget):
         lo, hi = float(r.shade.min()), float(r.shade.max())
         hi = hi if hi > lo else lo + 1.0
         self.image.setImage(r.shade, levels=(lo, hi), autoLevels=False)
-        self.image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+        # samples sit at pixel centres: the image reaches half a pixel past the domain
+        hx, hy = (x1 - x0) / (len(r.xs) - 1) / 2, (y1 - y0) / (len(r.ys) - 1) / 2
+        self.image.setRect(pg.QtCore.QRectF(x0 - hx, y0 - hy, x1 - x0 + 2 * hx,
+                                            y1 - y0 + 2 * hy))
         # contour levels bunch up near the minimum, where the race is decided
         fractions = np.linspace(0.0, 1.0, CONTOURS + 2)[1:-1] ** 2
         for iso, f in zip(self.contours, fractions, strict=True):
