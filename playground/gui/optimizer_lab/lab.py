@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import html
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -45,7 +46,7 @@ from .race_worker import RaceResult, RaceWorker, SliceResult
 from .racer_editor import RacerEditor
 from .surface_plot import SurfacePlot, racer_colour
 
-FRAME_RATE = 60  # cursor moves per second at most; faster speeds skip steps between frames
+FRAME_RATE = 60  # frames per second at most; faster speeds skip steps between frames
 
 
 class OptimizerLab(QWidget):
@@ -62,6 +63,7 @@ class OptimizerLab(QWidget):
         self._token = 0
         self._slice_token = 0
         self._updating = False
+        self._play_clock, self._play_from = 0.0, 0
         self.worker = RaceWorker()
         self.worker.race_ready.connect(self.on_race)
         self.worker.slice_ready.connect(self.on_slice)
@@ -497,18 +499,23 @@ class OptimizerLab(QWidget):
             self.play_button.blockSignals(False)
         self.play_button.setText("⏸ Pause" if on else "▶ Play")
         if on:
+            self._play_clock, self._play_from = time.perf_counter(), self.step
             self.timer.start(int(1000 / min(self.speed.value(), FRAME_RATE)))
         else:
             self.timer.stop()
 
     def _tick(self) -> None:
-        per_tick = max(1, round(self.speed.value() / FRAME_RATE))
-        self.go_to(self.step + per_tick)
+        # the step follows the clock, so a slow frame skips steps instead of slowing the race
+        elapsed = time.perf_counter() - self._play_clock
+        target = self._play_from + int(elapsed * self.speed.value())
+        if target > self.step:
+            self.go_to(target)
         if self.step >= self.last_step:
             self.set_playing(False)
 
     def _speed_changed(self, value: int) -> None:
         if self.timer.isActive():
+            self._play_clock, self._play_from = time.perf_counter(), self.step
             self.timer.setInterval(int(1000 / min(value, FRAME_RATE)))
         self._edit(lambda lab: setattr(lab, "speed", float(value)), race=False)
 

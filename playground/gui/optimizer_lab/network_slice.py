@@ -4,7 +4,6 @@ recomputed every few epochs while a copy of the network trains in the lab's work
 
 from __future__ import annotations
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -70,12 +69,8 @@ class NetworkSlicePanel(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(SURFACE_MAP.getLookupTable(nPts=256))
         self.plot.addItem(self.image)
-        self.contours = []
-        for _ in range(10):
-            iso = pg.IsocurveItem(level=0.0, pen=pg.mkPen((255, 255, 255, 110)),
-                                  axisOrder="row-major")
-            iso.setParentItem(self.image)
-            self.contours.append(iso)
+        self.contours = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 110)), connect="finite")
+        self.plot.addItem(self.contours)
         self.path = pg.PlotDataItem(pen=pg.mkPen("w", width=2), symbol="o", symbolSize=5,
                                     symbolBrush="w", symbolPen=pg.mkPen("k"))
         self.origin = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("k"),
@@ -106,18 +101,14 @@ class NetworkSlicePanel(QWidget):
     def show_slice(self, result: SliceResult) -> None:
         self.result = result
         s = result.slice
-        z = np.log10(np.maximum(s.loss.astype(np.float64), 1e-12))
-        finite = np.isfinite(z)
-        top = float(np.percentile(z[finite], 99)) if finite.any() else 1.0
-        z = np.nan_to_num(np.clip(z, None, top), nan=top).astype(np.float32)
+        z = result.shade
         lo, hi = float(z.min()), max(float(z.max()), float(z.min()) + 1e-6)
         self.image.setImage(z, levels=(lo, hi), autoLevels=False)
         a0, a1, b0, b1 = s.alphas[0], s.alphas[-1], s.betas[0], s.betas[-1]
         ha, hb = (a1 - a0) / (len(s.alphas) - 1) / 2, (b1 - b0) / (len(s.betas) - 1) / 2
         self.image.setRect(pg.QtCore.QRectF(a0 - ha, b0 - hb, a1 - a0 + 2 * ha,
                                             b1 - b0 + 2 * hb))
-        for i, iso in enumerate(self.contours):
-            iso.setData(z, lo + ((i + 1) / (len(self.contours) + 1)) ** 2 * (hi - lo))
+        self.contours.setData(*result.contours)
         self.path.setData(s.trajectory[:, 0], s.trajectory[:, 1])
         self.origin.setData([0.0], [0.0])
         self.plot.getPlotItem().setTitle(

@@ -14,6 +14,28 @@ from PySide6.QtCore import Signal
 from ..command_thread import CommandThread
 
 GRID = 200  # samples per axis of the drawn surface
+CONTOURS = 12
+
+
+def contour_lines(xs: np.ndarray, ys: np.ndarray, shade: np.ndarray,
+                  n: int = CONTOURS) -> tuple[np.ndarray, np.ndarray]:
+    """Contours of `shade` (rows: y) in data coordinates, lines separated by NaN, at levels
+    that bunch up near the minimum, where races are decided. Traced here, in the worker: on
+    a 200 x 200 grid they cost the GUI thread a second and more."""
+    from pyqtgraph.functions import isocurve
+
+    lo, hi = float(shade.min()), float(shade.max())
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    px: list[float] = []
+    py: list[float] = []
+    for f in np.linspace(0.0, 1.0, n + 2)[1:-1] ** 2:
+        for line in isocurve(shade.T, lo + f * (hi - lo), connected=True):
+            pts = np.asarray(line, dtype=np.float64) - 0.5  # pixel centres -> sample indices
+            px.extend(xs[0] + pts[:, 0] * dx)
+            py.extend(ys[0] + pts[:, 1] * dy)
+            px.append(np.nan)
+            py.append(np.nan)
+    return np.array(px), np.array(py)
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,7 @@ class RaceResult:
     ys: np.ndarray
     shade: np.ndarray  # (GRID, GRID) float32, NaN-free: √(L − L_min), or log10(1 + L − L_min)
     shade_label: str
+    contours: tuple[np.ndarray, np.ndarray]  # x, y of the contour lines, NaN between lines
     loss_floor: float  # the lowest loss seen on the grid and the tracks (for L − L_min plots)
     typical_gradient: float  # median |∇L| on the grid: the gradient arrows' scale
     tracks: list  # optimizer_race.Track per racer
@@ -41,7 +64,18 @@ class SliceResult:
     slice: object  # loss_slice.LossSlice
     epochs: int  # epochs trained so far
     done: bool
+    shade: np.ndarray  # log10 of the loss, NaN-free float32
+    contours: tuple[np.ndarray, np.ndarray]
     message: str = ""
+
+
+def slice_result(token: int, s, epochs: int, done: bool, message: str) -> SliceResult:
+    z = np.log10(np.maximum(s.loss.astype(np.float64), 1e-12))
+    finite = np.isfinite(z)
+    top = float(np.percentile(z[finite], 99)) if finite.any() else 1.0
+    z = np.nan_to_num(np.clip(z, None, top), nan=top).astype(np.float32)
+    return SliceResult(token, s, epochs, done, z, contour_lines(s.alphas, s.betas, z, 10),
+                       message)
 
 
 def race_result(lab, token: int) -> RaceResult:
@@ -62,6 +96,7 @@ def race_result(lab, token: int) -> RaceResult:
         shade, label = np.sqrt(np.clip(z - low, 0.0, None)), "√(L − L_min)"
     top = float(np.percentile(shade[finite], 99)) if finite.any() else 1.0
     shade = np.nan_to_num(np.clip(shade, None, top), nan=top, posinf=top, neginf=low)
+    shade = np.ascontiguousarray(shade, dtype=np.float32)
     with torch.no_grad():
         gx, gy = surface.gradient(torch.as_tensor(xs)[None, :].expand(GRID, GRID),
                                   torch.as_tensor(ys)[:, None].expand(GRID, GRID))
@@ -71,7 +106,7 @@ def race_result(lab, token: int) -> RaceResult:
     return RaceResult(token=token, surface=surface.name, formula=surface.formula,
                       domain=surface.domain, minima=surface.minima,
                       start=tuple(lab.start or surface.start), xs=xs, ys=ys,
-                      shade=np.ascontiguousarray(shade, dtype=np.float32), shade_label=label,
+                      shade=shade, shade_label=label, contours=contour_lines(xs, ys, shade),
                       loss_floor=low, typical_gradient=max(typical, 1e-12), tracks=tracks)
 
 
@@ -168,5 +203,5 @@ class RaceWorker(CommandThread):
                     return why
             last = done >= epochs or trainer.done
             s = slice_through(trainer, path, extent, resolution)
-            self.slice_ready.emit(SliceResult(token, s, done, last, trainer.message))
+            self.slice_ready.emit(slice_result(token, s, done, last, trainer.message))
         return "done"

@@ -14,7 +14,6 @@ from .race_worker import RaceResult
 RACER_COLOURS = ["#ff3b30", "#ffd60a", "#00e676", "#ff4fd8", "#00d8ff", "#ff9500", "#ffffff",
                  "#b388ff"]
 SURFACE_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(24, 38, 84), (96, 140, 190), (246, 242, 228)])
-CONTOURS = 12
 
 
 def racer_colour(i: int) -> str:
@@ -34,12 +33,9 @@ class SurfacePlot(pg.PlotWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(SURFACE_MAP.getLookupTable(nPts=256))
         self.addItem(self.image)
-        self.contours: list[pg.IsocurveItem] = []
-        for _ in range(CONTOURS):
-            iso = pg.IsocurveItem(level=0.0, pen=pg.mkPen((255, 255, 255, 110), width=1),
-                                  axisOrder="row-major")
-            iso.setParentItem(self.image)
-            self.contours.append(iso)
+        self.contours = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 110), width=1),
+                                        connect="finite")
+        self.addItem(self.contours)
         self.minima = pg.ScatterPlotItem(symbol="x", size=13, pen=pg.mkPen("w", width=2.5),
                                          brush=None)
         self.start = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("k", width=1),
@@ -73,10 +69,7 @@ class SurfacePlot(pg.PlotWidget):
         hx, hy = (x1 - x0) / (len(r.xs) - 1) / 2, (y1 - y0) / (len(r.ys) - 1) / 2
         self.image.setRect(pg.QtCore.QRectF(x0 - hx, y0 - hy, x1 - x0 + 2 * hx,
                                             y1 - y0 + 2 * hy))
-        # contour levels bunch up near the minimum, where the race is decided
-        fractions = np.linspace(0.0, 1.0, CONTOURS + 2)[1:-1] ** 2
-        for iso, f in zip(self.contours, fractions, strict=True):
-            iso.setData(r.shade, lo + f * (hi - lo))
+        self.contours.setData(*r.contours)
         if r.minima:
             m = np.array(r.minima)
             self.minima.setData(m[:, 0], m[:, 1])
