@@ -57,7 +57,10 @@ class SurfacePlot(pg.PlotWidget):
         if old is None or old.surface != result.surface or old.formula != result.formula \
                 or old.domain != result.domain or not np.array_equal(old.shade, result.shade):
             self._draw_surface(result)
-        self.start.setData([result.start[0]], [result.start[1]])
+        # a star where racers start: the clicked start, or each racer's own (a lesson's)
+        starts = np.unique(np.array([t.position[0] for t in result.tracks]
+                                    or [result.start]), axis=0)
+        self.start.setData(starts[:, 0], starts[:, 1])
         self._ensure_racers(len(result.tracks))
 
     def _draw_surface(self, r: RaceResult) -> None:
