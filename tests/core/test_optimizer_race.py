@@ -169,3 +169,20 @@ def test_the_default_race_shows_each_fix_beating_plain_sgd_on_rosenbrock():
     assert surface.name == "rosenbrock"
     sgd, *fixes = tracks
     assert all(t.loss[-1] < sgd.loss[-1] for t in fixes)
+
+
+def test_lab_settings_round_trip_through_an_experiment_file_exactly():
+    from playground.core.spec import Experiment
+
+    exp = Experiment()
+    lab = exp.optimizer_lab
+    lab.surface, lab.surface_params, lab.start = "bowl", {"condition_number": 42.0}, [1.5, -2.0]
+    lab.racers = [RacerSpec("nesterov", 0.02, {"momentum": 0.95}, "linear_decay",
+                            {"tau": 30, "final_fraction": 0.1}, [0.5, 0.5])]
+    again = Experiment.loads(exp.dumps())
+    assert again.optimizer_lab == lab
+    assert again.dumps() == exp.dumps()
+    doc = exp.to_json()
+    doc["optimizer_lab"]["start"] = [1.0]
+    with pytest.raises(SpecError, match=r"optimizer_lab.start: must be \[\] or \[x, y\]"):
+        Experiment.from_json(doc)
