@@ -82,7 +82,7 @@ class Track:
     optimizer: str
     position: np.ndarray  # (n+1, 2) θ_k
     loss: np.ndarray  # (n+1,) L(θ_k)
-    gradient: np.ndarray  # (n+1, 2) ∇L(θ_k)
+    gradient: np.ndarray  # (n+1, 2) ∇L where step k+1 takes it: at θ_k (Nesterov: θ_k + αv_k)
     velocity: np.ndarray  # (n+1, 2) θ_k − θ_(k−1): the v of θ ← θ + v; row 0 is 0
     step_size: np.ndarray  # (n+1, 2) per-axis ε/√(a + ν) of the step that reached θ_k (ε/√(ã + ν)
     #                        for Adam; plain ε for SGD and momentum)

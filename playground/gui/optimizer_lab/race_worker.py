@@ -21,7 +21,8 @@ def contour_lines(xs: np.ndarray, ys: np.ndarray, shade: np.ndarray,
                   n: int = CONTOURS) -> tuple[np.ndarray, np.ndarray]:
     """Contours of `shade` (rows: y) in data coordinates, lines separated by NaN, at levels
     that bunch up near the minimum, where races are decided. Traced here, in the worker: on
-    a 200 x 200 grid they cost the GUI thread a second and more."""
+    a 200 x 200 grid they cost about as much CPU as the whole default race
+    (benchmarks/optimizer_lab_speed.py), too much for the GUI thread."""
     from pyqtgraph.functions import isocurve
 
     lo, hi = float(shade.min()), float(shade.max())
