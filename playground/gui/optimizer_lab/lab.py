@@ -87,7 +87,7 @@ class OptimizerLab(QWidget):
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(350)
+        scroll.setMinimumWidth(300)
         scroll.setMaximumWidth(400)
 
         self.surface_plot = SurfacePlot()
@@ -137,7 +137,7 @@ class OptimizerLab(QWidget):
         for w in (self.loss_plot, self.size_plot, readout_scroll):
             right.addWidget(w)
         right.setSizes([260, 200, 300])
-        right.setMinimumWidth(300)
+        right.setMinimumWidth(240)
         self.loss_curves: list[pg.PlotDataItem] = []
         self.size_curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
 
@@ -267,14 +267,15 @@ class OptimizerLab(QWidget):
         self.arrows = QCheckBox("arrows")
         self.arrows.setObjectName("optimizer_lab.arrows")
         self.arrows.setChecked(True)
-        for w in (self.restart_button, self.back_button, self.step_button, self.play_button,
-                  self.speed, self.arrows):
+        for w in (self.restart_button, self.back_button, self.step_button, self.play_button):
             row.addWidget(w)
         row.addStretch(1)
         rows.addLayout(row)
         row2 = QHBoxLayout()
         row2.addWidget(self.slider, 1)
         row2.addWidget(self.counter)
+        row2.addWidget(self.speed)
+        row2.addWidget(self.arrows)
         rows.addLayout(row2)
         self.restart_button.clicked.connect(lambda: self.go_to(0))
         self.back_button.clicked.connect(self.back)

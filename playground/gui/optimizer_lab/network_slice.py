@@ -50,10 +50,15 @@ class NetworkSlicePanel(QWidget):
         self.stop = QPushButton("Stop")
         self.stop.setObjectName("optimizer_lab.network.stop")
         self.stop.setEnabled(False)
-        for w in (self.epochs, self.every, self.extent, self.start, self.stop):
+        for w in (self.epochs, self.every, self.extent):
             row.addWidget(w)
         row.addStretch(1)
         layout.addLayout(row)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start)
+        buttons.addWidget(self.stop)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         self.status = QLabel("Trains a copy of the network tab's experiment (same data, "
                              "network, optimizer and seed) and shows the loss along two random "
                              "filter-normalised directions δ, η through its current weights θ*: "
