@@ -47,7 +47,11 @@ def check(exp: Experiment, trainer=None) -> LessonResult:
     from sklearn.metrics import adjusted_rand_score
 
     o = exp.outcome
-    if o.metric in ("clusters", "agreement"):
+    if o.metric.startswith("race_"):  # an optimizer-lab lesson: the race on its surface
+        from .optimizer_race import race_outcome
+
+        value = race_outcome(exp.optimizer_lab, o.metric)
+    elif o.metric in ("clusters", "agreement"):
         labels, truth = run_clustering(exp)
         found = labels >= 0
         value = (float(len(np.unique(labels[found]))) if o.metric == "clusters"

@@ -24,6 +24,8 @@ from .errors import SpecError, quote
 from .features import DEFAULT_FEATURES, FEATURES
 from .graph import Graph, mlp
 from .optim import OPTIMIZERS
+from .optimizer_race import MAX_STEPS, RACE_METRICS, default_racers, racers_from_json, start_from_json
+from .surfaces import SURFACES, build_surface
 
 FORMAT = "playground-experiment"
 VERSION = 1
@@ -148,7 +150,8 @@ class ViewSpec:
 
 
 OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",
-                   "accuracy_gap", "diverged", "stopped_early", "clusters", "agreement")
+                   "accuracy_gap", "diverged", "stopped_early", "clusters", "agreement",
+                   *RACE_METRICS)
 
 
 @dataclass
@@ -162,6 +165,22 @@ class OutcomeSpec:
     at_least: float = F.field(-1e9, float)
     at_most: float = F.field(1e9, float)
     text: str = F.field("", str, None, "the promise in words, shown with the result")
+
+
+@dataclass
+class OptimizerLabSpec:
+    """The optimizer lab: a loss surface, a start point and the optimizers racing on it."""
+
+    surface: str = F.field("rosenbrock", str, F.one_of(lambda: SURFACES))
+    surface_params: dict = F.field({}, "params", None, "the surface's parameters (κ of the bowl)")
+    formula: str = F.field("", str, None, "f(x, y) of the 'custom' surface")
+    start: list = F.field([], start_from_json, None, "[x, y]; empty: the surface's own start")
+    racers: list = F.field(default_racers(), racers_from_json)
+    steps: int = F.field(300, int, F.between(1, MAX_STEPS), "steps computed for each racer")
+    speed: float = F.field(20.0, float, F.between(1.0, 240.0), "steps per second when playing")
+
+    def validate_extra(self, path: str) -> None:
+        build_surface(self.surface, self.surface_params, self.formula, path)
 
 
 def _default_network() -> Graph:
@@ -182,6 +201,7 @@ class Experiment:
     clustering: ClusteringSpec = F.field(ClusteringSpec(), ClusteringSpec)
     view: ViewSpec = F.field(ViewSpec(), ViewSpec)
     outcome: OutcomeSpec = F.field(OutcomeSpec(), OutcomeSpec)
+    optimizer_lab: OptimizerLabSpec = F.field(OptimizerLabSpec(), OptimizerLabSpec)
 
     def validate_extra(self, path: str) -> None:
         if not self.features:

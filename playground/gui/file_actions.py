@@ -171,6 +171,8 @@ class FileActions:
         exp = loaded.experiment
         if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
             self.tabs.setCurrentIndex(1)
+        elif exp.outcome.metric.startswith("race_"):  # an optimizer-lab lesson
+            self.tabs.setCurrentWidget(self.optimizer_lab)
 
     @staticmethod
     def _epoch_in_file(loaded) -> int:

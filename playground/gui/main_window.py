@@ -194,6 +194,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(network_tab, "Neural network")
         self.tabs.addTab(self.clustering_lab, "Clustering")
+        from .optimizer_lab import install as install_optimizer_lab  # the "Optimizers" tab
+        install_optimizer_lab(self)
         self.setCentralWidget(self.tabs)
         self.training_settings = TrainingSettings(qs)
         settings_scroll = QScrollArea()

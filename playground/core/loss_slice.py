@@ -1,0 +1,110 @@
+"""Your own network's loss surface: a 2-D slice through its weights (Li et al. 2018).
+
+The network's loss lives over thousands of weights; we look at it along two random directions
+δ, η through the current weights θ*: L(θ* + αδ + βη) on a grid of (α, β). Each direction is
+filter-normalised: for every unit, the part of δ holding its incoming weights is rescaled to
+the norm of those weights, so a step of 1 along δ changes every unit by as much as it weighs
+(biases get no direction, as in the paper). The weights training went through are projected
+onto the plane of δ and η (least squares), so the path ends at the origin, θ*.
+
+Everything here works on a copy of the network: the trainer's own weights are never touched.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+@dataclass(frozen=True)
+class LossSlice:
+    """The loss on the grid (rows: β, columns: α) and the projected training path."""
+
+    alphas: np.ndarray  # (n,) offsets along δ, symmetric, with 0 exactly in the middle
+    betas: np.ndarray  # (n,) offsets along η
+    loss: np.ndarray  # (n, n) float32 training loss L(θ* + αδ + βη)
+    centre_loss: float  # L(θ*): the current training loss
+    trajectory: np.ndarray  # (k, 2) the recorded weights projected onto (δ, η); last = (0, 0)
+    epoch: int
+
+
+def flat_weights(params: Sequence[torch.Tensor]) -> np.ndarray:
+    """All parameters as one float64 vector (what the trajectory records each epoch)."""
+    return np.concatenate([p.detach().cpu().double().reshape(-1).numpy() for p in params])
+
+
+def filter_normalised_directions(params: Sequence[torch.Tensor], decay_mask: Sequence[bool],
+                                 seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two random directions (flat, like `flat_weights`), each unit's incoming-weight part
+    scaled to that unit's weight norm; zero on biases and other undecayed parameters."""
+    gen = np.random.default_rng(seed)
+    out = []
+    for _ in range(2):
+        parts = []
+        for p, is_weight in zip(params, decay_mask, strict=True):
+            w = p.detach().cpu().double().numpy()
+            if not is_weight or w.ndim < 2:
+                parts.append(np.zeros(w.size))
+                continue
+            d = gen.standard_normal(w.shape)
+            rows_w = np.linalg.norm(w.reshape(w.shape[0], -1), axis=1, keepdims=True)
+            rows_d = np.linalg.norm(d.reshape(d.shape[0], -1), axis=1, keepdims=True)
+            parts.append((d.reshape(d.shape[0], -1) * rows_w / np.maximum(rows_d, 1e-12))
+                         .reshape(-1))
+        out.append(np.concatenate(parts))
+    return out[0], out[1]
+
+
+def project(trajectory: Sequence[np.ndarray], centre: np.ndarray, delta: np.ndarray,
+            eta: np.ndarray) -> np.ndarray:
+    """Coordinates (α, β) of each recorded weight vector in the plane θ* + αδ + βη
+    (least squares: the directions are random, so not exactly orthogonal)."""
+    if not len(trajectory):
+        return np.zeros((0, 2))
+    basis = np.stack([delta, eta], axis=1)  # (P, 2)
+    offsets = np.stack(trajectory) - centre  # (k, P)
+    coords, *_ = np.linalg.lstsq(basis, offsets.T, rcond=None)
+    return coords.T
+
+
+def slice_through(trainer, trajectory: Sequence[np.ndarray] = (), extent: float = 1.0,
+                  resolution: int = 21, seed: int = 0) -> LossSlice:
+    """The loss slice through the trainer's current weights, on a copy of its network."""
+    if resolution < 3 or resolution % 2 == 0:
+        raise ValueError(f"resolution must be odd and >= 3 (0 in the middle), got {resolution}")
+    model = copy.deepcopy(trainer.model).cpu()
+    model.eval()
+    params, decay = model.weights_and_biases()
+    centre = flat_weights(params)
+    delta, eta = filter_normalised_directions(params, decay, seed)
+    x = trainer.x_train.detach().cpu()
+    t = trainer.t_train.detach().cpu()
+    head = trainer.head
+    half = resolution // 2
+    offsets = extent * np.arange(-half, half + 1) / half
+    loss = np.empty((resolution, resolution), dtype=np.float32)
+    with torch.inference_mode():
+        def loss_at(vector: np.ndarray) -> float:
+            _assign(params, vector)
+            return float(head.loss(model(x), t).mean())
+
+        centre_loss = loss_at(centre)
+        for j, b in enumerate(offsets):
+            for i, a in enumerate(offsets):
+                loss[j, i] = loss_at(centre + a * delta + b * eta)
+    points = [*trajectory, centre] if not len(trajectory) or not np.array_equal(
+        trajectory[-1], centre) else list(trajectory)
+    return LossSlice(alphas=offsets, betas=offsets.copy(), loss=loss, centre_loss=centre_loss,
+                     trajectory=project(points, centre, delta, eta), epoch=trainer.epoch)
+
+
+def _assign(params: Sequence[torch.Tensor], vector: np.ndarray) -> None:
+    start = 0
+    for p in params:
+        n = p.numel()
+        p.copy_(torch.from_numpy(vector[start:start + n]).view(p.shape).to(p.dtype))
+        start += n

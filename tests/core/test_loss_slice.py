@@ -1,0 +1,64 @@
+"""The network's loss slice (Li et al. 2018): centred on the current weights, filter-normalised,
+with the training path projected onto it."""
+
+import numpy as np
+import pytest
+
+from playground.core.loss_slice import filter_normalised_directions, flat_weights, slice_through
+from playground.core.spec import Experiment
+from playground.core.trainer import Trainer
+
+
+@pytest.fixture(scope="module")
+def trained():
+    exp = Experiment()
+    exp.training.fast_path = False
+    exp.training.optimizer = "adam"
+    exp.training.learning_rate = 0.03
+    trainer = Trainer(exp)
+    path = [flat_weights(trainer.params)]
+    for _ in range(8):
+        trainer.step_epoch()
+        path.append(flat_weights(trainer.params))
+    return trainer, path
+
+
+def test_slice_at_the_origin_is_the_current_training_loss(trained):
+    trainer, path = trained
+    before = flat_weights(trainer.params)
+    s = slice_through(trainer, path, extent=1.0, resolution=11)
+    assert s.alphas[5] == 0.0 and s.betas[5] == 0.0
+    assert s.centre_loss == pytest.approx(trainer.evaluate()["train_loss"], rel=1e-6)
+    assert s.loss[5, 5] == pytest.approx(s.centre_loss, rel=1e-6)
+    # a slice through the minimum's neighbourhood is not flat: moving away changes the loss
+    assert s.loss.max() > s.centre_loss * 1.05
+    # the trainer's own weights were never touched
+    np.testing.assert_array_equal(flat_weights(trainer.params), before)
+
+
+def test_projected_trajectory_ends_at_the_origin_and_starts_elsewhere(trained):
+    trainer, path = trained
+    s = slice_through(trainer, path, resolution=5)
+    assert s.trajectory.shape == (9, 2)
+    np.testing.assert_allclose(s.trajectory[-1], [0.0, 0.0], atol=1e-12)
+    assert np.hypot(*s.trajectory[0]) > 1e-3
+
+
+def test_directions_are_filter_normalised_and_skip_biases(trained):
+    trainer, _ = trained
+    delta, eta = filter_normalised_directions(trainer.params, trainer.decay_mask, seed=3)
+    start = 0
+    for p, is_weight in zip(trainer.params, trainer.decay_mask, strict=True):
+        w = p.detach().double().numpy()
+        part = delta[start:start + w.size].reshape(w.shape)
+        start += w.size
+        if is_weight and w.ndim == 2:
+            np.testing.assert_allclose(np.linalg.norm(part, axis=1), np.linalg.norm(w, axis=1))
+        else:
+            assert not part.any()
+    assert not np.allclose(delta, eta)
+
+
+def test_slice_needs_an_odd_resolution(trained):
+    with pytest.raises(ValueError, match="odd"):
+        slice_through(trained[0], resolution=10)
