@@ -333,6 +333,16 @@ class Session:
         return self._undone[-1].label if self._undone else ""
 
     @property
+    def position(self) -> int:
+        """How many edits are done (a marker to come back to with `undo_to`)."""
+        return len(self._done)
+
+    def undo_to(self, position: int) -> None:
+        """Undo until `position` edits are done (a guided lesson's Back)."""
+        while len(self._done) > position and self.undo() is not None:
+            pass
+
+    @property
     def dirty(self) -> bool:
         return self._clean != len(self._done)
 
