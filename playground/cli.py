@@ -54,12 +54,13 @@ def _report_outcome(exp, trainer=None) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .core.files import resume_trainer
+    from .core.lessons import CLUSTER_METRICS
 
     loaded = _load(args.experiment)
     exp = loaded.experiment
     if exp.title:
         print(f"{exp.title}: {exp.description}")
-    if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
+    if exp.outcome.metric in CLUSTER_METRICS:  # a clustering lesson
         print(f"clustering with {exp.clustering.algorithm}")
         _report_outcome(exp)
         return 0
