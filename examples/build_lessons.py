@@ -15,7 +15,15 @@ import numpy as np
 
 from playground.core import files
 from playground.core.graph import mlp
-from playground.core.spec import ActionSpec, CheckSpec, Experiment, LessonSpec, OutcomeSpec, StepSpec
+from playground.core.spec import (
+    LESSON_TOPICS,
+    ActionSpec,
+    CheckSpec,
+    Experiment,
+    LessonSpec,
+    OutcomeSpec,
+    StepSpec,
+)
 from playground.core.trainer import Trainer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -755,12 +763,47 @@ def write(name: str, exp: Experiment) -> None:
     files.save_experiment(path, exp, trainer)
 
 
+def promise_text(exp: Experiment) -> str:
+    o = exp.outcome
+    words = {"below": "below", "above": "above", "differs": "away from"}
+    text = o.text
+    if o.relation:
+        text += f" ({o.metric} {words[o.relation]} the twin's: {o.twin_title})"
+    return text
+
+
+def readme(all_lessons: dict[str, Experiment]) -> str:
+    """examples/README.md: the lessons by topic, with their promise and their source."""
+    lines = ["# Lessons", "",
+             "Each lesson is an experiment file with a promise that the test suite checks "
+             "headless on five seeds, mostly as a comparison with a *twin* (the same file with "
+             "a few fields changed, named in `outcome.twin`). Lessons marked *guided* walk "
+             "through steps: predict, then see. The source is the file and section of the "
+             "course notes (`shared/seeds/`). This file is written by `build_lessons.py`.", ""]
+    for topic in LESSON_TOPICS:
+        members = [(n, e) for n, e in all_lessons.items() if e.lesson.topic == topic]
+        if not members:
+            continue
+        lines += [f"## {topic}", "", "| file | lesson | promise | source in the notes |",
+                  "|---|---|---|---|"]
+        for name, exp in members:
+            guided = " *(guided)*" if exp.lesson.steps else ""
+            lines.append(f"| `{name}.json` | **{exp.title}**{guided}: {exp.lesson.goal} | "
+                         f"{promise_text(exp)} | {exp.lesson.source} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def main() -> None:
     chosen = sys.argv[1:]
-    for name, exp in lessons().items():
+    all_lessons = lessons()
+    for name, exp in all_lessons.items():
         if not chosen or name in chosen:
             write(name, exp)
             print(f"wrote {name}.json")
+    with open(os.path.join(HERE, "README.md"), "w", encoding="utf-8") as fh:
+        fh.write(readme(all_lessons))
+    print("wrote README.md")
 
 
 if __name__ == "__main__":

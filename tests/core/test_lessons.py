@@ -47,6 +47,14 @@ def test_lesson_keeps_its_promise_on_five_seeds(path):
     assert not failed, f"{os.path.basename(path)}: " + "; ".join(failed)
 
 
+def test_the_readme_lists_every_lesson_with_its_source():
+    with open(os.path.join(ROOT, "examples", "README.md"), encoding="utf-8") as fh:
+        readme = fh.read()
+    for path in LESSONS:
+        exp = files.load_experiment(path).experiment
+        assert f"`{os.path.basename(path)}`" in readme and exp.lesson.source in readme
+
+
 def test_most_lessons_promise_a_comparison_with_a_twin():
     compared = [p for p in LESSONS if files.load_experiment(p).experiment.outcome.relation]
     assert len(compared) >= 0.8 * len(LESSONS)
