@@ -276,19 +276,20 @@ def learning_rates_and_optimizers(out: dict[str, Experiment]) -> None:
                            section="Optimizers: SGD, momentum, Adam update rules",
                            goal=f"{title} against {twin_title} on the same spiral.")
     out["12_momentum"].lesson.steps = [
-        step("The spiral, a [8, 8, 8] tanh network and plain SGD for a start.",
-             "Momentum or plain SGD: whose loss will be lower after 200 epochs?",
-             ["Plain SGD", "Momentum", "The same"], [1], ("set", "training.optimizer", "sgd"),
-             "Plain SGD takes a step along the gradient and forgets it."),
+        step("The spiral and a [8, 8, 8] tanh network. First plain SGD, for comparison.",
+             action=("set", "training.optimizer", "sgd"),
+             reveal="θ ← θ − εg: each step follows the gradient and forgets it."),
         step("Train with plain SGD; note the loss.", action=("train", 200),
              reveal="Slow progress: where the gradient is small, so are the steps."),
         step("Back to the start, now with momentum α = 0.9.",
              action=("set", "training.optimizer", "momentum"),
              reveal="v ← αv − εg; θ ← θ + v: steps in a steady direction add up, about "
                     "1/(1 − α) = 10 times longer."),
-        step("Train with momentum.", action=("train", 200),
-             reveal="A lower loss in the same 200 epochs: the velocity carried the weights "
-                    "across the flat stretches."),
+        step("Train with momentum for the same 200 epochs.",
+             "Whose loss will be lower after 200 epochs?",
+             ["Plain SGD's", "Momentum's", "About the same"], [1], ("train", 200),
+             "A lower loss in the same 200 epochs: the velocity carried the weights across "
+             "the flat stretches."),
     ]
     for name, title, opt, lr, section, text in (
         ("31_nesterov", "Nesterov momentum", "nesterov", 0.03, "Lecture 11 – Optimization: "

@@ -37,9 +37,9 @@ def test_steps_round_trip_through_json():
 
 @pytest.mark.parametrize("change, path, words", [
     (lambda s: s[0].update(text=""), "lesson.steps[0].text", "text"),
-    (lambda s: s[0].update(choices=["only one"]), "lesson.steps[0].choices", "two"),
-    (lambda s: s[0].update(answers=[7]), "lesson.steps[0].answers", "index 7"),
-    (lambda s: s[0].update(answers=[]), "lesson.steps[0].answers", "right choice"),
+    (lambda s: s[3].update(choices=["only one"]), "lesson.steps[3].choices", "two"),
+    (lambda s: s[3].update(answers=[7]), "lesson.steps[3].answers", "index 7"),
+    (lambda s: s[3].update(answers=[]), "lesson.steps[3].answers", "right choice"),
     (lambda s: s[1].update(question="", choices=["a", "b"]), "lesson.steps[1].question",
      "question"),
     (lambda s: s[1]["action"].update(kind="explode"), "lesson.steps[1].action.kind",
@@ -65,11 +65,11 @@ def test_a_malformed_step_is_refused_with_the_field_named(change, path, words):
 
 def test_a_malformed_steps_file_is_refused_on_load(tmp_path):
     doc = guided()
-    doc["lesson"]["steps"][0]["answers"] = ["the second"]
+    doc["lesson"]["steps"][3]["answers"] = ["the second"]
     path = tmp_path / "broken.json"
     import json
 
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(SpecError) as info:
         files.load_experiment(str(path))
-    assert "lesson.steps[0].answers" in str(info.value)
+    assert "lesson.steps[3].answers" in str(info.value)

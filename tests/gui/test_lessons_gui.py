@@ -129,7 +129,7 @@ def test_momentum_lesson_actions_change_the_experiment_and_back_restores_it(qtbo
     click(qtbot, panel, "lesson.next")
     walk_step(qtbot, panel, exp.lesson.steps[2])  # momentum again
     assert host.experiment.training.optimizer == "momentum" and host.epochs == 200
-    click(qtbot, panel, "lesson.back")  # step 2 as it was before it ran: SGD, 200 epochs
+    click(qtbot, panel, "lesson.back")  # step 2 as it was before it ran: SGD, 0 epochs
     assert panel.index == 1 and not panel.action_done and host.epochs == 0
     assert host.experiment.training.optimizer == "sgd"
     click(qtbot, panel, "lesson.back")
@@ -137,20 +137,29 @@ def test_momentum_lesson_actions_change_the_experiment_and_back_restores_it(qtbo
     assert not panel.findChild(QPushButton, "lesson.back").isEnabled()
 
 
-def test_the_action_waits_for_a_prediction_and_a_wrong_one_is_corrected(qtbot):
+def go_to_question(qtbot, panel, exp):
+    for step in exp.lesson.steps[:3]:
+        walk_step(qtbot, panel, step)
+        click(qtbot, panel, "lesson.next")
+    return panel.findChild(QPushButton, "lesson.action")
+
+
+def test_the_action_waits_for_a_prediction_and_the_verdict_for_the_action(qtbot):
     panel, host, exp = make_panel(qtbot)
-    action = panel.findChild(QPushButton, "lesson.action")
-    assert action.isVisible() and not action.isEnabled() and "sgd" in action.text()
-    click(qtbot, panel, "lesson.choice=0")  # "Plain SGD": wrong
-    assert "Not quite" in panel.feedback.text() and "Momentum" in panel.feedback.text()
+    action = go_to_question(qtbot, panel, exp)
+    assert action.isVisible() and not action.isEnabled() and "200" in action.text()
+    click(qtbot, panel, "lesson.choice=0")  # "Plain SGD's": wrong
+    assert "see for yourself" in panel.feedback.text()  # no verdict before the evidence
     assert not panel.findChild(QRadioButton, "lesson.choice=1").isEnabled()  # no second try
-    assert not panel.reveal.isVisible()  # the reveal waits for the action
+    assert not panel.reveal.isVisible()
     click(qtbot, panel, "lesson.action")
+    assert "Not quite" in panel.feedback.text() and "Momentum" in panel.feedback.text()
     assert panel.reveal.isVisible() and panel.findChild(QPushButton, "lesson.next").isEnabled()
 
 
 def test_an_action_that_runs_on_the_worker_enables_next_when_it_finishes(qtbot):
     panel, host, exp = make_panel(qtbot, asynchronous=True)
+    go_to_question(qtbot, panel, exp)
     click(qtbot, panel, "lesson.choice=1")
     click(qtbot, panel, "lesson.action")
     assert not panel.findChild(QPushButton, "lesson.next").isEnabled()

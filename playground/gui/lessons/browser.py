@@ -155,6 +155,8 @@ class LessonBrowser(QDialog):
                     lambda _=False, p=path: self.open_lesson(p))
                 grid.addWidget(card, i // COLUMNS, i % COLUMNS)
                 self.cards[key] = card
+            for c in range(COLUMNS):  # equal columns, however many cards a topic has
+                grid.setColumnStretch(c, 1)
             column.addLayout(grid)
         if problems:
             note = QLabel("Not shown:\n" + "\n".join(problems))

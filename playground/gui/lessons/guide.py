@@ -247,11 +247,13 @@ class GuidePanel(QWidget):
             self.feedback.setText("")
             self.feedback.setVisible(False)
             return
-        right = self.answer in step.answers
-        names = " or ".join(f"“{step.choices[i]}”" for i in step.answers)
-        self.feedback.setText("Your prediction matches. " if right else
-                              f"Not quite: the answer is {names}. ")
-        self.feedback.setText(self.feedback.text() + (
-            "Now see for yourself." if step.action.kind != "none" and not self.action_done
-            else ""))
+        # Predict, then see: the verdict waits until the action has shown the answer.
+        if step.action.kind != "none" and not self.action_done:
+            self.feedback.setText(f"Your prediction: “{step.choices[self.answer]}”. "
+                                  "Now see for yourself.")
+        elif self.answer in step.answers:
+            self.feedback.setText("Your prediction was right.")
+        else:
+            names = " or ".join(f"“{step.choices[i]}”" for i in step.answers)
+            self.feedback.setText(f"Not quite: the answer is {names}.")
         self.feedback.setVisible(True)
