@@ -73,7 +73,7 @@ def thumbnail(experiment: Experiment, size: int = THUMB) -> QPixmap:
     else:
         rgb = colors.CLASS_COLORS[ds.y % len(colors.CLASS_COLORS)].astype(np.uint8)
         rgba = np.concatenate([rgb, np.full((len(ds.y), 1), 255, np.uint8)], axis=1)
-    dot = 3 if len(ds.x) < 50 else 2
+    dot = 6 if len(ds.x) < 50 else 2
     for dy in range(dot):
         for dx in range(dot):
             img[py + dy, px + dx] = rgba
