@@ -211,6 +211,13 @@ def test_opening_a_shipped_lesson_then_training_and_saving_leaves_it_byte_identi
     assert files.load_experiment(str(tmp_path / "mine.json")).state is not None
 
 
+def test_the_browser_is_offered_on_the_first_start_only(settings):
+    from playground.gui.lessons.browser import offer_on_first_start
+
+    assert offer_on_first_start(settings)
+    assert not offer_on_first_start(settings)
+
+
 def test_every_lesson_opens_in_the_window(qtbot, settings, recovery):
     from playground.gui.main_window import MainWindow
 

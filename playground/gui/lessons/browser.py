@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -34,6 +34,17 @@ LESSONS_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__))))), "examples")
 THUMB = 96
 COLUMNS = 3
+OFFERED_KEY = "lessons/offered_on_first_start"
+
+
+def offer_on_first_start(settings: QSettings) -> bool:
+    """True the first time the app starts with these settings (show the browser then), and
+    never again: the window calls this once at start-up."""
+    if settings.value(OFFERED_KEY, False, type=bool):
+        return False
+    settings.setValue(OFFERED_KEY, True)
+    settings.sync()
+    return True
 
 
 def find_lessons(folder: str = LESSONS_FOLDER) -> tuple[list[tuple[str, Experiment]], list[str]]:
