@@ -198,8 +198,8 @@ def regularization(out: dict[str, Experiment]) -> None:
         "test accuracy beats the unregularized twin.",
         promise("test_accuracy", 300, "smaller weights, a smoother boundary, better on "
                 "unseen points", "above", {"training.regularization_rate": 0.0}, "no penalty",
-                0.01, also=[("train_accuracy", 0.75, 1.0), ("weight_norm", 0.0, 7.0)]),
-        training={"regularization": "l2", "regularization_rate": 0.003},
+                0.02, also=[("train_accuracy", 0.8, 1.0), ("weight_norm", 0.0, 4.0)]),
+        training={"regularization": "l2", "regularization_rate": 0.03},
         notes="000", section="Regularization: weight decay (L2)",
         goal="An L2 penalty keeps the weights small and the boundary smooth.")
     exp = overfitting("Overfitting cured by dropout", "Dropout keeps each hidden unit with "
