@@ -8,9 +8,8 @@ network's tensors (small: the limits bound them), never a trainer, and compiles 
 from __future__ import annotations
 
 from .errors import SpecError
+from .spec import CLUSTER_METRICS as CLUSTERING_METRICS
 from .spec import Experiment
-
-CLUSTERING_METRICS = ("clusters", "agreement")
 
 
 def is_clustering_lesson(experiment: Experiment) -> bool:

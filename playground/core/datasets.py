@@ -431,6 +431,9 @@ def build_dataset(data) -> Dataset:
         domain = None
     else:
         domain = _bounds_domain(x, 6.0 if gen.group == "user" else 10.0)
+    if getattr(data, "domain_half_width", 0.0) and domain is not None:  # a lesson's zoom
+        h = data.domain_half_width
+        domain = (-h, h, -h, h)
     # Stored in the shuffled order, training points first: batches in "fixed order" then
     # follow TF Playground's one shuffle.
     return Dataset(

@@ -1,4 +1,10 @@
-"""Lessons: run an experiment headless and check the outcome it promises (spec.OutcomeSpec)."""
+"""Lessons: run an experiment headless and check the outcome it promises (spec.OutcomeSpec).
+
+A promise is a range for one metric and, for most lessons, a comparison a student can see:
+the same metric on a twin experiment (the lesson with a few fields changed, e.g. plain SGD
+instead of momentum) trained on the same seed. `check_seeds` repeats it for several seeds, so
+a lesson cannot pass on a lucky draw.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .datasets import build_dataset
-from .spec import Experiment
+from .spec import CLUSTER_METRICS, Experiment
+
+SEEDS = (0, 1, 2, 3, 4)
 
 
 @dataclass(frozen=True)
@@ -17,9 +25,18 @@ class LessonResult:
     value: float
     passed: bool
     summary: str
+    twin_value: float = math.nan
 
 
-def run_clustering(exp: Experiment) -> tuple[np.ndarray, np.ndarray]:
+def with_seed(exp: Experiment, seed: int) -> Experiment:
+    """The same lesson drawn with another seed: data, initial weights, shuffling, clustering."""
+    out = exp.copy()
+    out.data.seed = out.training.seed = out.clustering.seed = seed
+    return out
+
+
+def run_clustering(exp: Experiment):
+    """Run the experiment's clustering to its end: (labels, true classes, final state, points)."""
     from .clustering import Stepper
     from .clustering.dbscan import dbscan_steps
     from .clustering.hierarchical import agglomerative_steps, cut
@@ -39,34 +56,103 @@ def run_clustering(exp: Experiment) -> tuple[np.ndarray, np.ndarray]:
         steps = dbscan_steps(x, c.eps, c.min_points)
     state = Stepper(steps).run()
     labels = cut(state.extra["linkage"], c.k) if c.algorithm == "hierarchical" else state.labels
-    return labels, ds.y
+    return labels, ds.y, x
 
 
-def check(exp: Experiment, trainer=None) -> LessonResult:
-    """Train (or cluster) as the lesson says and compare the metric with its promise."""
+def clustering_metrics(exp: Experiment, names: list[str]) -> dict[str, float]:
     from sklearn.metrics import adjusted_rand_score
 
+    labels, truth, x = run_clustering(exp)
+    found = labels >= 0
+    kept = np.unique(labels[found])
+    values = {
+        "clusters": lambda: float(len(kept)),
+        "noise_share": lambda: float(1.0 - found.mean()),
+        # within-cluster sum of squares, as the elbow plot shows it
+        "inertia": lambda: float(sum(((x[labels == k] - x[labels == k].mean(axis=0)) ** 2).sum()
+                                     for k in kept)),
+        "agreement": lambda: float(adjusted_rand_score(truth[found], labels[found])),
+    }
+    return {name: values[name]() for name in names}
+
+
+def training_metrics(exp: Experiment, names: list[str], epochs: int,
+                     trainer=None) -> dict[str, float]:
+    from .trainer import DIVERGED, STOPPED, Trainer
+
+    if "seed_spread" in names:  # the same data from five starting points
+        finals = []
+        for seed in SEEDS:
+            restarted = exp.copy()
+            restarted.training.seed = 1000 + seed
+            finals.append(training_metrics(restarted, ["train_loss"], epochs)["train_loss"])
+        spread = {"seed_spread": max(finals) - min(finals)}
+        return spread | training_metrics(exp, [n for n in names if n != "seed_spread"], epochs,
+                                         trainer)
+    t = trainer or Trainer(exp)
+    t.run(max(0, epochs - t.epoch))
+    m, losses = t.last_metrics, t.history.train_loss
+    values = {
+        "diverged": lambda: float(t.status == DIVERGED),
+        "stopped_early": lambda: float(t.status == STOPPED),
+        # the epoch whose update overflowed; infinite when none did
+        "diverged_epoch": lambda: float(t.epoch) if t.status == DIVERGED else math.inf,
+        # epochs whose training loss rose: overshooting, oscillation, mini-batch noise
+        "loss_rises": lambda: float(sum(b > a for a, b in zip(losses, losses[1:],
+                                                               strict=False))),
+        # ‖W‖ over every weight matrix (biases are not penalized)
+        "weight_norm": lambda: float(math.sqrt(sum(
+            float((p.detach().double() ** 2).sum())
+            for p, decay in zip(t.params, t.decay_mask, strict=True) if decay))),
+        "accuracy_gap": lambda: m["train_accuracy"] - m["test_accuracy"],
+    }
+    return {name: values[name]() if name in values else m.get(name, math.nan)
+            for name in names}
+
+
+def measure(exp: Experiment, trainer=None) -> dict[str, float]:
+    """Every metric the outcome names, from one run."""
     o = exp.outcome
+    names = list(dict.fromkeys([o.metric] + [c.metric for c in o.also]))
+    if o.metric == "none":
+        return {"none": math.nan}
     if o.metric.startswith("race_"):  # an optimizer-lab lesson: the race on its surface
         from .optimizer_race import race_outcome
 
-        value = race_outcome(exp.optimizer_lab, o.metric)
-    elif o.metric in ("clusters", "agreement"):
-        labels, truth = run_clustering(exp)
-        found = labels >= 0
-        value = (float(len(np.unique(labels[found]))) if o.metric == "clusters"
-                 else float(adjusted_rand_score(truth[found], labels[found])))
-    else:
-        from .trainer import Trainer
+        return {o.metric: race_outcome(exp.optimizer_lab, o.metric)}
+    if o.metric in CLUSTER_METRICS:
+        return clustering_metrics(exp, names)
+    return training_metrics(exp, names, o.epochs, trainer)
 
-        t = trainer or Trainer(exp)
-        t.run(max(0, o.epochs - t.epoch))
-        m = t.last_metrics
-        value = {"diverged": float(t.status == "diverged"),
-                 "stopped_early": float(t.status == "stopped"),
-                 "accuracy_gap": m["train_accuracy"] - m["test_accuracy"]}.get(o.metric)
-        if value is None:
-            value = m.get(o.metric, math.nan)
+
+def check(exp: Experiment, trainer=None, seed: int | None = None) -> LessonResult:
+    """Train (or cluster) as the lesson says and compare the metric with its promise: the
+    range, and the twin trained on the same seed when the lesson names one."""
+    o = exp.outcome
+    if seed is not None:
+        exp = with_seed(exp, seed)
+    values = measure(exp, trainer)
+    value = values[o.metric]
     passed = o.metric == "none" or (o.at_least <= value <= o.at_most)
-    summary = f"{o.metric} = {value:.4g}" + (f" ({o.text})" if o.text else "")
-    return LessonResult(o.metric, value, passed, summary)
+    summary = f"{o.metric} = {value:.4g}"
+    for c in o.also:
+        passed = passed and c.at_least <= values[c.metric] <= c.at_most
+        summary += f", {c.metric} = {values[c.metric]:.4g}"
+    twin_value = math.nan
+    if o.relation:
+        twin_value = measure(exp.with_changes(o.twin, "outcome.twin"))[o.metric]
+        if o.relation == "below":
+            passed = passed and value <= twin_value - o.margin
+        elif o.relation == "above":
+            passed = passed and value >= twin_value + o.margin
+        else:
+            passed = passed and abs(value - twin_value) >= o.margin
+        summary = summary.replace(f"{o.metric} = {value:.4g}", f"{o.metric} = {value:.4g} vs "
+                                  f"{twin_value:.4g} for {o.twin_title or 'the twin'}", 1)
+    if o.text:
+        summary += f" ({o.text})"
+    return LessonResult(o.metric, value, passed, summary, twin_value)
+
+
+def check_seeds(exp: Experiment, seeds=SEEDS) -> list[LessonResult]:
+    return [check(exp, seed=s) for s in seeds]

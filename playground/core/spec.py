@@ -80,6 +80,9 @@ class DataSpec:
     seed: int = F.field(0, int, F.between(0, 2**31 - 1))
     problem: str = F.field("auto", str, F.one_of(["auto", "classification", "regression"]))
     points: list = F.field([], _points, None, "the table for the 'points' dataset (drawn, CSV)")
+    domain_half_width: float = F.field(0.0, float, F.between(0.0, 100.0),
+                                       "half-width of the square shown and evaluated; 0 = the "
+                                       "dataset's own ([-6, 6] for TF Playground's sets)")
 
 
 @dataclass
@@ -150,8 +153,47 @@ class ViewSpec:
 
 
 OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",
-                   "accuracy_gap", "diverged", "stopped_early", "clusters", "agreement",
+                   "accuracy_gap", "diverged", "stopped_early", "diverged_epoch", "loss_rises",
+                   "weight_norm", "seed_spread", "clusters", "agreement", "inertia", "noise_share",
                    *RACE_METRICS)
+CLUSTER_METRICS = ("clusters", "agreement", "inertia", "noise_share")
+
+
+def _overrides(raw: Any, path: str) -> dict:
+    """Field path -> JSON value: the changes that turn a lesson into its twin (checked against
+    the whole experiment in Experiment.validate_extra)."""
+    if not isinstance(raw, dict):
+        raise SpecError(path, f"must be an object of field paths and values, got {raw!r}")
+    for key, value in raw.items():
+        if not key or key.startswith(".") or key.endswith("."):
+            raise SpecError(f"{path}.{key}", "must be a field path like training.optimizer")
+        _scalar(value, f"{path}.{key}")
+    return dict(raw)
+
+
+def _scalar(raw: Any, path: str) -> Any:
+    """A number, a name or true/false: the values a step or a twin may set."""
+    if isinstance(raw, bool | str) or (isinstance(raw, int | float) and math.isfinite(raw)):
+        return raw
+    if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
+        return list(raw)  # a list of names, e.g. the input features
+    raise SpecError(path, f"must be a number, a name, true/false or a list of names, "
+                    f"got {raw!r}")
+
+
+@dataclass
+class CheckSpec:
+    """A further range the same run must land in, e.g. the kept model's train accuracy."""
+
+    metric: str = F.field("train_accuracy", str, F.one_of(OUTCOME_METRICS[1:]))
+    at_least: float = F.field(-1e9, float)
+    at_most: float = F.field(1e9, float)
+
+
+def _checks(raw: Any, path: str) -> list[CheckSpec]:
+    if not isinstance(raw, list) or len(raw) > 10:
+        raise SpecError(path, "must be a list of at most 10 checks {metric, at_least, at_most}")
+    return [F.from_dict(CheckSpec, c, f"{path}[{i}]") for i, c in enumerate(raw)]
 
 
 @dataclass
@@ -165,6 +207,98 @@ class OutcomeSpec:
     at_least: float = F.field(-1e9, float)
     at_most: float = F.field(1e9, float)
     text: str = F.field("", str, None, "the promise in words, shown with the result")
+    twin: dict = F.field({}, _overrides, None,
+                         "field path -> value: the twin experiment the lesson is compared with")
+    twin_title: str = F.field("", str, None, "the twin's name in words, e.g. 'plain SGD'")
+    relation: str = F.field("", str, F.one_of(["", "below", "above", "differs"]),
+                            "the metric lies below / above / away from the twin's (same seed)")
+    margin: float = F.field(0.0, float, F.between(0.0, 1e9), "by at least this much")
+    also: list = F.field([], _checks, None, "further ranges the same run must land in")
+
+    def validate_extra(self, path: str) -> None:
+        clustering = [m in CLUSTER_METRICS for m in [self.metric] + [c.metric for c in self.also]]
+        if self.metric != "none" and any(clustering) and not all(clustering):
+            raise SpecError(f"{path}.also", "mixes clustering and training metrics; a lesson "
+                            "either trains or clusters")
+        if bool(self.twin) != bool(self.relation):
+            raise SpecError(f"{path}.relation" if self.twin else f"{path}.twin",
+                            "a comparison needs both a twin and a relation (below or above)")
+
+
+# ------------------------------------------------------------------------ guided lessons
+LESSON_TOPICS = ("Basics", "Features and depth", "Losses", "Activations", "Initialization",
+                 "Optimization", "Regularization", "Capacity", "k-means", "Mean shift",
+                 "Hierarchical clustering", "DBSCAN")
+ACTION_KINDS = ("none", "set", "train", "step_clustering", "run_clustering")
+
+
+@dataclass
+class ActionSpec:
+    """What the app does for a step: set a field (`field`, `value`), train `count` epochs, or
+    step / run the clustering (`count` steps). Data only: never code."""
+
+    kind: str = F.field("none", str, F.one_of(ACTION_KINDS))
+    field: str = F.field("", str, None, "the field path a 'set' changes, e.g. training.optimizer")
+    value: Any = F.field(0, _scalar, None, "the value a 'set' writes")
+    count: int = F.field(0, int, F.between(0, 10000), "epochs to train or clustering steps")
+
+    def validate_extra(self, path: str) -> None:
+        if self.kind == "set" and not self.field:
+            raise SpecError(f"{path}.field", "a 'set' action needs the field path it changes")
+        if self.kind in ("train", "step_clustering") and self.count < 1:
+            raise SpecError(f"{path}.count", f"a {self.kind!r} action needs a count of 1 or more")
+
+
+@dataclass
+class StepSpec:
+    """One guided step: text, an optional question answered before the reveal, an action."""
+
+    text: str = F.field("", str)
+    question: str = F.field("", str, None, "asked before the action; the student picks a choice")
+    choices: list = F.field([], "str_list")
+    answers: list = F.field([], lambda raw, path: _indices(raw, path), None,
+                            "indices of the right choices")
+    action: ActionSpec = F.field(ActionSpec(), ActionSpec)
+    reveal: str = F.field("", str, None, "what was seen, shown after the answer and the action")
+
+    def validate_extra(self, path: str) -> None:
+        if not self.text.strip():
+            raise SpecError(f"{path}.text", "a step needs text to show")
+        if self.question and len(self.choices) < 2:
+            raise SpecError(f"{path}.choices", "a question needs at least two choices")
+        if self.choices and not self.question:
+            raise SpecError(f"{path}.question", "choices need a question to answer")
+        if self.question and not self.answers:
+            raise SpecError(f"{path}.answers", "name the right choice(s) by index, from 0")
+        for i in self.answers:
+            if not 0 <= i < len(self.choices):
+                raise SpecError(f"{path}.answers", f"index {i} is not a choice (0 to "
+                                f"{len(self.choices) - 1})")
+
+
+def _indices(raw: Any, path: str) -> list[int]:
+    if not isinstance(raw, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in raw):
+        raise SpecError(path, f"must be a list of whole numbers, got {raw!r}")
+    return list(raw)
+
+
+def _steps(raw: Any, path: str) -> list[StepSpec]:
+    if not isinstance(raw, list):
+        raise SpecError(path, f"must be a list of steps, got {type(raw).__name__}")
+    if len(raw) > 100:
+        raise SpecError(path, f"holds {len(raw)} steps; at most 100 are allowed")
+    return [F.from_dict(StepSpec, step, f"{path}[{i}]") for i, step in enumerate(raw)]
+
+
+@dataclass
+class LessonSpec:
+    """Where a lesson sits in the course: topic, source in the notes, goal; its guided steps."""
+
+    topic: str = F.field("", str, F.one_of(("",) + LESSON_TOPICS))
+    source: str = F.field("", str, None, "file and section of the notes, e.g. '000 §Dropout'")
+    goal: str = F.field("", str, None, "one line: what the student sees")
+    steps: list = F.field([], _steps)
 
 
 @dataclass
@@ -202,6 +336,7 @@ class Experiment:
     view: ViewSpec = F.field(ViewSpec(), ViewSpec)
     outcome: OutcomeSpec = F.field(OutcomeSpec(), OutcomeSpec)
     optimizer_lab: OptimizerLabSpec = F.field(OptimizerLabSpec(), OptimizerLabSpec)
+    lesson: LessonSpec = F.field(LessonSpec(), LessonSpec)
 
     def validate_extra(self, path: str) -> None:
         if not self.features:
@@ -209,6 +344,49 @@ class Experiment:
         if len(set(self.features)) != len(self.features):
             raise SpecError("features", "a feature is listed twice")
         limits.check_experiment(self)
+        if self.outcome.twin:
+            self.with_changes(self.outcome.twin, "outcome.twin")
+        for i, step in enumerate(self.lesson.steps):
+            if step.action.kind == "set":
+                self.with_changes({step.action.field: step.action.value},
+                                  f"lesson.steps[{i}].action")
+
+    def with_changes(self, changes: dict, where: str = "") -> Experiment:
+        """A copy with each field path set to its value (`network.<block>.<param>` sets a
+        block's parameter; `network.hidden.<param>` every Dense block's; `network.<block>`:
+        "removed" takes a one-input block out and joins its neighbours), validated whole.
+        SpecError names `where` and the path."""
+        doc = self.to_json()
+        doc["outcome"].update(twin={}, relation="")
+        doc["lesson"]["steps"] = []
+        for key, value in changes.items():
+            place = f"{where}.{key}" if where else key
+            parts = key.split(".")
+            if parts[0] == "network" and len(parts) == 2 and value == "removed":
+                _remove_block(doc["network"], parts[1], place)
+                continue
+            if parts[0] == "network":
+                nodes = doc["network"]["nodes"]
+                chosen = [] if len(parts) != 3 else \
+                    [n for n in nodes if n["type"] == "dense"] if parts[1] == "hidden" \
+                    else [n for n in nodes if n["id"] == parts[1]]
+                if not chosen:
+                    raise SpecError(place, "names no block; use network.<block id>.<parameter> "
+                                    "or network.hidden.<parameter>")
+                for node in chosen:
+                    node.setdefault("params", {})[parts[2]] = value
+                continue
+            target = doc
+            for part in parts[:-1]:
+                target = target.get(part) if isinstance(target, dict) else None
+            if not isinstance(target, dict) or parts[-1] not in target:
+                raise SpecError(place, "is not a field of the experiment")
+            target[parts[-1]] = value
+        try:
+            return Experiment.from_json(doc)
+        except SpecError as exc:
+            raise SpecError(place if len(changes) == 1 else where,
+                            f"{exc.path}: {exc.message}" if exc.path else exc.message) from exc
 
     def copy(self) -> Experiment:
         return copy.deepcopy(self)
@@ -237,6 +415,16 @@ class Experiment:
         except RecursionError as exc:
             raise SpecError("", "the document is nested too deeply to be an experiment") from exc
         return cls.from_json(doc)
+
+
+def _remove_block(network: dict, block: str, place: str) -> None:
+    ins = [s for s, d in network["edges"] if d == block]
+    outs = [d for s, d in network["edges"] if s == block]
+    if len(ins) != 1 or not any(n["id"] == block for n in network["nodes"]):
+        raise SpecError(place, f"no block {block!r} with one input to remove")
+    network["nodes"] = [n for n in network["nodes"] if n["id"] != block]
+    network["edges"] = [[s, d] for s, d in network["edges"] if block not in (s, d)]
+    network["edges"] += [[ins[0], d] for d in outs]
 
 
 def _refuse_constant(name: str) -> float:

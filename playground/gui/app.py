@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     if argv:
         window.load_path(argv[0])
-    else:
-        window.offer_recovery()
+    elif not window.offer_recovery():
+        from .lessons.browser import offer_on_first_start
+
+        if offer_on_first_start(window.settings):  # a first start: here is what it teaches
+            window.show_lessons()
     return app.exec()

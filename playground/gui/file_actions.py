@@ -54,6 +54,7 @@ class FileActions:
     def _build_file_menu(self, action) -> None:
         menu = self.menuBar().addMenu("&File")
         action(menu, "&Open…", self.open_file, "Ctrl+O")
+        action(menu, "&Lessons…", self.show_lessons, "Ctrl+L", "file.lessons")
         self.recent_menu = menu.addMenu("Open &Recent")
         action(menu, "&Save", self.save_file, "Ctrl+S")
         action(menu, "Save &As…", self.save_file_as, "Ctrl+Shift+S")
@@ -124,6 +125,18 @@ class FileActions:
                                               "Experiments (*.json)")
         if path:
             self.load_path(path)
+
+    def show_lessons(self) -> None:
+        """The lesson browser; the lesson picked opens as an untitled copy."""
+        from .lessons.browser import LessonBrowser
+
+        if not self.keep_changes_or_proceed():
+            return
+        browser = LessonBrowser(parent=self)
+        browser.setObjectName("lessons.browser")
+        browser.path_chosen.connect(self.load_path)
+        browser.open()
+        self._browser = browser
 
     def open_path(self, path: str) -> None:
         if self.keep_changes_or_proceed():

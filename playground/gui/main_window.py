@@ -32,6 +32,7 @@ from ..core.session import Change, Session
 from ..core.session import SetWeight as SessionSetWeight
 from ..core.spec import Experiment
 from .file_actions import FileActions
+from .lesson_host import LessonHost
 from .network_edits import NetworkEdits
 from .panels.data_panel import DataPanel
 from .panels.network_tools import Inspector, NetworkHeader, Palette
@@ -67,7 +68,7 @@ def _shrink(snap):
                                               for k, v in snap.neurons.items()}, history={})
 
 
-class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
+class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindow):
     def __init__(self, experiment: Experiment | None = None, settings: QSettings | None = None,
                  recovery_path: str | None = None):
         super().__init__()
@@ -88,6 +89,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.worker.build_failed.connect(self.on_build_failed)
         self.worker.failed.connect(self.on_worker_failed)
         self._init_files(recovery_path)
+        self._init_lessons()
         self._build_menus()
         self.qs.changed.connect(self.on_session_changed)
         self.qs.refused.connect(self.on_refused)
@@ -337,6 +339,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         if change.loaded or change.needs_rebuild:
             state = self.__dict__.pop("_pending_state", None) if change.loaded else None
             self._show_experiment(post=True, state=state)
+            if change.loaded:
+                self.show_lesson_steps()
             return
         kinds = change.kinds
         if kinds & {"live", "view"}:
@@ -485,6 +489,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
                                       frame.batches_per_epoch)
         self.training_settings.schedule_plot.set_epoch(snap.epoch)
+        self._check_lesson_training(snap.epoch)
         now = time.perf_counter()
         self._paint_times = [t for t in self._paint_times if now - t < 1.0] + [now]
         note = f"  ({frame.device_note})" if frame.device_note else ""

@@ -1,0 +1,259 @@
+"""The guided-steps panel: a lesson's steps one at a time, "predict, then see".
+
+Each step shows its text; when it asks a question the student picks a choice first, then the
+step's action runs (the app trains, changes a field, steps the clustering) and the reveal
+explains what was seen. Next and Back walk the steps; Back puts the experiment back as it was
+before the step.
+
+The panel never edits the experiment itself: it hands each action to a host (the window, or a
+fake in the tests) through the small `LessonHost` interface below, so it works with whatever
+holds the experiment and its undo stack.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.spec import ActionSpec, Experiment, StepSpec
+
+
+class LessonHost(Protocol):
+    """What the panel needs from the window.
+
+    `perform(action)` carries out a step's action (`action.kind` is "set" with `field` and
+    `value`, "train" / "step_clustering" with `count`, or "run_clustering") and returns True
+    when it is done at once, False when the host will call `GuidePanel.action_finished()`
+    later (training runs on the worker). `marker()` names the current state (e.g. the undo
+    stack's index) and `undo_to(marker)` restores it, trained weights included."""
+
+    def perform(self, action: ActionSpec) -> bool: ...
+
+    def marker(self) -> Any: ...
+
+    def undo_to(self, marker: Any) -> None: ...
+
+
+def action_label(action: ActionSpec) -> str:
+    """The action button's text, in the student's words."""
+    if action.kind == "set":
+        value = ", ".join(action.value) if isinstance(action.value, list) else action.value
+        return f"Set {action.field} to {value}"
+    if action.kind == "train":
+        return f"Train {action.count} epoch{'s' if action.count != 1 else ''}"
+    if action.kind == "step_clustering":
+        return f"Step the clustering {action.count} time{'s' if action.count != 1 else ''}"
+    if action.kind == "run_clustering":
+        return "Run the clustering to the end"
+    return ""
+
+
+class GuidePanel(QWidget):
+    """Walks a lesson's steps; see the module docstring. Signals say where the walk is."""
+
+    step_changed = Signal(int)  # the index of the step now shown
+    finished = Signal()  # Next on the last step
+
+    def __init__(self, host: LessonHost, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("lesson.guide")
+        self.host = host
+        self.steps: list[StepSpec] = []
+        self.index = 0
+        self.markers: list[Any] = []  # markers[i]: the state before step i
+        self.answer: int | None = None
+        self.action_done = False
+        self._build()
+        self._show()
+
+    # ------------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.title = self._label("lesson.title", bold=True)
+        self.progress = self._label("lesson.progress")
+        self.text = self._label("lesson.text")
+        self.question = self._label("lesson.question", bold=True)
+        self.choices_box = QVBoxLayout()
+        self.choice_group = QButtonGroup(self)
+        self.choice_group.idClicked.connect(self._choose)
+        self.feedback = self._label("lesson.feedback")
+        self.action_button = QPushButton()
+        self.action_button.setObjectName("lesson.action")
+        self.action_button.clicked.connect(self._perform)
+        self.reveal = self._label("lesson.reveal")
+        self.back = QPushButton("◀ Back")
+        self.back.setObjectName("lesson.back")
+        self.back.clicked.connect(self.go_back)
+        self.next = QPushButton("Next ▶")
+        self.next.setObjectName("lesson.next")
+        self.next.clicked.connect(self.go_next)
+        nav = QHBoxLayout()
+        nav.addWidget(self.back)
+        nav.addStretch(1)
+        nav.addWidget(self.next)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.progress, self.text, self.question):
+            layout.addWidget(widget)
+        layout.addLayout(self.choices_box)
+        layout.addWidget(self.feedback)
+        layout.addWidget(self.action_button)
+        layout.addWidget(self.reveal)
+        layout.addStretch(1)
+        layout.addLayout(nav)
+
+    def _label(self, name: str, bold: bool = False) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if bold:
+            font = label.font()
+            font.setBold(True)
+            label.setFont(font)
+        return label
+
+    # -------------------------------------------------------------------------- walk
+    def set_lesson(self, experiment: Experiment) -> None:
+        """Start the lesson's steps from the first; the host's current state is step 0's."""
+        self.steps = list(experiment.lesson.steps)
+        self.title.setText(experiment.title)
+        self.index = 0
+        self.markers = [self.host.marker()] if self.steps else []
+        self._enter()
+
+    @property
+    def step(self) -> StepSpec | None:
+        return self.steps[self.index] if self.steps else None
+
+    @property
+    def can_continue(self) -> bool:
+        step = self.step
+        if step is None:
+            return False
+        answered = not step.question or self.answer is not None
+        acted = step.action.kind == "none" or self.action_done
+        return answered and acted
+
+    @Slot()
+    def go_next(self) -> None:
+        if not self.can_continue:
+            return
+        if self.index == len(self.steps) - 1:
+            self.finished.emit()
+            return
+        self.index += 1
+        del self.markers[self.index:]
+        self.markers.append(self.host.marker())
+        self._enter()
+
+    @Slot()
+    def go_back(self) -> None:
+        """Show the previous step as it was before it ran: the host restores that state."""
+        if not self.steps:
+            return
+        target = max(0, self.index - 1)
+        self.host.undo_to(self.markers[target])
+        self.index = target
+        del self.markers[target + 1:]
+        self._enter()
+
+    @Slot()
+    def action_finished(self) -> None:
+        """The host's asynchronous action (training on the worker) has ended."""
+        self.action_done = True
+        self._show()
+
+    def _enter(self) -> None:
+        self.answer = None
+        self.action_done = False
+        self._show()
+        self.step_changed.emit(self.index)
+
+    @Slot(int)
+    def _choose(self, index: int) -> None:
+        if self.answer is None:  # the first pick is the prediction; it cannot be changed
+            self.answer = index
+        self._show()
+
+    @Slot()
+    def _perform(self) -> None:
+        step = self.step
+        if step is None or self.action_done or (step.question and self.answer is None):
+            return
+        self.action_button.setEnabled(False)
+        if self.host.perform(step.action):
+            self.action_done = True
+        self._show()
+
+    # -------------------------------------------------------------------------- show
+    def _show(self) -> None:
+        step = self.step
+        self.progress.setText(f"Step {self.index + 1} of {len(self.steps)}" if step else
+                              "This lesson has no guided steps.")
+        self.text.setText(step.text if step else "")
+        self.question.setText(step.question if step else "")
+        self.question.setVisible(bool(step and step.question))
+        self._show_choices(step)
+        self._show_feedback(step)
+        needs_answer = bool(step and step.question and self.answer is None)
+        has_action = bool(step and step.action.kind != "none")
+        self.action_button.setVisible(has_action)
+        if has_action:
+            self.action_button.setText(action_label(step.action) if not self.action_done
+                                       else action_label(step.action) + " ✓")
+            self.action_button.setEnabled(not needs_answer and not self.action_done)
+            self.action_button.setToolTip("Answer the question first" if needs_answer else "")
+        self.reveal.setText(step.reveal if step and self.can_continue else "")
+        self.reveal.setVisible(bool(self.reveal.text()))
+        self.back.setEnabled(bool(step) and self.index > 0)
+        self.next.setEnabled(self.can_continue)
+        last = bool(step) and self.index == len(self.steps) - 1
+        self.next.setText("Finish" if last else "Next ▶")
+
+    def _show_choices(self, step: StepSpec | None) -> None:
+        choices = step.choices if step else []
+        buttons = self.choice_group.buttons()
+        if [b.text() for b in buttons] != choices or not choices:
+            for button in buttons:
+                self.choice_group.removeButton(button)
+                self.choices_box.removeWidget(button)
+                button.setParent(None)  # gone now, not at the next event loop turn
+                button.deleteLater()
+            for i, text in enumerate(choices):
+                button = QRadioButton(text)
+                button.setObjectName(f"lesson.choice={i}")
+                self.choice_group.addButton(button, i)
+                self.choices_box.addWidget(button)
+                button.show()  # a child added to a shown panel is otherwise shown later
+            buttons = self.choice_group.buttons()
+            self.layout().activate()  # place the new choices now, so they take clicks at once
+        self.choice_group.setExclusive(False)
+        for i, button in enumerate(buttons):
+            button.setChecked(self.answer == i)
+            button.setEnabled(self.answer is None)
+        self.choice_group.setExclusive(True)
+
+    def _show_feedback(self, step: StepSpec | None) -> None:
+        if not step or not step.question or self.answer is None:
+            self.feedback.setText("")
+            self.feedback.setVisible(False)
+            return
+        # Predict, then see: the verdict waits until the action has shown the answer.
+        if step.action.kind != "none" and not self.action_done:
+            self.feedback.setText(f"Your prediction: “{step.choices[self.answer]}”. "
+                                  "Now see for yourself.")
+        elif self.answer in step.answers:
+            self.feedback.setText("Your prediction was right.")
+        else:
+            names = " or ".join(f"“{step.choices[i]}”" for i in step.answers)
+            self.feedback.setText(f"Not quite: the answer is {names}.")
+        self.feedback.setVisible(True)
