@@ -31,9 +31,11 @@ _ALL_THREADS = torch.get_num_threads()
 # spiral, 2 x 8 .. 2 x 512 units (1e2-2.7e5 parameters) at batch 10 (up to 2.7e6) and 250 or
 # 2,500 points, is 5-30x faster per CPU-second on one thread than on two (the second thread
 # waits for a core at every op: 0.1-17 epochs/s against 0.8-129); a 6x8 net's 100x100 view
-# (3.5e6) takes half the time on one thread even on a quiet machine. Only a full evaluation of
-# 2 x 512 units over 25,000 + 25,000 points (1.3e10, seconds per pass) gains from a second.
-SMALL_WORK = 5_000_000_000
+# (3.5e6) takes half the time on one thread even on a quiet machine. Even the sweep's largest
+# pass, evaluating 2 x 512 units over 25,000 + 25,000 points (1.3e10), took 0.44 s CPU and
+# 1.6 s wall on one thread against 0.57 s and 2.0 s on two. So two threads only from 1e11
+# (tens of seconds per pass on one core), which no playground network reaches on the CPU.
+SMALL_WORK = 100_000_000_000
 
 
 def threads_for(rows: int, n_params: int) -> int:

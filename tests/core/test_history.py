@@ -12,7 +12,7 @@ from playground.core import files
 from playground.core.graph import mlp
 from playground.core.history import COLUMNS, VIEW_BUCKETS, History
 from playground.core.spec import Experiment
-from playground.core.trainer import _ALL_THREADS, FUSED_CROSSOVER, Trainer, path_for, threads_for
+from playground.core.trainer import FUSED_CROSSOVER, Trainer, path_for, threads_for
 
 
 def long_history(n: int, seed: int = 0) -> History:
@@ -134,7 +134,7 @@ def test_a_corrupt_history_in_a_file_names_the_column():
 
 # Widths x training-set sizes of the issue, 2 hidden tanh layers, batch 10 (trainer.py holds
 # the measured crossovers): the fused kernel up to 2 x 128 units, one-thread autograd from
-# 2 x 256; one thread everywhere except the evaluation of 2 x 512 units over 50,000 points.
+# 2 x 256; one thread for everything, the evaluation of 2 x 512 units over 50,000 points too.
 CHOICES = {8: "fast", 16: "fast", 32: "fast", 64: "fast", 128: "fast", 256: "general",
            512: "general"}
 
@@ -145,8 +145,7 @@ def test_path_and_threads_for_each_width_and_data_size(width, n_train):
     n_params = width * width + 4 * width + 1  # 2 inputs -> width -> width -> 1 output
     assert path_for(10, n_params) == CHOICES[width]
     assert threads_for(10, n_params) == 1
-    eval_threads = _ALL_THREADS if (width, n_train) == (512, 25_000) else 1
-    assert threads_for(2 * n_train, n_params) == eval_threads
+    assert threads_for(2 * n_train, n_params) == 1  # evaluation of both splits
     assert threads_for(100 * 100, n_params) == 1  # the view's grid
 
 

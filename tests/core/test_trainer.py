@@ -256,7 +256,8 @@ def test_thread_count_follows_the_work():
 
     assert trainer.threads_for(100 * 100, 350) == 1  # a 6x8 net's view: one thread is faster
     assert trainer.threads_for(256, 200_000) == 1  # digits 4x256 at batch 256: 2 threads collapse
-    assert trainer.threads_for(50_000, 270_000) == trainer._ALL_THREADS  # 2x512, 25k-point eval
+    assert trainer.threads_for(50_000, 270_000) == 1  # 2x512 evaluated on 50k points
+    assert trainer.threads_for(1_000_000, 1_000_000) == trainer._ALL_THREADS
 
 
 def test_auto_takes_the_gpu_for_big_work_and_the_cpu_kernel_for_playground_nets(monkeypatch):
