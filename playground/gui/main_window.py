@@ -187,6 +187,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.network_view.block_moved.connect(
             lambda n, x, y: self.edit_network(C.Move(n, (round(x, 1), round(y, 1)))))
         self.network_view.delete_requested.connect(self.delete_blocks)
+        self.network_view.edit_requested.connect(self.edit_network)  # Disconnect, Splice
         self.network_view.copy_requested.connect(self.copy_blocks)
         self.network_view.paste_requested.connect(self.paste_blocks)
         self.network_header.auto_layout.connect(self.auto_layout)

@@ -87,6 +87,7 @@ class Presentation:
         self.output_view.train_points.setPen(pg.mkPen("w", width=width))
         self.output_view.test_points.setPen(pg.mkPen("k", width=width))
         self.trace.set_line_width(3 if on else 1)
+        self.network_view.set_presentation(on)
         self.output_view.set_show_test(view.show_test_data)
         self.show_test.setChecked(view.show_test_data)
         self.discretize.setChecked(view.discretize)
