@@ -188,6 +188,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
             lambda n, x, y: self.edit_network(C.Move(n, (round(x, 1), round(y, 1)))))
         self.network_view.delete_requested.connect(self.delete_blocks)
         self.network_view.edit_requested.connect(self.edit_network)  # Disconnect, Splice
+        self.output_view.example_chosen.connect(self.network_view.set_example)
         self.network_view.copy_requested.connect(self.copy_blocks)
         self.network_view.paste_requested.connect(self.paste_blocks)
         self.network_header.auto_layout.connect(self.auto_layout)

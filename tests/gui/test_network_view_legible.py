@@ -48,7 +48,7 @@ def test_default_network_is_readable_at_classroom_window_sizes(qtbot, window, wi
     assert len(sizes) == 2 + 4 + 2 + 1 and min(sizes) >= least
     labels = label_heights(view)
     assert min(labels.values()) >= 11
-    assert {"input", "4 tanh", "2 tanh", "output tanh"} <= set(labels)
+    assert {"input", "4 tanh", "2 tanh", "output", "tanh"} <= set(labels)
     assert {"x₁", "x₂"} <= set(labels)  # input nodes carry their feature names
     targets = click_targets(view)
     assert len(targets) == 2 * 2 + 3 + 3 and min(targets) >= 16  # ± handles and ports

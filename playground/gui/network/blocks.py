@@ -32,6 +32,12 @@ class BlockPainter:
         return label_font(self.view.style_.label, bold)
 
     def title(self, n: str) -> str:
+        """The block's title; a long one breaks after its first word (two short lines pack
+        the columns closer than one long line)."""
+        text = self._title(n)
+        return text.replace(" ", "\n", 1) if len(text) > 8 else text
+
+    def _title(self, n: str) -> str:
         v = self.view
         node, width = v._graph.nodes[n], v._widths.get(n, 0)
         if node.type == "input":
@@ -61,8 +67,15 @@ class BlockPainter:
         frame.setPos(origin)
         v.scene().addItem(frame)
         v.frames[n] = frame
-        title = TitleItem(self.title(n), style.label, lambda: v.block_selected.emit(n), frame)
-        title.setPos((size - title.boundingRect().width()) / 2, -style.header + 2)
+        first, _, second = self.title(n).partition("\n")
+        title = TitleItem(first, style.label, lambda: v.block_selected.emit(n), frame)
+        line = style.label + 3
+        top_line = -style.header + 2
+        title.setPos((size - title.boundingRect().width()) / 2,
+                     top_line if second else top_line + line)  # one line sits low
+        if second:
+            below = TitleItem(second, style.label, lambda: v.block_selected.emit(n), frame)
+            below.setPos((size - below.boundingRect().width()) / 2, top_line + line)
         v.titles[n] = title
         tiles = shown - 1 if more else shown
         for u in range(tiles):

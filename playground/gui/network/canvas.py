@@ -155,9 +155,8 @@ class NetworkView(QGraphicsView):
             left = 0.0
             if node.type == "input" and not self.is_image_input(n):
                 left = max((small.horizontalAdvance(t) for t in self._labels), default=0.0)
-            boxes[n] = BlockBox(x, y, self.shown_units(n)[0],
-                                metrics.horizontalAdvance(self.blocks.title(n)), left,
-                                node.type == "dense")
+            title = max(metrics.horizontalAdvance(t) for t in self.blocks.title(n).split("\n"))
+            boxes[n] = BlockBox(x, y, self.shown_units(n)[0], title, left, node.type == "dense")
         return boxes
 
     def _sync(self, refit: bool = False) -> None:

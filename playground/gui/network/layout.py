@@ -26,8 +26,8 @@ class Style:
     edge_scale: float = 1.0
 
     @property
-    def header(self) -> float:  # the title above a block's units
-        return self.label + 10
+    def header(self) -> float:  # the title above a block's units, in up to two lines
+        return 2 * (self.label + 3) + 7
 
     @property
     def footer(self) -> float:  # the ± handles below a block's units
