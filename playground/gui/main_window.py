@@ -290,6 +290,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
                 f"{LOSSES[out.param('loss')].label} for this {dataset.problem} problem", 6000)
         self.experiment = exp
         self._problem = dataset.problem
+        self.network_header.problem = dataset.problem
         self.data_panel.set_experiment(exp)
         self.training_bar.set_experiment(exp)
         lab = self.clustering_lab.experiment
