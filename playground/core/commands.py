@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import GraphError
-from .graph import Graph, mlp, residual_mlp
+from .graph import BLOCKS, Graph, mlp, residual_mlp
 
 
 class Command:
@@ -119,6 +119,41 @@ class Disconnect(Command):
         graph.disconnect(self.src, self.dst)
 
     def undo(self, graph: Graph) -> None:
+        graph.edges.insert(self.index, (self.src, self.dst))
+        graph._emit("link_added", edge=(self.src, self.dst))
+
+
+@dataclass
+class Splice(Command):
+    """Insert a new block onto the link src -> dst: src -> new -> dst, the new connections
+    where the old one stood in the list of connections (undo restores it exactly)."""
+
+    type: str
+    src: str
+    dst: str
+    params: dict = field(default_factory=dict)
+    position: tuple[float, float] = (0.0, 0.0)
+    node: str | None = None
+    label: str = "insert a block"
+    index: int = -1
+
+    def do(self, graph: Graph) -> None:
+        if (self.src, self.dst) not in graph.edges:
+            raise GraphError(None, f"no link {self.src} -> {self.dst} to insert a block into",
+                             edge=(self.src, self.dst))
+        if BLOCKS.get(self.type) is None or BLOCKS[self.type].max_inputs == 0 \
+                or self.type == "output":
+            raise GraphError(None, f"a {self.type} block cannot sit inside a link; "
+                             "insert a Dense, Dropout, Activation, BatchNorm, Add or Concat")
+        self.index = graph.edges.index((self.src, self.dst))
+        self.node = graph.add_node(self.type, self.params, self.node, self.position)
+        graph.disconnect(self.src, self.dst)
+        graph.edges[self.index:self.index] = [(self.src, self.node), (self.node, self.dst)]
+        graph._emit("link_added", edge=(self.src, self.node))
+        graph._emit("link_added", edge=(self.node, self.dst))
+
+    def undo(self, graph: Graph) -> None:
+        graph.remove_node(self.node)
         graph.edges.insert(self.index, (self.src, self.dst))
         graph._emit("link_added", edge=(self.src, self.dst))
 

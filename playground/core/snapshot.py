@@ -34,6 +34,9 @@ class Snapshot:
     # The trace plots' view of the history (History.view): every epoch while short, then
     # min/max per bucket; a fixed size however long the run.
     history: dict[str, np.ndarray] = field(default_factory=dict)
+    # Image data: the class the network gives each test example (the test-image grid and
+    # the confusion matrix draw these); None for 2-D data and regression.
+    predicted: np.ndarray | None = None
 
 
 def grid_points(domain: tuple[float, float, float, float], resolution: int) -> np.ndarray:
@@ -71,6 +74,11 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
         output = _np(shown.view(res, res, -1) if shown.dim() == 2 else shown.view(res, res))
         hidden[model.input_id] = grid  # the Input block's units are the feature maps
         neurons = {k: _np(v.T.reshape(v.shape[1], res, res)) for k, v in hidden.items()}
+    predicted = None
+    if not trainer.dataset.is_2d and trainer.dataset.problem != "regression" \
+            and len(trainer.x_test):
+        o = head.output(model(trainer.x_test))
+        predicted = head.predict_class(o).cpu().numpy().astype(np.int64)
     weights = {n: _np(layer.weight) for n, layer in model.dense_layers()}
     biases = {n: _np(layer.bias) if layer.bias is not None else np.zeros(layer.out_features,
                                                                           np.float32)
@@ -82,4 +90,4 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
         n_classes=trainer.dataset.n_classes, metrics=dict(trainer.last_metrics),
         learning_rate=trainer.learning_rate, domain=trainer.dataset.domain, resolution=resolution,
         output=output, neurons=neurons, weights=weights, biases=biases, path=trainer.path,
-        history=hist)
+        history=hist, predicted=predicted)

@@ -233,6 +233,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.network_view.block_moved.connect(
             lambda n, x, y: self.edit_network(C.Move(n, (round(x, 1), round(y, 1)))))
         self.network_view.delete_requested.connect(self.delete_blocks)
+        self.network_view.edit_requested.connect(self.edit_network)  # Disconnect, Splice
+        self.output_view.example_chosen.connect(self.network_view.set_example)
         self.network_view.copy_requested.connect(self.copy_blocks)
         self.network_view.paste_requested.connect(self.paste_blocks)
         self.network_header.auto_layout.connect(self.auto_layout)
@@ -384,6 +386,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
             self._clear_run(str(exc))
             return
         self._dataset = dataset
+        self.network_header.problem = dataset.problem
         self.output_view.set_data(dataset.x, dataset.y, len(dataset.train_idx), dataset.problem,
                                   dataset.domain)
         valid = self._layout_network(exp, dataset)

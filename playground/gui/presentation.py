@@ -80,6 +80,7 @@ class Presentation:
         self.output_view.train_points.setPen(pg.mkPen("w", width=width))
         self.output_view.test_points.setPen(pg.mkPen("k", width=width))
         self.trace.set_line_width(3 if on else 1)
+        self.network_view.set_presentation(on)
         self.output_view.set_show_test(view.show_test_data)
         if self.output_view.discretize != view.discretize:
             self.output_view.set_discretize(view.discretize)

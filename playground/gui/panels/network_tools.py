@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ...core import commands as C
 from ...core.catalog import ACTIVATIONS, HIDDEN_ACTIVATIONS, INITS, LOSSES
 from ...core.graph import BLOCKS, MAX_UNITS, Graph
+from ...core.session import template_graph
 
 
 class Palette(QListWidget):
@@ -93,6 +94,7 @@ class NetworkHeader(QWidget):
         self.fit_button.clicked.connect(self.fit)
         row.addStretch(1)
         self._graph = Graph()
+        self.problem = "binary"  # the data's kind of problem: templates get its output
         self.less.clicked.connect(lambda: self._layers(-1))
         self.more.clicked.connect(lambda: self._layers(+1))
         self.template.activated.connect(self._template)
@@ -119,7 +121,8 @@ class NetworkHeader(QWidget):
         self.template.setCurrentIndex(0)
         if key:
             label, make = C.TEMPLATES[key]
-            self.command.emit(C.Replace(make().to_json(), label=label, template=True))
+            graph = template_graph(make(), self.problem)  # no tanh output on a regression
+            self.command.emit(C.Replace(graph.to_json(), label=label, template=True))
 
 
 class Inspector(QGroupBox):

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from .. import colors
+from .image_results import ImageResults
+
+
+def image_side(x: np.ndarray, domain) -> int | None:
+    """The side of square images when the inputs are pixels (8 for the 8×8 digits)."""
+    if domain is not None or x.ndim != 2:
+        return None
+    side = int(round(np.sqrt(x.shape[1])))
+    return side if side * side == x.shape[1] and side >= 4 else None
 
 
 def output_rgba(output: np.ndarray, problem: str, discretize: bool) -> np.ndarray:
@@ -22,8 +31,10 @@ def output_rgba(output: np.ndarray, problem: str, discretize: bool) -> np.ndarra
 
 
 class OutputView(QWidget):
-    """pyqtgraph plot of the output heatmap, train points (white rim) and test points (black)."""
+    """pyqtgraph plot of the output heatmap, train points (white rim) and test points (black);
+    for image data, the test images with their predicted classes and a confusion matrix."""
 
+    example_chosen = Signal(object)  # the input image the network view shows (None: 2-D)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -42,7 +53,12 @@ class OutputView(QWidget):
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot, 1)
+        self.images = ImageResults()
+        self.images.grid.example_chosen.connect(self.example_chosen)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.plot)
+        self.pages.addWidget(self.images)
+        layout.addWidget(self.pages, 1)
         layout.addWidget(self.caption)
         self.show_test = False
         self.discretize = False
@@ -57,6 +73,15 @@ class OutputView(QWidget):
         """The dataset's points (drawn once per dataset, not per frame)."""
         self._points = (x, y, n_train, problem)
         self._domain = domain
+        side = image_side(x, domain)
+        self.pages.setCurrentWidget(self.plot if side is None else self.images)
+        if side is not None:
+            test = x[n_train:].reshape(-1, side, side)
+            truth = np.asarray(y[n_train:], dtype=np.int64) if problem != "regression" \
+                else np.zeros(len(test), np.int64)
+            self.images.set_data(test, truth, int(truth.max()) + 1 if len(truth) else 1)
+        self.example_chosen.emit(None if side is None or n_train >= len(x)
+                                 else x[n_train].reshape(side, side))
         if domain is None:
             self.train_points.clear()
             self.test_points.clear()
@@ -87,7 +112,12 @@ class OutputView(QWidget):
         self._last = snap
         if snap.output is None:
             self.image.clear()
-            self.caption.setText("8×8 images: no 2-D map; see the trace plots")
+            if self.pages.currentWidget() is self.images:
+                self.images.update_snapshot(snap)
+                self.caption.setText("test images: the network's class (true class in "
+                                     "brackets when wrong, outlined)")
+            else:
+                self.caption.setText("no 2-D map for these inputs; see the trace plots")
             return
         if self._neuron is not None:
             self._show(colors.map_values(self._neuron))

@@ -1,0 +1,98 @@
+"""Drawing connections: the block-level link between two blocks' ports, and the unit edges
+whose colour and width show each weight (TF Playground's 1–10 px for |w| in 0–5)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLineF, QPointF
+from PySide6.QtGui import QColor, QPen
+
+from .. import colors
+from .blocks import maxout_pieces
+from .items import EdgeItem, LinkItem
+
+MAX_EDGES = 2500  # per link; beyond, the link alone stands for them
+
+
+class EdgePainter:
+    def __init__(self, view):
+        self.view = view
+        self._pens: dict[tuple[bool, int], QPen] = {}
+
+    def _port(self, node: str, outgoing: bool) -> QPointF:
+        frame, style = self.view.frames[node], self.view.plan.style
+        r = style.port / 2 + 2
+        x = self.view.plan.neuron + r if outgoing else -r
+        return frame.mapToScene(QPointF(x, frame.column_height / 2))
+
+    def link(self, src: str, dst: str) -> LinkItem:
+        item = LinkItem(self.view, src, dst, self._port(src, True), self._port(dst, False))
+        self.view.scene().addItem(item)
+        return item
+
+    def _tiles(self, node: str) -> list[int]:
+        return sorted(u for n, u in self.view.neurons if n == node)
+
+    def unit_edges(self, src: str, dst: str) -> list[EdgeItem]:
+        v = self.view
+        g = v._graph
+        kind = g.nodes[dst].type
+        sources, targets = self._tiles(src), self._tiles(dst)
+        weighted = kind in ("dense", "output") and not v.is_image_input(src)
+        if v.is_image_input(src):
+            pairs = [(0, j, -1) for j in targets]
+        elif kind in ("dense", "output"):
+            pairs = [(i, j, i) for i in sources for j in targets]
+        else:
+            offset = 0
+            if kind == "concat":
+                for s in g.inputs_of(dst):
+                    if s == src:
+                        break
+                    offset += v._widths.get(s, 0)
+            shown = set(targets)
+            pairs = [(i, i + offset, -1) for i in sources if i + offset in shown]
+        if len(pairs) > MAX_EDGES:
+            return []
+        n = v.plan.neuron
+        items = []
+        for i, j, col in pairs:
+            a = v.neurons[(src, i)].scenePos() + QPointF(n, n / 2)
+            b = v.neurons[(dst, j)].scenePos() + QPointF(0, n / 2)
+            item = EdgeItem(v, src, dst, j, col, weighted, QLineF(a, b))
+            v.scene().addItem(item)
+            items.append(item)
+        return items
+
+    def paint_weights(self, snap) -> None:
+        scale = self.view.style_.edge_scale
+        for items in self.view.edges.values():
+            for item in items:
+                if not item.weighted:
+                    continue
+                w = self.weight(snap, item.node, item.row, item.col)
+                if w is None:
+                    continue
+                # Width 1-10 px for |w| 0-5, in quarter pixels: a pen changes only when it shows.
+                key = (w > 0, round(4.0 * scale * (1.0 + 9.0 * min(abs(w), 5.0) / 5.0)))
+                if item.pen_key != key:
+                    item.pen_key = key
+                    item.setPen(self._pen(key))
+
+    def _pen(self, key: tuple[bool, int]) -> QPen:
+        pen = self._pens.get(key)
+        if pen is None:
+            color = QColor(*colors.BLUE) if key[0] else QColor(*colors.ORANGE)
+            pen = self._pens[key] = QPen(color, key[1] / 4.0)
+        return pen
+
+    def weight(self, snap, node: str, row: int, col: int) -> float | None:
+        """The weight an edge shows (a maxout unit: its pieces' mean), or the bias (col -1)."""
+        if snap is None or node not in snap.weights or self.view._graph is None:
+            return None
+        w = snap.weights[node]
+        pieces = maxout_pieces(self.view._graph, node)
+        if (row + 1) * pieces > w.shape[0] or col >= w.shape[1]:
+            return None  # a snapshot of another shape (the network was just edited)
+        if col < 0:
+            return float(snap.biases[node][row * pieces])
+        return float(w[row * pieces:(row + 1) * pieces, col].mean())
