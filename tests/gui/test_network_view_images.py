@@ -72,6 +72,8 @@ def test_hovering_a_first_layer_unit_shows_its_weight_image_large(qtbot, window)
     qtbot.waitUntil(lambda: snap(window).predicted is not None, timeout=20000)
     view = window.network_view
     item = view.neurons[("dense1", 2)]
+    qtbot.mouseMove(view.viewport(), pos=view.viewport().rect().bottomRight())  # off, then on
+    qtbot.wait(50)
     qtbot.mouseMove(view.viewport(), view.mapFromScene(item.sceneBoundingRect().center()))
     qtbot.waitUntil(lambda: view.blocks.zoom is not None and view.blocks.zoom.isVisible(),
                     timeout=5000)
