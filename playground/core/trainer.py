@@ -240,15 +240,20 @@ class Trainer:
 
     def set_weight(self, node_id: str, row: int, col: int | None, value: float) -> None:
         """Hand-edit one weight, or the bias when `col` is None (TF Playground's click on an
-        edge or a neuron)."""
+        edge or a neuron). `row` is the unit the view shows: a maxout unit's k pieces are rows
+        row·k … row·k + k − 1, and all of them take the value (the view shows their mean)."""
         if not math.isfinite(value):
             raise SpecError("weight", f"must be a finite number, got {value}")
         layer = dict(self.model.dense_layers())[node_id]
+        node = self.experiment.network.nodes[node_id]
+        units = int(node.param("units")) if node.type == "dense" else layer.weight.shape[0]
+        pieces = max(1, layer.weight.shape[0] // max(units, 1))
+        rows = slice(row * pieces, (row + 1) * pieces)
         with torch.no_grad():
             if col is None:
-                layer.bias[row] = value
+                layer.bias[rows] = value
             else:
-                layer.weight[row, col] = value
+                layer.weight[rows, col] = value
         self._remember_good()
         self.last_metrics = self.evaluate()
 

@@ -274,3 +274,21 @@ def test_auto_takes_the_gpu_for_big_work_and_the_cpu_kernel_for_playground_nets(
     device, note = trainer.pick_device("auto", 10 * 25)  # spiral, [4, 2], batch 10
     assert device.type == "cpu" and "too small" in note and "cuda" in note
     assert trainer.pick_device("cpu", 256 * n_params)[0].type == "cpu"  # asked for: obeyed
+
+
+def test_a_hand_edit_of_a_maxout_unit_sets_every_piece_of_that_unit():
+    from playground.core.graph import mlp
+    from playground.core.spec import Experiment
+    from playground.core.trainer import Trainer
+
+    exp = Experiment()
+    exp.network = mlp([3], "maxout")
+    t = Trainer(exp, compile_fast=False)
+    layer = dict(t.model.dense_layers())["dense1"]
+    k = layer.weight.shape[0] // 3
+    assert k >= 2
+    before = layer.weight.detach().clone()
+    t.set_weight("dense1", 1, 0, 2.5)
+    after = layer.weight.detach()
+    assert (after[k:2 * k, 0] == 2.5).all()  # the unit the view showed, every piece
+    assert (after[:k] == before[:k]).all() and (after[2 * k:] == before[2 * k:]).all()

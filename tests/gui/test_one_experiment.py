@@ -353,3 +353,18 @@ def test_random_edits_through_the_widgets_undo_redo_and_save(qtbot, window, tmp_
         assert _widget_values(window) == shown
 
     check()
+
+
+def test_a_hand_set_weight_undoes_and_redoes(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    qtbot.waitUntil(lambda: window.network_view.weight("dense1", 0, 0) is not None)
+    old = window.network_view.weight("dense1", 0, 0)
+    monkeypatch.setattr(QInputDialog, "getDouble", lambda *a, **k: (1.5, True))
+    window.on_weight_clicked("dense1", 0, 0)
+    qtbot.waitUntil(lambda: abs(float(snap(window).weights["dense1"][0, 0]) - 1.5) < 1e-6)
+    assert window.dirty and "weight" in window.session.undo_label
+    window.session.undo()
+    qtbot.waitUntil(lambda: abs(float(snap(window).weights["dense1"][0, 0]) - old) < 1e-6)
+    window.session.redo()
+    qtbot.waitUntil(lambda: abs(float(snap(window).weights["dense1"][0, 0]) - 1.5) < 1e-6)
