@@ -14,7 +14,7 @@ import sys
 
 from playground.core import files
 from playground.core.optimizer_race import RacerSpec
-from playground.core.spec import Experiment, OptimizerLabSpec, OutcomeSpec
+from playground.core.spec import Experiment, LessonSpec, OptimizerLabSpec, OutcomeSpec
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -27,7 +27,35 @@ def lesson(title: str, description: str, lab: OptimizerLabSpec,
     return exp
 
 
+L11 = "001_073132b22604ecba.txt · Lecture 11 – Optimization for Deep Learning"
+REVIEW = "002_d60c65f66eef3937.txt · Optimizers: SGD, momentum, Adagrad, RMSProp, Adam update rules"
+
+# Where each lesson comes from in the notes, and its goal in one line (the lesson browser's card).
+META = {
+    "opt_momentum_ravine": (f"{L11}: The Momentum Method",
+                            "Momentum crosses a ravine that plain SGD zig-zags down."),
+    "opt_learning_rate_too_high": (f"{L11}: Learning Rate is Crucial",
+                                   "Too large a step oscillates, then diverges."),
+    "opt_adagrad_vs_rmsprop": (REVIEW, "Adagrad's steps shrink to nothing; RMSProp's do not."),
+    "opt_adam_rosenbrock": (REVIEW, "Adam follows Rosenbrock's curved valley."),
+    "opt_escaping_a_saddle": (f"{L11}: Plateaus, Saddle Points etc",
+                              "Momentum escapes a saddle that SGD lingers on."),
+    "opt_several_minima": (f"{L11}: Local Minima",
+                           "Different starts reach different minima."),
+    "opt_linear_decay": (f"{L11}: Need for decreasing learning rate",
+                         "Decaying ε settles where a constant ε keeps bouncing."),
+}
+
+
 def lessons() -> dict[str, Experiment]:
+    out = _lessons()
+    for name, exp in out.items():
+        source, goal = META[name]
+        exp.lesson = LessonSpec(topic="Optimization", source=source, goal=goal)
+    return out
+
+
+def _lessons() -> dict[str, Experiment]:
     out: dict[str, Experiment] = {}
     out["opt_momentum_ravine"] = lesson(
         "Momentum in a ravine",

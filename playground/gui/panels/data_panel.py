@@ -7,6 +7,7 @@ from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -103,6 +104,9 @@ class DataPanel(QWidget):
         self.n_points.setRange(0, 20000)  # 0, or 10 to 20,000 (the field's own check)
         self.n_points.setSingleStep(50)
         self.problem = bind_combo(qs, QComboBox(), "data.problem")
+        self.half_width = bind_spin(qs, QDoubleSpinBox(), "data.domain_half_width", decimals=1,
+                                    special="dataset's own")
+        self.half_width.setSingleStep(0.5)
         self.seed = bind_spin(qs, QSpinBox(), "data.seed")
         self.regenerate = QPushButton("Regenerate")
         self.regenerate.setObjectName("data.regenerate")
@@ -112,6 +116,7 @@ class DataPanel(QWidget):
         form.addRow("Classes", self.classes)
         form.addRow("Points", self.n_points)
         form.addRow("Problem", self.problem)
+        form.addRow("View ±", self.half_width)
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.regenerate)
