@@ -51,6 +51,10 @@ def check(exp: Experiment, trainer=None) -> LessonResult:
         from .optimizer_race import race_outcome
 
         value = race_outcome(exp.optimizer_lab, o.metric)
+    elif o.metric.startswith("graph_"):  # a graph-lab lesson: the derivative it steps to
+        from .compgraph import gradient_outcome
+
+        value = gradient_outcome(exp.graph_lab)
     elif o.metric in ("clusters", "agreement"):
         labels, truth = run_clustering(exp)
         found = labels >= 0

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import fields as F
 from .catalog import SCHEDULES, WEIGHT_PENALTIES
+from .compgraph import GRAPH_METRICS, check_lab, inputs_from_json
 from .datasets import GENERATORS
 from .errors import SpecError
 from .features import DEFAULT_FEATURES, FEATURES
@@ -130,7 +131,7 @@ class ViewSpec:
 
 OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",
                    "accuracy_gap", "diverged", "stopped_early", "clusters", "agreement",
-                   *RACE_METRICS)
+                   *RACE_METRICS, *GRAPH_METRICS)
 
 
 @dataclass
@@ -162,6 +163,18 @@ class OptimizerLabSpec:
         build_surface(self.surface, self.surface_params, self.formula, path)
 
 
+@dataclass
+class GraphLabSpec:
+    """The computational-graph lab: a formula, its inputs' values, the input of the tangent."""
+
+    expression: str = F.field("(x + y)*z", str)
+    inputs: dict = F.field({"x": -2.0, "y": 5.0, "z": -4.0}, inputs_from_json)
+    wrt: str = F.field("x", str, None, "the input of the forward-mode tangent column")
+
+    def validate_extra(self, path: str) -> None:
+        check_lab(self, path or "graph_lab")
+
+
 def _default_network() -> Graph:
     return mlp([4, 2], "tanh")
 
@@ -180,6 +193,7 @@ class Experiment:
     view: ViewSpec = F.field(ViewSpec(), ViewSpec)
     outcome: OutcomeSpec = F.field(OutcomeSpec(), OutcomeSpec)
     optimizer_lab: OptimizerLabSpec = F.field(OptimizerLabSpec(), OptimizerLabSpec)
+    graph_lab: GraphLabSpec = F.field(GraphLabSpec(), GraphLabSpec)
 
     def validate_extra(self, path: str) -> None:
         if not self.features:
