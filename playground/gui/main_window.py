@@ -157,6 +157,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, QMainWindow):
         self.tabs.addTab(self.clustering_lab, "Clustering")
         from .optimizer_lab import install as install_optimizer_lab  # the "Optimizers" tab
         install_optimizer_lab(self)
+        from .graph_lab import install as install_graph_lab  # the "Backprop" tab
+        install_graph_lab(self)
         self.setCentralWidget(self.tabs)
         self.status_device = QLabel()
         self.status_rate = QLabel()
