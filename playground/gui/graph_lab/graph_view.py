@@ -1,5 +1,6 @@
-"""The computational graph drawn: layers by depth, each node showing its value and adjoint as
-the walk-through fills them, each edge its local derivative."""
+"""The computational graph drawn: layers by depth from the inputs at the top down to the output
+(the order of the notes' tables), each node showing its value and adjoint as the walk-through
+fills them, each edge its local derivative."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
-LAYER_GAP, ROW_GAP = 170.0, 92.0
+LAYER_GAP, ROW_GAP = 88.0, 150.0
 WIDTH, HEIGHT = 118.0, 62.0
 FILL = {"variable": "#d8e9f7", "number": "#eceff1"}
 OPERATION_FILL = "#ffffff"
@@ -45,7 +46,7 @@ class GraphView(QGraphicsView):
         scene = self.scene()
         scene.clear()
         self.graph, self.boxes, self.texts, self.edges = graph, {}, {}, []
-        where = {i: QPointF(layer * LAYER_GAP, row * ROW_GAP)
+        where = {i: QPointF(row * ROW_GAP, layer * LAYER_GAP)
                  for i, (layer, row) in graph.layout().items()}
         small = QFont()
         small.setPointSizeF(max(7.0, small.pointSizeF() - 1))
@@ -70,17 +71,17 @@ class GraphView(QGraphicsView):
         self.fit()
 
     def _edge(self, i: int, j: int, k: int, a: QPointF, b: QPointF, font: QFont) -> None:
-        start, end = a + QPointF(WIDTH / 2, 0), b - QPointF(WIDTH / 2, 0)
+        start, end = a + QPointF(0, HEIGHT / 2), b - QPointF(0, HEIGHT / 2)
         path = QPainterPath(start)
-        bend = (end.x() - start.x()) / 2
-        path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
+        bend = (end.y() - start.y()) / 2
+        path.cubicTo(start + QPointF(0, bend), end - QPointF(0, bend), end)
         line = self.scene().addPath(path, QPen(EDGE, 1.4))
-        head = QGraphicsPolygonItem(QPolygonF([end, end + QPointF(-9, -4), end + QPointF(-9, 4)]),
+        head = QGraphicsPolygonItem(QPolygonF([end, end + QPointF(-4, -9), end + QPointF(4, -9)]),
                                     line)
         head.setBrush(EDGE)
         head.setPen(Qt.PenStyle.NoPen)
         label = self.scene().addSimpleText("", font)
-        label.setPos(path.pointAtPercent(0.5) + QPointF(-14, -16 + 14 * k))
+        label.setPos(path.pointAtPercent(0.5) + QPointF(4, -8 + 12 * k))
         label.setBrush(QColor("#37474f"))
         self.edges.append((i, j, k, line, label))
 

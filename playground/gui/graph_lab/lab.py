@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -77,7 +78,10 @@ class GraphLab(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for col, mode in enumerate(("ResizeToContents", "ResizeToContents", "ResizeToContents",
+                                    "Stretch", "ResizeToContents", "Stretch")):
+            header.setSectionResizeMode(col, getattr(QHeaderView.ResizeMode, mode))
         self.counts = QLabel(wordWrap=True, objectName="graph_lab.counts")
         self.check = QLabel(wordWrap=True, objectName="graph_lab.check")
         side = QWidget()
@@ -92,10 +96,10 @@ class GraphLab(QWidget):
         split.setSizes([560, 640])
 
         transport = QHBoxLayout()
-        self.start = self._button("graph_lab.start", "⏮ Start", lambda: self.go_to(0))
+        self.start = self._button("graph_lab.start", "|◀ Start", lambda: self.go_to(0))
         self.back = self._button("graph_lab.back", "◀ Back", lambda: self.go_to(self.position - 1))
         self.next = self._button("graph_lab.next", "Next ▶", lambda: self.go_to(self.position + 1))
-        self.end = self._button("graph_lab.end", "End ⏭", lambda: self.go_to(self.last_step))
+        self.end = self._button("graph_lab.end", "End ▶|", lambda: self.go_to(self.last_step))
         self.step_text = QLabel(objectName="graph_lab.step")
         # long step texts must not widen the window: they are cut, not laid out
         self.step_text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -245,6 +249,7 @@ class GraphLab(QWidget):
         self.next.setEnabled(k < self.last_step)
         self.end.setEnabled(k < self.last_step)
         self.step_text.setText(self._describe(current, k))
+        self.table.resizeRowsToContents()
 
     def _fill_row(self, n, has_value: bool, has_adjoint: bool, current) -> None:
         r = self.rows[n.index]
