@@ -31,6 +31,17 @@ class ExpressionError(PlaygroundError):
     """A typed formula cannot be used; the message says what was found and what is allowed."""
 
 
+def _prelu(a: torch.Tensor, slope: torch.Tensor) -> torch.Tensor:
+    """PReLU(a) = a for a >= 0, slope·a below (notes 002)."""
+    return torch.where(a >= 0, a, slope * a)
+
+
+def _elu(a: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+    """ELU(a) = a for a >= 0, α(eᵃ − 1) below (notes 002); the clamp keeps the unused branch
+    finite, so its zero gradient stays zero instead of 0·inf."""
+    return torch.where(a >= 0, a, alpha * torch.expm1(torch.clamp(a, max=0.0)))
+
+
 # name -> (number of arguments, torch function)
 FUNCTIONS: dict[str, tuple[int, Callable[..., torch.Tensor]]] = {
     "exp": (1, torch.exp),
@@ -43,6 +54,8 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., torch.Tensor]]] = {
     "sqrt": (1, torch.sqrt),
     "max": (2, torch.maximum),
     "min": (2, torch.minimum),
+    "prelu": (2, _prelu),
+    "elu": (2, _elu),
 }
 
 CONSTANTS = {"pi": 3.141592653589793, "e": 2.718281828459045}
@@ -65,6 +78,11 @@ _APPLY: dict[str, Callable[..., torch.Tensor]] = {
     "neg": torch.neg,
     **{name: fn for name, (_, fn) in FUNCTIONS.items()},
 }
+
+def apply(op: str, *args: torch.Tensor) -> torch.Tensor:
+    """One operation of a tree (`Node.op`, not a number or a variable) on its inputs' values."""
+    return _APPLY[op](*args)
+
 
 SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "/", "pow": "^", "neg": "−"}
 

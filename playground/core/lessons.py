@@ -120,6 +120,10 @@ def measure(exp: Experiment, trainer=None) -> dict[str, float]:
         from .optimizer_race import race_outcome
 
         return {o.metric: race_outcome(exp.optimizer_lab, o.metric)}
+    if o.metric.startswith("graph_"):  # a graph-lab lesson: the derivative it steps to
+        from .compgraph import gradient_outcome
+
+        return {o.metric: gradient_outcome(exp.graph_lab)}
     if o.metric in CLUSTER_METRICS:
         return clustering_metrics(exp, names)
     return training_metrics(exp, names, o.epochs, trainer)

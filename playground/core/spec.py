@@ -19,6 +19,7 @@ import numpy as np
 from . import fields as F
 from . import limits
 from .catalog import SCHEDULES, WEIGHT_PENALTIES
+from .compgraph import GRAPH_METRICS, check_lab, inputs_from_json
 from .datasets import GENERATORS
 from .errors import SpecError, quote
 from .features import DEFAULT_FEATURES, FEATURES
@@ -155,7 +156,7 @@ class ViewSpec:
 OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",
                    "accuracy_gap", "diverged", "stopped_early", "diverged_epoch", "loss_rises",
                    "weight_norm", "seed_spread", "clusters", "agreement", "inertia", "noise_share",
-                   *RACE_METRICS)
+                   *RACE_METRICS, *GRAPH_METRICS)
 CLUSTER_METRICS = ("clusters", "agreement", "inertia", "noise_share")
 
 
@@ -228,7 +229,7 @@ class OutcomeSpec:
 # ------------------------------------------------------------------------ guided lessons
 LESSON_TOPICS = ("Basics", "Features and depth", "Losses", "Activations", "Initialization",
                  "Optimization", "Regularization", "Capacity", "k-means", "Mean shift",
-                 "Hierarchical clustering", "DBSCAN")
+                 "Hierarchical clustering", "DBSCAN", "Backpropagation")
 ACTION_KINDS = ("none", "set", "train", "step_clustering", "run_clustering")
 
 
@@ -317,6 +318,18 @@ class OptimizerLabSpec:
         build_surface(self.surface, self.surface_params, self.formula, path)
 
 
+@dataclass
+class GraphLabSpec:
+    """The computational-graph lab: a formula, its inputs' values, the input of the tangent."""
+
+    expression: str = F.field("(x + y)*z", str)
+    inputs: dict = F.field({"x": -2.0, "y": 5.0, "z": -4.0}, inputs_from_json)
+    wrt: str = F.field("x", str, None, "the input of the forward-mode tangent column")
+
+    def validate_extra(self, path: str) -> None:
+        check_lab(self, path or "graph_lab")
+
+
 def _default_network() -> Graph:
     return mlp([4, 2], "tanh")
 
@@ -337,6 +350,7 @@ class Experiment:
     outcome: OutcomeSpec = F.field(OutcomeSpec(), OutcomeSpec)
     optimizer_lab: OptimizerLabSpec = F.field(OptimizerLabSpec(), OptimizerLabSpec)
     lesson: LessonSpec = F.field(LessonSpec(), LessonSpec)
+    graph_lab: GraphLabSpec = F.field(GraphLabSpec(), GraphLabSpec)
 
     def validate_extra(self, path: str) -> None:
         if not self.features:

@@ -198,6 +198,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.tabs.addTab(self.clustering_lab, "Clustering")
         from .optimizer_lab import install as install_optimizer_lab  # the "Optimizers" tab
         install_optimizer_lab(self)
+        from .graph_lab import install as install_graph_lab  # the "Backprop" tab
+        install_graph_lab(self)
         self.setCentralWidget(self.tabs)
         self.training_settings = TrainingSettings(qs)
         settings_scroll = QScrollArea()
