@@ -28,6 +28,23 @@ class LessonResult:
     twin_value: float = math.nan
 
 
+# The course notes by their file names in shared/seeds (INDEX.md), as a reader calls them.
+NOTES_TITLES = {
+    "000_b1987726ade904bc.txt": "Notes: neural networks and unsupervised learning",
+    "001_073132b22604ecba.txt": "Deep-learning course",
+    "002_d60c65f66eef3937.txt": "Review sheet",
+    "003_a13259ec3cd317e4.txt": "Logistic regression to feed-forward nets",
+    "004_561cca0368ebcbec.txt": "Binary classification and loss functions",
+}
+
+
+def source_in_words(source: str) -> str:
+    """'001_….txt · Lecture 5 – …' as 'Deep-learning course · Lecture 5 – …'."""
+    notes, _, section = source.partition(" · ")
+    title = NOTES_TITLES.get(notes, notes)
+    return f"{title} · {section}" if section else title
+
+
 def with_seed(exp: Experiment, seed: int) -> Experiment:
     """The same lesson drawn with another seed: data, initial weights, shuffling, clustering."""
     out = exp.copy()

@@ -201,13 +201,22 @@ class FileActions:
         return self._write(self.path, "experiment", wait)
 
     def save_file_as(self, wait: bool = False) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save experiment",
-                                              self.path or "experiment.json",
+        path, _ = QFileDialog.getSaveFileName(self, "Save experiment", self._suggested_path(),
                                               "Experiments (*.json)")
         if not path:
             return False
         self.path = path
         return self._write(path, "experiment", wait)
+
+    def _suggested_path(self) -> str:
+        """Where Save As starts: the file's own place, else the user's documents folder with
+        the lesson's name (a lesson copy is never suggested back into examples/)."""
+        if self.path:
+            return self.path
+        folder = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation) or os.path.expanduser("~")
+        name = os.path.basename(self.opened_from) if self.opened_from else "experiment.json"
+        return os.path.join(folder, name)
 
     def export_file(self, kind: str) -> None:
         suffix = {"history_csv": ("history.csv", "CSV (*.csv)"),

@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDockWidget,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -205,11 +205,14 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         settings_scroll = QScrollArea()
         settings_scroll.setWidget(self.training_settings)
         settings_scroll.setWidgetResizable(True)
-        self.settings_dock = QDockWidget("Training settings", self)
-        self.settings_dock.setObjectName("dock.training_settings")
-        self.settings_dock.setWidget(settings_scroll)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.settings_dock)
-        self.settings_dock.hide()  # the first screen stays as calm as TF Playground's
+        # A window of its own beside the main one: readable at any main-window size, and the
+        # first screen stays as calm as TF Playground's.
+        self.settings_window = QDialog(self)
+        self.settings_window.setObjectName("window.training_settings")
+        self.settings_window.setWindowTitle("Training settings")
+        self.settings_window.setModal(False)
+        QVBoxLayout(self.settings_window).addWidget(settings_scroll)
+        self.settings_window.resize(460, 680)
         self.status_device = QLabel()
         self.status_rate = QLabel()
         self.statusBar().addPermanentWidget(self.status_device)
@@ -271,8 +274,10 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         action(train, "Step one batch", self.step_batch, "Shift+Right")
         action(train, "Reset", self.reset, "R")
         train.addSeparator()
-        settings = self.settings_dock.toggleViewAction()
-        settings.setText("More training settings…")
+        settings = QAction("More training settings…", self)
+        settings.setCheckable(True)
+        settings.toggled.connect(self.settings_window.setVisible)
+        self.settings_window.finished.connect(lambda _=0: settings.setChecked(False))
         settings.setToolTip("Optimizer hyperparameters, schedules, regularizers, early stopping, "
                             "seeds (Ctrl+T)")
         settings.setShortcut(QKeySequence("Ctrl+T"))
@@ -344,6 +349,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
             state = self.__dict__.pop("_pending_state", None) if change.loaded else None
             self._show_experiment(post=True, state=state)
             if change.loaded:
+                self.trace.forget_previous()
                 self.show_lesson_steps()
             return
         kinds = change.kinds
@@ -406,12 +412,13 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         screen, and the strip says why."""
         self.latest = self._drawn = None
         self.output_view.clear_run()
+        self.network_view.clear_run()
         self.trace.update_history({}, -self._token, "binary", force=True)
         self.training_bar.set_metrics(None, None)
+        self.training_bar.set_can_train(False, message)
         self.play_action.setEnabled(False)
-        self.training_bar.play_button.setEnabled(False)
-        self.training_bar.play_button.setToolTip(message)
-        self.run_status.show_message(f"Cannot train this: {message}", "error")
+        self.run_status.show_message(f"Cannot train this: {message}", "error",
+                                     can_reset=False)
 
     def show_lesson(self, title: str, description: str) -> None:
         self.lesson.setText(f"{title} — {description}" if description else title)
@@ -478,8 +485,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self._drawn = frame
         snap = frame.snapshot
         self.play_action.setEnabled(True)
-        self.training_bar.play_button.setEnabled(True)
-        self.training_bar.play_button.setToolTip("Play / pause (Space)")
+        self.training_bar.set_can_train(True)
         if self.playing != frame.playing:
             self.playing = frame.playing
             self.training_bar.set_playing(frame.playing)

@@ -56,6 +56,19 @@ class Presentation:
         self.qs.set("view.presentation", not self.experiment.view.presentation,
                     "presentation mode")
 
+    def _scale_chart_text(self, on: bool) -> None:
+        """Axis numbers and labels readable from the back row (style sheets do not reach
+        pyqtgraph's axes)."""
+        from PySide6.QtGui import QFont
+
+        font = QFont()
+        font.setPointSize(14 if on else 9)
+        for plot in (self.output_view.plot, self.trace.loss, self.trace.acc):
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setStyle(tickFont=font)
+                axis.label.setFont(font)
+
     def apply_view(self) -> None:
         """Make the window show what `experiment.view` says."""
         view = self.experiment.view
@@ -74,6 +87,7 @@ class Presentation:
         self.presentation_action.setChecked(on)
         if on != was:  # restyling the whole window is slow: only when the mode changes
             self.setStyleSheet(PRESENTATION_STYLE if on else "")
+            self._scale_chart_text(on)
         size, width = (12, 2) if on else (7, 1)
         self.output_view.train_points.setSize(size)
         self.output_view.test_points.setSize(size)

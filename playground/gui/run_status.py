@@ -50,13 +50,14 @@ class RunStatus(QWidget):
         self._state: tuple[str, str] | None = None
         self.hide()
 
-    def show_message(self, text: str, kind: str) -> None:
+    def show_message(self, text: str, kind: str, can_reset: bool = True) -> None:
         background, colour = STYLES[kind]
         self.kind = kind
         self.setStyleSheet(f"#run\\.status {{ background: {background}; border-radius: 4px; }}"
                            f" QLabel {{ color: {colour}; }}")
         self.text.setText(text)
         self.lower_rate.setVisible(self._state is not None and self._state[0] == "diverged")
+        self.reset.setVisible(can_reset)  # a Reset that cannot help is not offered
         self.show()
 
     def show_state(self, status: str, message: str) -> None:

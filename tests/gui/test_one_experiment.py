@@ -196,7 +196,8 @@ def test_the_unsaved_changes_question_defaults_to_cancel(qtbot, window, monkeypa
 
 
 def test_every_training_setting_is_reachable_and_undoable(qtbot, window):
-    window.settings_dock.show()
+    control(window, "run.more_settings").click()
+    assert window.settings_window.isVisible()
     choose(control(window, "training.optimizer"), "momentum")
     control(window, "training.optimizer_params.momentum").setValue(0.5)
     choose(control(window, "training.schedule"), "step")

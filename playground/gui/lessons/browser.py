@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ...core import files
 from ...core.datasets import build_dataset
 from ...core.errors import PlaygroundError
+from ...core.lessons import source_in_words
 from ...core.spec import LESSON_TOPICS, Experiment
 from .. import colors
 
@@ -114,7 +115,7 @@ class LessonCard(QFrame):
                        + (" · guided" if meta.steps else ""))
         goal = QLabel(_html(meta.goal or experiment.description.split(". ")[0]))
         where = QLabel(f"<small>{_html(meta.topic or 'Other')} · "
-                       f"{_html(meta.source or 'no source named')}</small>")
+                       f"{_html(source_in_words(meta.source) if meta.source else 'no source named')}</small>")
         for label in (title, goal, where):
             label.setWordWrap(True)
         where.setStyleSheet("color: #666")

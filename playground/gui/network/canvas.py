@@ -17,7 +17,7 @@ import json
 import weakref
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QToolTip
 
 from ...core import commands as C
@@ -407,6 +407,14 @@ class NetworkView(QGraphicsView):
         self._snap = snap
         self.blocks.paint_tiles(snap)
         self.edge_painter.paint_weights(snap)
+
+    def clear_run(self) -> None:
+        """No run to show: every unit blank (an older run's maps must not stay on screen)."""
+        self._snap = None
+        for item in self.neurons.values():
+            blank = QPixmap(max(1, int(item.size)), max(1, int(item.size)))
+            blank.fill(QColor("#eceff1"))
+            item.set_map(blank)
 
     def weight(self, node: str, row: int, col: int) -> float | None:
         return self.edge_painter.weight(self._snap, node, row, col)

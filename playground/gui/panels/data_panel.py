@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
@@ -65,6 +67,17 @@ def feature_pixmap(name: str, size: int = 40) -> QPixmap:
     values = transform(grid_points(TF_DOMAIN, size), [name])[:, 0].reshape(size, size)
     scale = float(np.abs(values).max()) or 1.0
     return _pixmap(colors.map_values(np.flipud(values) / scale))
+
+
+@functools.cache
+def uses_classes(generator: str) -> bool:
+    """Whether the class-count setting changes this generator's data (blobs and friends)."""
+    try:
+        two, five = (build_dataset(DataSpec(generator=generator, n_classes=n, n_points=60))
+                     for n in (2, 5))
+    except PlaygroundError:
+        return False
+    return len(np.unique(two.y)) != len(np.unique(five.y))
 
 
 class DataPanel(QWidget):
@@ -155,6 +168,10 @@ class DataPanel(QWidget):
 
     def _data_changed(self) -> None:
         self._show_features()
+        generator = self.qs.get("data.generator")
+        self.classes.setEnabled(uses_classes(generator))
+        self.classes.setToolTip("" if self.classes.isEnabled() else
+                                f"{GENERATORS[generator].label} has its own classes")
         d = self.qs.get("data")
         key = (d.noise, d.seed, d.n_classes)
         if key != getattr(self, "_thumbs_for", None):

@@ -157,7 +157,16 @@ class TrainingBar(QWidget):
         self.layout().itemAt(1).layout().insertWidget(len(self.containers), button)
 
     def set_playing(self, playing: bool) -> None:
-        self.play_button.setText("⏸ Pause" if playing else "▶ Play")
+        self.play_button.setText("❚❚ Pause" if playing else "▶ Play")
+
+    def set_can_train(self, can: bool, why: str = "") -> None:
+        """Play and both steps are off, with the reason as their tooltip, when nothing can
+        train (the data or the network is not trainable)."""
+        for button, tip in ((self.play_button, "Play / pause (Space)"),
+                            (self.step_button, "Train one epoch (Right arrow)"),
+                            (self.batch_button, "Train one mini-batch (Shift+Right)")):
+            button.setEnabled(can)
+            button.setToolTip(tip if can else why)
 
     def set_metrics(self, epoch: int | None, metrics: dict[str, float] | None, batch: int = 0,
                     batches: int = 1) -> None:
@@ -168,7 +177,7 @@ class TrainingBar(QWidget):
             return
         within = f" · batch {batch}/{batches}" if batch else ""
         self.epoch_label.setText(f"Epoch {epoch:,}{within}")
-        text = f"loss train {metrics['train_loss']:.3f} test {metrics['test_loss']:.3f}"
+        text = f"loss train {_loss(metrics['train_loss'])} test {_loss(metrics['test_loss'])}"
         acc = metrics.get("test_accuracy", float("nan"))
         if acc == acc:
             text += f"  accuracy train {metrics['train_accuracy']:.3f} test {acc:.3f}"
@@ -198,6 +207,11 @@ class TrainingBar(QWidget):
                 params["activation"] = FITTING_OUTPUT[loss]
             self.qs.edit_graph(C.SetParams(out[0], params, label=f"loss {loss}"))
         self._show_network()
+
+
+def _loss(value: float) -> str:
+    """Three decimals as TF Playground shows them, but a small loss is not shown as 0.000."""
+    return f"{value:.3f}" if not 0 < abs(value) < 0.001 else f"{value:.2e}"
 
 
 # The output activation each loss needs (the others keep the block's own).

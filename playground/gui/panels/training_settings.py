@@ -112,7 +112,9 @@ class SchedulePlot(pg.PlotWidget):
         self.setLabel("bottom", "epoch")
         self.setLabel("left", "ε")
         self.curve = self.plot(pen=pg.mkPen("#0877bd", width=2))
-        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#f59322", width=1))
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#f59322", width=1),
+                                      label="now", labelOpts={"position": 0.85,
+                                                              "color": "#f59322"})
         self.addItem(self.marker)
         for path in ("training.schedule", "training.schedule_params", "training.learning_rate",
                      "training.epochs"):
@@ -124,7 +126,11 @@ class SchedulePlot(pg.PlotWidget):
         params = entry.resolve(t.schedule_params)
         horizon = t.epochs or PLOT_EPOCHS
         epochs = list(range(horizon + 1))
-        self.curve.setData(epochs, [entry.fn(k, t.learning_rate, params) for k in epochs])
+        rates = [entry.fn(k, t.learning_rate, params) for k in epochs]
+        self.curve.setData(epochs, rates)
+        # Fixed ranges from 0: a constant ε is a flat line, not a magnified sliver.
+        self.setXRange(0, horizon, padding=0.02)
+        self.setYRange(0, max(rates) * 1.15 or 1.0, padding=0)
 
     def set_epoch(self, epoch: int) -> None:
         self.marker.setValue(epoch)

@@ -104,7 +104,17 @@ class TracePlot(QWidget):
             for split in ("train", "test"):
                 values = history.get(f"{split}_{key}", np.zeros(0))
                 self.curves[(key, split)].setData(*column_envelope(epochs, values, columns))
+        # The x axis is this run's epochs from 0 (at least 10 wide): never a range padded
+        # around one point, never stretched by the faded previous run.
+        last = float(epochs[-1]) if len(epochs) else 0.0
+        self.loss.setXRange(0.0, max(10.0, last), padding=0.02)
         self.acc.setVisible(problem != "regression")
+
+    def forget_previous(self) -> None:
+        """Another experiment: the faded curve of the last one means nothing here."""
+        for key in ("loss", "accuracy"):
+            for split in ("train", "test"):
+                self.curves[(key, split, "previous")].setData([], [])
 
     def set_line_width(self, width: float) -> None:
         """Thicker curves for a projector (presentation mode)."""
