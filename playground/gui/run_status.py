@@ -84,4 +84,7 @@ class RunStatus(QWidget):
             return
         background, _ = STYLES.get(self.kind or "info")
         self.setStyleSheet(self.styleSheet().replace(background, "#ffe08a"))
-        QTimer.singleShot(400, lambda: self.show_message(self.text.text(), self.kind or "info"))
+        QTimer.singleShot(400, self, self._unflash)  # cancelled if the strip is deleted first
+
+    def _unflash(self) -> None:
+        self.show_message(self.text.text(), self.kind or "info", self.reset.isVisible())

@@ -72,11 +72,15 @@ def test_hovering_a_first_layer_unit_shows_its_weight_image_large(qtbot, window)
     qtbot.waitUntil(lambda: snap(window).predicted is not None, timeout=20000)
     view = window.network_view
     item = view.neurons[("dense1", 2)]
-    qtbot.mouseMove(view.viewport(), pos=view.viewport().rect().bottomRight())  # off, then on
-    qtbot.wait(50)
-    qtbot.mouseMove(view.viewport(), view.mapFromScene(item.sceneBoundingRect().center()))
-    qtbot.waitUntil(lambda: view.blocks.zoom is not None and view.blocks.zoom.isVisible(),
-                    timeout=5000)
+
+    def hover_shows_zoom():  # off, then on: hover again until the event is delivered
+        qtbot.mouseMove(view.viewport(), pos=view.viewport().rect().bottomRight())
+        qtbot.wait(50)
+        qtbot.mouseMove(view.viewport(), view.mapFromScene(item.sceneBoundingRect().center()))
+        qtbot.wait(100)
+        return view.blocks.zoom is not None and view.blocks.zoom.isVisible()
+
+    qtbot.waitUntil(hover_shows_zoom, timeout=15000)
     assert view.blocks.zoom.pixmap().width() >= 160
     assert view.viewport().rect().intersects(view.on_screen(view.blocks.zoom).toRect())
     qtbot.mouseMove(view.viewport(), pos=view.viewport().rect().bottomRight())
