@@ -5,8 +5,10 @@ plain SGD; networks [4, 2] and six hidden layers of 8. Prints epochs per second 
   (a) a plain eager PyTorch loop: nn.Sequential + autograd + torch.optim.SGD,
   (b) our Trainer as the app runs it (step_epoch: training, then loss and accuracy over all
       points, history), and the ratio b/a,
-plus the time of one full view snapshot (output and every neuron map at 100x100), and GPU
-figures (digits, a 4x256 MLP, batch 256) when a GPU is present.
+plus the time of one full view snapshot (output and every neuron map at 100x100), the fused
+kernel's cold compile (a fresh process with an empty NUMBA_CACHE_DIR: what a first start on a
+new machine waits for, wall-clock and CPU seconds), and GPU figures (digits, a 4x256 MLP,
+batch 256) when a GPU is present.
 
     python benchmarks/training_speed.py [--seconds 2]
 """
@@ -14,6 +16,11 @@ figures (digits, a 4x256 MLP, batch 256) when a GPU is present.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 
 import numpy as np
@@ -69,10 +76,33 @@ def eager_loop(hidden: list[int], threads: int | None):
     return epoch
 
 
+def cold_compile() -> tuple[float, float]:
+    """Wall-clock and CPU seconds of compiling the kernel from nothing, in a fresh process."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = ("import time; t = time.perf_counter(); from playground.core import fastpath; "
+            "fastpath.warm_up(); print(time.perf_counter() - t)")
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache,
+               "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return float(done.stdout.strip().splitlines()[-1]), cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--compile-only", action="store_true", help="only the cold compile")
     args = parser.parse_args()
+    wall, cpu = cold_compile()
+    compile_line = (f"fused kernel cold compile (empty NUMBA_CACHE_DIR, fresh process, imports "
+                    f"included): {wall:.1f} s wall, {cpu:.1f} CPU-s")
+    if args.compile_only:
+        print(compile_line)
+        return
     default_threads = torch.get_num_threads()
     print(f"torch {torch.__version__}, {default_threads} threads by default; "
           f"{args.seconds:g} s per figure\n")
@@ -96,6 +126,7 @@ def main() -> None:
     while time.perf_counter() - start < args.seconds:
         trainer.snapshot(100)
         n += 1
+    print(compile_line)
     print(f"\nfull view snapshot, 6x8 network, output + 48 neuron maps at 100x100: "
           f"{(time.perf_counter() - start) / n * 1000:.2f} ms")
     crossover(args.seconds)

@@ -184,11 +184,13 @@ def load_experiment(path: str) -> LoadedExperiment:
     return loads(text, path)
 
 
-def resume_trainer(loaded: LoadedExperiment, device: str | None = None):
-    """A trainer for the loaded experiment, put back where the file left it."""
+def resume_trainer(loaded: LoadedExperiment, device: str | None = None,
+                   compile_fast: bool = True):
+    """A trainer for the loaded experiment, put back where the file left it (`compile_fast`:
+    as Trainer's; False never waits for the fused kernel to compile)."""
     from .trainer import Trainer
 
-    trainer = Trainer(loaded.experiment, device=device)
+    trainer = Trainer(loaded.experiment, device=device, compile_fast=compile_fast)
     if loaded.state is not None:
         restore_state(trainer, loaded.state)
     return trainer

@@ -115,7 +115,8 @@ class FileActions:
 
         try:
             loaded = load_experiment(path)
-            resume_trainer(loaded, device="cpu")  # every check, the trained state's included
+            # every check, the trained state's included; never a compile on the GUI thread
+            resume_trainer(loaded, device="cpu", compile_fast=False)
         except PlaygroundError as exc:
             QMessageBox.warning(self, "Cannot open", f"{path}:\n{exc}")
             return False
