@@ -21,6 +21,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -195,6 +199,22 @@ def view_snapshot(seconds: float) -> None:
           f"{1000 / wall:.2f} ms wall, {1000 / cpu:.2f} ms CPU")
 
 
+def cold_compile() -> tuple[float, float]:
+    """Wall-clock and CPU seconds of compiling the kernel from nothing, in a fresh process."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = ("import time; t = time.perf_counter(); from playground.core import fastpath; "
+            "fastpath.warm_up(); print(time.perf_counter() - t)")
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache,
+               "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return float(done.stdout.strip().splitlines()[-1]), cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=1.0, help="per figure")
@@ -203,7 +223,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", help="training-set sizes to sweep")
     parser.add_argument("--digits", action="store_true", help="also the fused/autograd "
                         "crossover on digits")
+    parser.add_argument("--compile-only", action="store_true", help="only the cold compile")
     args = parser.parse_args()
+    wall, cpu = cold_compile()
+    print(f"fused kernel cold compile (empty NUMBA_CACHE_DIR, fresh process, imports "
+          f"included): {wall:.1f} s wall, {cpu:.1f} CPU-s")
+    if args.compile_only:
+        return
     fastpath.warm_up()
     print(f"torch {torch.__version__}, {ALL_THREADS} threads by default, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}; {args.seconds:g} s per figure\n")

@@ -13,6 +13,14 @@ SIMD; tanh is a vectorizable rational function rather than a libm call; squared-
 as vector loops; divisions use numpy's error model (a Python-style zero check would stop LLVM
 vectorizing); and one call per epoch with a handful of arguments keeps dispatch to ~2 µs.
 
+Its float32 follows torch's: tanh saturates to exactly ±1 where torch's does, NaN passes
+through ReLU, losses are summed in float32 (an overflow is inf, hence divergence, at the same
+epoch), and the optimizer step and its scalar settings are rounded to float32. Ties and kinks
+follow the rules the catalog's formulas state: a maxout tie gives the whole gradient to the
+first largest piece, a hinge at its kink passes none. An entry the kernel has no form of
+(`missing_kernel_form`) sends the network to autograd with the reason. The kernel also runs
+as plain Python under NUMBA_DISABLE_JIT=1, for stepping through it.
+
 Only graphs the general path would build identically qualify: Input -> Dense* -> Output on the
 CPU, with no input noise. Everything else (dropout, batch norm, skip connections, GPUs) trains
 through autograd, and `why_not` says why. Equality with the general path is a test.
@@ -136,7 +144,7 @@ if numba is not None:
             return math.sin(z)
         if code == 13:
             return math.exp(-z * z)
-        return z
+        return np.nan  # no branch for this code: NaN (divergence), never a silent identity
 
     @inline
     def _dact(z, code, alpha):
@@ -170,7 +178,7 @@ if numba is not None:
             return math.cos(z)
         if code == 13:
             return -2.0 * z * math.exp(-z * z)
-        return 1.0
+        return np.nan
 
     @inline
     def _elem_loss(e, loss, delta):

@@ -179,3 +179,22 @@ def test_an_activation_without_a_kernel_form_trains_through_autograd_and_says_wh
     finally:
         del ACTIVATIONS[cube.name]
         HIDDEN_ACTIVATIONS.remove(cube.name)
+
+
+def test_checking_a_file_never_compiles_the_kernel(monkeypatch):
+    """Opening a file builds a throwaway trainer on the GUI thread to check it: that must not
+    compile (a half-minute freeze on a first start while the warm-up compiles the same)."""
+    from playground.core import fastpath
+    from playground.core.files import dumps, loads, resume_trainer
+
+    t = Trainer(experiment("circle", hidden=(3,)))
+    t.run(2)
+    text = dumps(t.experiment, t)
+
+    def no_compiling():
+        raise AssertionError("compiled while checking a file")
+
+    monkeypatch.setattr(fastpath, "_ready", False)
+    monkeypatch.setattr(fastpath, "warm_up", no_compiling)
+    checked = resume_trainer(loads(text), device="cpu", compile_fast=False)
+    assert checked.path == "general" and checked.epoch == 2
