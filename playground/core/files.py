@@ -56,6 +56,9 @@ def atomic_write_text(path: str, text: str) -> None:
         raise SpecError("", f"cannot save {path}: the text holds a character that is not "
                         f"text ({exc.reason})") from exc
     mode = _mode_to_keep(target)
+    if mode is not None and os.path.exists(target) and not mode & stat.S_IWUSR:
+        raise SpecError("", f"cannot save {path}: the file is read-only; save it under "
+                        "another name")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

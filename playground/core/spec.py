@@ -450,11 +450,11 @@ def migrate(doc: Any) -> dict:
     if not isinstance(doc, dict):
         raise SpecError("", "an experiment file holds a JSON object")
     if doc.get("format") != FORMAT:
-        raise SpecError("format", f"must be {FORMAT!r}, got {doc.get('format')!r}; "
+        raise SpecError("format", f"must be {FORMAT!r}, got {quote(doc.get('format'))}; "
                         "this is not a playground experiment")
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SpecError("version", f"must be a whole number >= 1, got {version!r}")
+        raise SpecError("version", f"must be a whole number >= 1, got {quote(version)}")
     if version > VERSION:
         raise SpecError("version", f"this file was written by a newer playground (version "
                         f"{version}; this one reads up to {VERSION}); please update the app")

@@ -316,3 +316,12 @@ def test_only_regular_files_are_read(tmp_path, kind):
         path.symlink_to("/dev/zero")  # reading would never end
     with pytest.raises(SpecError, match="not a regular file"):
         files.load_experiment(str(path))
+
+
+def test_a_read_only_file_is_not_overwritten_without_a_word(tmp_path):
+    path = tmp_path / "lesson.json"
+    path.write_text(Experiment(title="the teacher's").dumps())
+    os.chmod(path, 0o444)
+    with pytest.raises(SpecError, match="read-only"):
+        files.save_experiment(str(path), Experiment(title="mine"))
+    assert "the teacher's" in path.read_text()
