@@ -2,6 +2,7 @@
 refused with a PlaygroundError that names a field or block, or accepted and round-tripped;
 never another exception. Bounded to about 30 s: examples are cheap (no trainer is built)."""
 
+import contextlib
 import glob
 import json
 import os
@@ -96,10 +97,8 @@ def test_mutated_files_are_refused_naming_a_field_or_round_trip(data):
     for _ in range(data.draw(st.integers(1, 3), label="mutations")):
         path = data.draw(st.sampled_from(PATHS[which]), label="path")
         value = data.draw(st.one_of(VALUES, st.just("@delete")), label="value")
-        try:
-            _set(doc, path, value)
-        except (KeyError, IndexError, TypeError):
-            pass  # an earlier mutation removed or replaced the place
+        with contextlib.suppress(KeyError, IndexError, TypeError):
+            _set(doc, path, value)  # (an earlier mutation may have removed the place)
     text = _text(doc)
     start = time.process_time()
     try:
