@@ -281,7 +281,10 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         settings.setToolTip("Optimizer hyperparameters, schedules, regularizers, early stopping, "
                             "seeds (Ctrl+T)")
         settings.setShortcut(QKeySequence("Ctrl+T"))
+        settings.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        settings.setObjectName("run.more_settings.action")
         train.addAction(settings)
+        self.addAction(settings)
         self.training_bar.add_settings_button(settings)
         self._build_view_menu(action)
         self._update_undo_actions()
