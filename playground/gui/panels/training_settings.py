@@ -111,6 +111,7 @@ class SchedulePlot(pg.PlotWidget):
         self.hideButtons()
         self.setLabel("bottom", "epoch")
         self.setLabel("left", "ε")
+        self.getAxis("left").enableAutoSIPrefix(False)  # ε as it is typed: 0.03, not 30 ×0.001
         self.curve = self.plot(pen=pg.mkPen("#0877bd", width=2))
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#f59322", width=1),
                                       label="now", labelOpts={"position": 0.85,
