@@ -369,3 +369,23 @@ def test_a_hand_set_weight_undoes_and_redoes(qtbot, window, monkeypatch):
     qtbot.waitUntil(lambda: abs(float(snap(window).weights["dense1"][0, 0]) - old) < 1e-6)
     window.session.redo()
     qtbot.waitUntil(lambda: abs(float(snap(window).weights["dense1"][0, 0]) - 1.5) < 1e-6)
+
+
+def test_a_guided_lesson_walks_in_the_window_and_back_undoes_its_step(qtbot, window):
+    """Lesson 03 in the real window: predict, let the app act (set features, train), Back."""
+    assert window.load_path(os.path.join(EXAMPLES, "03_circle_by_features.json"))
+    assert window.guide_dock.isVisible()
+    guide = window.guide
+    control(window, "lesson.choice=1").click()  # predict: one straight line
+    control(window, "lesson.action").click()  # the app sets the features
+    assert window.experiment.features == ["x1", "x2"]
+    control(window, "lesson.next").click()
+    control(window, "lesson.action").click()  # train 50 epochs on the worker
+    qtbot.waitUntil(lambda: guide.action_done, timeout=60000)
+    assert snap(window).epoch >= 50
+    control(window, "lesson.next").click()
+    control(window, "lesson.choice=1").click()
+    control(window, "lesson.action").click()
+    assert window.experiment.features == ["x1_sq", "x2_sq"]
+    control(window, "lesson.back").click()  # back to step 2, before the features changed
+    assert window.experiment.features == ["x1", "x2"] and guide.index == 1
