@@ -178,6 +178,8 @@ class FileActions:
         self._saved_epoch = self._epoch_in_file(loaded)
         self._pending_state = loaded.state
         self.session.load(loaded.experiment)  # edits of another file do not carry over
+        if getattr(self, "show_error", None) is not None:
+            raise self.show_error
         if remember:
             self._remember(path)
         self._update_title()

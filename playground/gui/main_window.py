@@ -346,6 +346,18 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
 
     @Slot(object)
     def on_session_changed(self, change: Change) -> None:
+        """Bring every view up to the session's change. A failure here must not leave a half
+        drawn window unexplained: it is kept for the caller (opening a file puts the old
+        experiment back) and shown."""
+        self.show_error = None
+        try:
+            self._follow_change(change)
+        except Exception as exc:  # noqa: BLE001 - any failure is shown, never swallowed
+            self.show_error = exc
+            self.run_status.show_message(f"Cannot show this: {type(exc).__name__}: "
+                                         f"{str(exc)[:200]}", "error", can_reset=False)
+
+    def _follow_change(self, change: Change) -> None:
         self._update_title()
         self._update_undo_actions()
         if change.loaded or change.needs_rebuild:

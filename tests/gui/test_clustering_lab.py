@@ -172,17 +172,23 @@ def test_placed_centres_stop_at_the_files_limit_and_the_file_reopens(qtbot, make
     lab.qs.set("clustering.init", "manual")  # no centres placed yet
     qtbot.waitUntil(lambda: "place at least one centre" in lab.explanation.text(), timeout=5000)
     assert not any(c.isVisible() for c in lab.view.cells) and not lab.view.handles
+    from playground.gui.clustering.centres import k_max
+
+    limit = k_max()  # the file's own limit on clustering.k
     rng = np.random.default_rng(0)
-    for n, (x, y) in enumerate(rng.uniform(-5, 5, (12, 2)), start=1):
-        lab.add_centre(x, y)
-        if n <= 10:
+    near_full = [[float(x), float(y), 0.0] for x, y in rng.uniform(-5, 5, (limit - 2, 2))]
+    lab.qs.set_many({"clustering.centres": near_full, "clustering.k": limit - 2})
+    qtbot.waitUntil(lambda: lab.frame is not None and len(
+        lab.frame.state.extra.get("centres", [])) == limit - 2, timeout=10000)
+    for n, (x, y) in enumerate(rng.uniform(-5, 5, (3, 2)), start=limit - 1):
+        added = lab.add_centre(x, y)
+        assert added == (n <= limit)
+        if added:
             qtbot.waitUntil(lambda n=n: lab.frame is not None
                             and len(lab.frame.state.extra["centres"]) == n, timeout=5000)
-    qtbot.wait(200)  # the tenth centre's frame is drawn; an eleventh is refused with the limit
-    assert not lab.add_centre(0.0, 0.0)
-    assert "at most 10 centres" in lab.explanation.text()
+    assert f"at most {limit} centres" in lab.explanation.text()
     c = lab.experiment.clustering
-    assert c.k == len(c.centres) == 10
+    assert c.k == len(c.centres) == limit
     reopened = files.loads(files.dumps(lab.experiment)).experiment
     assert reopened.clustering == c
 

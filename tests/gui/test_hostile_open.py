@@ -22,14 +22,14 @@ def test_an_error_while_showing_a_file_leaves_the_window_as_it_was(qtbot, window
     path.write_text(Experiment(title="other").dumps())
     messages = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: messages.append(text))
-    real = type(window).apply_experiment
+    real = type(window)._show_experiment
 
-    def fails_on_the_new_file(self, exp, *args, **kwargs):
-        if exp.title == "other":
+    def fails_on_the_new_file(self, *args, **kwargs):
+        if self.experiment.title == "other":
             raise RuntimeError("a widget refused the file")
-        return real(self, exp, *args, **kwargs)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(type(window), "apply_experiment", fails_on_the_new_file)
+    monkeypatch.setattr(type(window), "_show_experiment", fails_on_the_new_file)
     assert not window.load_path(str(path))
     assert len(messages) == 1 and "a widget refused the file" in messages[0]
     assert window.experiment.to_json() == before.to_json() and window.path != str(path)

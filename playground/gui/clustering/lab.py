@@ -11,6 +11,7 @@ ClusteringWorker, never in the GUI thread.
 from __future__ import annotations
 
 import copy
+import html
 
 import numpy as np
 import pyqtgraph as pg
@@ -134,9 +135,11 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         if not exp.title:
             self.lesson.hide()
             return
-        text = f"<b>{exp.title}</b> — {exp.description}"
+        # A file's text is escaped: markup in a title (an <img> of /dev/zero) is only text.
+        text = f"<b>{html.escape(exp.title)}</b> — {html.escape(exp.description)}"
         if exp.outcome.metric in ("clusters", "agreement") and exp.outcome.text:
-            text += f"<br><i>Step through it or press To the end: {exp.outcome.text}.</i>"
+            text += (f"<br><i>Step through it or press To the end: "
+                     f"{html.escape(exp.outcome.text)}.</i>")
         self.lesson.setText(text)
         self.lesson.show()
 

@@ -113,6 +113,7 @@ class GuidePanel(QWidget):
     def _label(self, name: str, bold: bool = False) -> QLabel:
         label = QLabel()
         label.setObjectName(name)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # a lesson file's text is never markup
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if bold:
