@@ -155,7 +155,7 @@ def _coerce(path: str, kind: Any, raw: Any) -> Any:
             check_text(f"{path}[{i}]", name, MAX_NAME)
         return list(raw)
     if kind == "params":
-        if not isinstance(raw, dict):
+        if not isinstance(raw, dict) or not all(isinstance(k, str) for k in raw):
             raise SpecError(path, f"must be an object of named numbers, got {quote(raw)}")
         out = {}
         for key, value in raw.items():
@@ -178,7 +178,8 @@ def from_dict(cls: type, raw: Any, path: str = "") -> Any:
     known = {f.name: f for f in dataclasses.fields(cls)}
     for key in raw:
         if key not in known:
-            raise SpecError(_join(path, key), f"unknown field; known fields: {', '.join(known)}")
+            raise SpecError(_join(path, str(key)[:MAX_NAME]),
+                            f"unknown field; known fields: {', '.join(known)}")
     values = {}
     for name, fld in known.items():
         if name in raw:

@@ -45,18 +45,22 @@ def _points(raw: Any, path: str, limit: int = limits.MAX_POINTS) -> list[list[fl
     numbers = _NUMBER_TYPES
     if all(type(row) is list and len(row) == 3 and type(row[0]) in numbers
            and type(row[1]) in numbers and type(row[2]) in numbers for row in raw):
-        table = np.array(raw, dtype=np.float64).reshape(len(raw), 3)
+        table = np.array(raw, dtype=np.float64).reshape(len(raw), 3)  # whole numbers in a
+        # file have at most 18 digits (limits.parse_json), so this never overflows
         if np.isfinite(table).all() and (np.abs(table) <= limits.MAX_COORDINATE).all():
             return table.tolist()
-    for i, row in enumerate(raw):  # something is wrong: find the row and say what
+    rows = []
+    for i, row in enumerate(raw):  # not plain numbers: check row by row, naming the bad one
         if not (isinstance(row, list) and len(row) == 3 and all(
-                type(v) in numbers and math.isfinite(v) for v in row)):
+                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                for v in row)):
             raise SpecError(f"{path}[{i}]", "must be three finite numbers [x1, x2, label], "
                             f"got {quote(row)}")
         if max(abs(v) for v in row) > limits.MAX_COORDINATE:
             raise SpecError(f"{path}[{i}]", f"values must lie within ±{limits.MAX_COORDINATE:g} "
                             f"(got {quote(row)}); rescale the data")
-    raise AssertionError("unreachable: the fast check and the row check disagree")
+        rows.append([float(v) for v in row])
+    return rows
 
 
 def _centres(raw: Any, path: str) -> list[list[float]]:

@@ -88,7 +88,7 @@ def _names_a_place(err: PlaygroundError) -> bool:
     return "line" in str(err) or "data" in str(err)
 
 
-@settings(max_examples=250, deadline=None, derandomize=True, database=None,
+@settings(max_examples=800, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_mutated_files_are_refused_naming_a_field_or_round_trip(data):
