@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QRadioButton
 
 from playground.core import files
+from playground.core.lessons import source_in_words
 from playground.core.spec import LESSON_TOPICS
 
 from .conftest import dispose
@@ -185,7 +186,7 @@ def test_browser_shows_every_lesson_grouped_by_topic(qtbot):
     texts = " ".join(label.text() for label in card.findChildren(QLabel))
     exp = lesson("12_momentum.json")
     assert exp.title in texts and exp.lesson.goal in texts and "Optimization" in texts
-    assert exp.lesson.source.split(" · ")[0] in texts
+    assert source_in_words(exp.lesson.source).split(" · ")[0] in texts  # the notes, in words
 
 
 def test_opening_a_shipped_lesson_then_training_and_saving_leaves_it_byte_identical(

@@ -71,9 +71,9 @@ def test_hovering_a_first_layer_unit_shows_its_weight_image_large(qtbot, window)
     digits(window)
     qtbot.waitUntil(lambda: snap(window).predicted is not None, timeout=20000)
     view = window.network_view
-    item = view.neurons[("dense1", 2)]
 
     def hover_shows_zoom():  # off, then on: hover again until the event is delivered
+        item = view.neurons[("dense1", 2)]  # looked up each time: a redraw may replace it
         qtbot.mouseMove(view.viewport(), pos=view.viewport().rect().bottomRight())
         qtbot.wait(50)
         qtbot.mouseMove(view.viewport(), view.mapFromScene(item.sceneBoundingRect().center()))
