@@ -310,10 +310,13 @@ def test_hovering_a_dendrogram_branch_highlights_its_points(qtbot, make_lab):
     xs, _ = dendrogram_layout(z)
     row = len(z) - 2
     a, b = int(z[row, 0]), int(z[row, 1])
-    point = lab.side.main.getViewBox().mapViewToScene(
-        QPointF(0.5 * (xs[a] + xs[b]), z[row, 2] * 0.999))
-    lab._on_side_hover(point)
-    assert lab.highlighted == row
+
+    def hover_the_branch():  # mapped anew on each try: the plot ranges itself when it paints
+        lab._on_side_hover(lab.side.main.getViewBox().mapViewToScene(
+            QPointF(0.5 * (xs[a] + xs[b]), z[row, 2] * 0.999)))
+        return lab.highlighted == row
+
+    qtbot.waitUntil(hover_the_branch, timeout=10000)
     assert (lab.points.data["size"] == 13.0).sum() == len(members(z, row))
 
 
