@@ -14,7 +14,8 @@ import sys
 
 from playground.core import files
 from playground.core.compgraph import EXAMPLES
-from playground.core.spec import Experiment, GraphLabSpec, LessonSpec, OutcomeSpec
+from playground.core.lessons import with_sources
+from playground.core.spec import Experiment, GraphLabSpec, OutcomeSpec
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -39,11 +40,7 @@ META = {
 
 
 def lessons() -> dict[str, Experiment]:
-    out = _lessons()
-    for name, exp in out.items():
-        source, goal = META[name]
-        exp.lesson = LessonSpec(topic="Backpropagation", source=source, goal=goal)
-    return out
+    return with_sources(_lessons(), "Backpropagation", META)
 
 
 def _lessons() -> dict[str, Experiment]:

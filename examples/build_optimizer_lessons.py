@@ -13,8 +13,9 @@ import os
 import sys
 
 from playground.core import files
+from playground.core.lessons import with_sources
 from playground.core.optimizer_race import RacerSpec
-from playground.core.spec import Experiment, LessonSpec, OptimizerLabSpec, OutcomeSpec
+from playground.core.spec import Experiment, OptimizerLabSpec, OutcomeSpec
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -48,11 +49,7 @@ META = {
 
 
 def lessons() -> dict[str, Experiment]:
-    out = _lessons()
-    for name, exp in out.items():
-        source, goal = META[name]
-        exp.lesson = LessonSpec(topic="Optimization", source=source, goal=goal)
-    return out
+    return with_sources(_lessons(), "Optimization", META)
 
 
 def _lessons() -> dict[str, Experiment]:

@@ -38,6 +38,18 @@ NOTES_TITLES = {
 }
 
 
+def with_sources(lessons: dict[str, Experiment], topic: str,
+                 sources: dict[str, tuple[str, str]]) -> dict[str, Experiment]:
+    """Give each lesson its topic, and its source in the notes and goal from `sources`
+    (name -> (source, goal)), as the lesson browser shows them."""
+    from .spec import LessonSpec
+
+    for name, exp in lessons.items():
+        source, goal = sources[name]
+        exp.lesson = LessonSpec(topic=topic, source=source, goal=goal)
+    return lessons
+
+
 def source_in_words(source: str) -> str:
     """'001_….txt · Lecture 5 – …' as 'Deep-learning course · Lecture 5 – …'."""
     notes, _, section = source.partition(" · ")
