@@ -73,10 +73,14 @@ def test_hovering_a_first_layer_unit_shows_its_weight_image_large(qtbot, window)
     view = window.network_view
 
     def hover_shows_zoom():  # off, then on: hover again until the event is delivered
-        item = view.neurons[("dense1", 2)]  # looked up each time: a redraw may replace it
         qtbot.mouseMove(view.viewport(), pos=view.viewport().rect().bottomRight())
         qtbot.wait(50)
-        qtbot.mouseMove(view.viewport(), view.mapFromScene(item.sceneBoundingRect().center()))
+        item = view.neurons[("dense1", 2)]  # looked up each time: a redraw may replace it
+        try:
+            centre = view.mapFromScene(item.sceneBoundingRect().center())
+        except RuntimeError:  # replaced between the lookup and now: try again
+            return False
+        qtbot.mouseMove(view.viewport(), centre)
         qtbot.wait(100)
         return view.blocks.zoom is not None and view.blocks.zoom.isVisible()
 
