@@ -495,9 +495,16 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
 
     def paint(self) -> None:
         frame = self.latest
-        if frame is None or frame is self._drawn:
-            return
+        if frame is None or frame is self._drawn or frame.token != self._token:
+            return  # nothing new, or a frame of a network the views no longer show
         self._drawn = frame
+        try:
+            self._paint(frame)
+        except Exception as exc:  # noqa: BLE001 - shown in the strip, never a dialog per frame
+            self.run_status.show_message(f"Cannot draw this frame: {type(exc).__name__}: "
+                                         f"{str(exc)[:200]}", "error")
+
+    def _paint(self, frame: Frame) -> None:
         snap = frame.snapshot
         self.play_action.setEnabled(True)
         self.training_bar.set_can_train(True)
