@@ -32,6 +32,7 @@ from ..core.session import Change, Session
 from ..core.session import SetWeight as SessionSetWeight
 from ..core.spec import Experiment
 from .file_actions import FileActions
+from .input_guard import guard_all
 from .lesson_host import LessonHost
 from .network_edits import NetworkEdits
 from .panels.data_panel import DataPanel
@@ -101,6 +102,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.timer.timeout.connect(self.paint)
         self.timer.start(PAINT_INTERVAL_MS)
         self._restore_layout()
+        guard_all(self)  # controls not bound to a field (the history slider, the labs' own)
 
     @property
     def experiment(self) -> Experiment:
@@ -200,6 +202,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         install_optimizer_lab(self)
         from .graph_lab import install as install_graph_lab  # the "Backprop" tab
         install_graph_lab(self)
+        # A lab makes some controls as it is used (a racer's row): guard them when shown.
+        self.tabs.currentChanged.connect(lambda _i: guard_all(self.tabs.currentWidget()))
         self.setCentralWidget(self.tabs)
         self.training_settings = TrainingSettings(qs)
         settings_scroll = QScrollArea()

@@ -22,3 +22,48 @@ def test_going_from_four_classes_to_seven_draws_the_new_network(qtbot, window):
     window.toggle_play()
     wait_epoch(qtbot, window, snap(window).epoch + 3)
     window.toggle_play()
+
+
+def _wheel(qtbot, widget, steps=-3):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                        QPoint(0, 120 * steps), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+    qtbot.wait(10)
+
+
+def test_the_wheel_over_the_settings_panel_changes_no_setting(qtbot, window):
+    """Scrolling the data panel stepped the Problem combo to 'regression' as it passed under
+    the pointer, and the run restarted."""
+    before = window.experiment.copy()
+    window.setFocus()
+    for path in ("data.problem", "training.learning_rate", "training.batch_size", "data.noise",
+                 "network.activation"):
+        _wheel(qtbot, control(window, path))
+    assert window.experiment.to_json() == before.to_json()
+    assert not window.session.can_undo
+
+
+def test_a_focused_number_field_leaves_undo_and_space_to_the_window(qtbot, window):
+    """Ctrl+Z after picking a learning rate undid nothing; Space typed into the batch size."""
+    from .conftest import choose
+
+    rate = control(window, "training.learning_rate")
+    choose(rate, 0.1)
+    rate.setFocus()
+    qtbot.waitUntil(rate.hasFocus)
+    qtbot.keyClick(rate.lineEdit(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.experiment.training.learning_rate == 0.03  # undone by the window
+    batch = control(window, "training.batch_size")
+    batch.setFocus()
+    qtbot.waitUntil(batch.hasFocus)
+    playing = window.playing
+    qtbot.keyClick(batch, Qt.Key.Key_Space)
+    assert batch.value() == window.experiment.training.batch_size == 10
+    qtbot.waitUntil(lambda: window.playing != playing, timeout=5000)
+    window.toggle_play() if window.playing else None
