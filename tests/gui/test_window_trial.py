@@ -67,3 +67,44 @@ def test_a_focused_number_field_leaves_undo_and_space_to_the_window(qtbot, windo
     assert batch.value() == window.experiment.training.batch_size == 10
     qtbot.waitUntil(lambda: window.playing != playing, timeout=5000)
     window.toggle_play() if window.playing else None
+
+
+def test_quit_then_save_saves_and_quits(qtbot, settings, recovery, tmp_path, monkeypatch):
+    """Ctrl+Q, Save, a file name: the file was written but the window stayed open."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from playground.gui.main_window import MainWindow
+
+    from .conftest import choose, dispose
+
+    w = MainWindow(settings=settings, recovery_path=recovery)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w._drawn is not None, timeout=10000)
+    choose(control(w, "training.learning_rate"), 0.1)
+    target = str(tmp_path / "mine.json")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (target, ""))
+    post = w.worker.post
+
+    def write_at_once(command, *args):  # a fast worker: the file is written, and answered,
+        if type(command).__name__ != "Write":  # before post() returns
+            return post(command, *args)
+        import threading
+        writer = threading.Thread(target=w.worker._write, args=(command,))
+        writer.start()
+        writer.join()
+
+    monkeypatch.setattr(w.worker, "post", write_at_once)
+    quit_action = next(a for a in w.findChildren(type(w.undo_action))
+                       if a.shortcut() == QKeySequence("Ctrl+Q"))
+    import time
+    started = time.monotonic()
+    quit_action.trigger()
+    # It sat 30 s in a loop waiting for an answer that had already come (a hang, not a speed).
+    assert time.monotonic() - started < 15
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=5000)
+    from playground.core import files
+    assert files.load_experiment(target).experiment.training.learning_rate == 0.1
+    dispose(w)
