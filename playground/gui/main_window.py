@@ -174,7 +174,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(output_box)
         self.right_split.addWidget(self.trace)
-        self.right_split.setSizes([500, 300])
+        self.right_split.setSizes([440, 360])
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(data_scroll)
         self.main_split.addWidget(network_box)
@@ -366,9 +366,10 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self._update_undo_actions()
         if change.loaded or change.needs_rebuild:
             state = self.__dict__.pop("_pending_state", None) if change.loaded else None
+            if change.touches("data"):  # a curve of other data compares with nothing here
+                self.trace.forget_previous()
             self._show_experiment(post=True, state=state)
             if change.loaded:
-                self.trace.forget_previous()
                 self.show_lesson_steps()
             return
         kinds = change.kinds

@@ -108,3 +108,68 @@ def test_quit_then_save_saves_and_quits(qtbot, settings, recovery, tmp_path, mon
     from playground.core import files
     assert files.load_experiment(target).experiment.training.learning_rate == 0.1
     dispose(w)
+
+
+def _train_a_little(qtbot, w, epochs=3):
+    w.toggle_play()
+    wait_epoch(qtbot, w, snap(w).epoch + epochs)
+    w.toggle_play()
+    qtbot.waitUntil(lambda: not w.playing, timeout=5000)
+
+
+def test_a_faded_curve_only_stands_for_a_run_on_the_same_data(qtbot, window):
+    """Faint unlabelled curves of the previous run stayed after picking other data and after
+    opening a lesson; after Reset on the same data the faded run is kept, and named."""
+    _train_a_little(qtbot, window)
+    window.reset()
+    qtbot.waitUntil(lambda: window.trace.previous_points() > 0, timeout=10000)
+    legend = [label.text for _, label in window.trace.legend.items]
+    assert "previous run" in legend
+    _train_a_little(qtbot, window)
+    control(window, "data.generator=xor").click()
+    qtbot.waitUntil(lambda: snap(window).epoch == 0, timeout=10000)
+    _train_a_little(qtbot, window)
+    assert window.trace.previous_points() == 0
+    import os
+    examples = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+    window.load_path(os.path.join(examples, "04_circle_by_depth.json"))
+    qtbot.waitUntil(lambda: window._drawn is not None and snap(window).epoch == 0, timeout=10000)
+    _train_a_little(qtbot, window)
+    assert window.trace.previous_points() == 0
+
+
+def test_a_long_readout_never_widens_the_window(qtbot, window):
+    """Hovering the loss plot wrote a readout that pushed the window past a 1280-px screen."""
+    narrowest = window.trace.minimumSizeHint().width()
+    window.trace.hover.setText("epoch 339: loss train 0.1234 test 0.5678; accuracy train 0.987 "
+                               "test 0.654 and a good deal more text than fits beside it")
+    qtbot.wait(50)
+    assert window.trace.minimumSizeHint().width() <= narrowest
+    assert window.width() <= 1280
+
+
+def test_guided_lessons_fit_a_1280_screen_and_speak_in_words(qtbot, window):
+    """A guided lesson's steps panel widened the window to 1,414-1,522 px (long choices on
+    radio buttons that never wrap); its button read 'Set features to x1_sq, x2_sq'; the Undo
+    menu read 'Undo training.learning_rate = 0.3'."""
+    import glob
+    import os
+
+    from playground.core import files
+    from playground.core.spec import ActionSpec
+    from playground.gui.lessons.guide import action_label
+
+    examples = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+    for path in sorted(glob.glob(os.path.join(examples, "*.json"))):
+        if files.load_experiment(path).experiment.lesson.steps:
+            window.load_path(path)
+            for _ in window.experiment.lesson.steps:
+                qtbot.wait(20)
+                assert window.minimumSizeHint().width() <= 1280, os.path.basename(path)
+                window.guide.index = min(window.guide.index + 1, len(window.guide.steps) - 1)
+                window.guide._show()
+    assert action_label(ActionSpec("set", "features", ["x1_sq", "x2_sq"])) == \
+        "Set the input features to x₁², x₂²"
+    from .conftest import type_into
+    type_into(qtbot, control(window, "training.learning_rate"), "0.3")
+    assert window.undo_action.text() == "Undo learning rate → 0.3"
