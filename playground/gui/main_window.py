@@ -592,6 +592,23 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
             if state is not None:
                 split.restoreState(state)
 
+    def show_first(self) -> None:
+        """Show the window as the app starts: where it was last time, else fitted to the
+        screen (a 1280x800 window on a 1280x800 screen hid its status bar below the edge; on
+        1920x1080 it opened small in the middle)."""
+        if self.settings.value("geometry") is not None:
+            self.show()
+            return
+        screen = self.screen().availableGeometry()
+        if screen.width() <= 1440 or screen.height() <= 900:
+            self.showMaximized()
+            return
+        width, height = min(1680, int(screen.width() * 0.88)), min(1050, int(screen.height() * 0.9))
+        self.resize(width, height)
+        self.move(screen.x() + (screen.width() - width) // 2,
+                  screen.y() + (screen.height() - height) // 2)
+        self.show()
+
     def closeEvent(self, event) -> None:
         if not self.keep_changes_or_proceed():
             event.ignore()

@@ -173,3 +173,41 @@ def test_guided_lessons_fit_a_1280_screen_and_speak_in_words(qtbot, window):
     from .conftest import type_into
     type_into(qtbot, control(window, "training.learning_rate"), "0.3")
     assert window.undo_action.text() == "Undo learning rate → 0.3"
+
+
+def test_an_error_raised_again_and_again_opens_one_dialog(qtbot, monkeypatch, capsys):
+    """An error raised on every frame opened a dialog after every OK, until the app was killed."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from playground.gui import app
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a))
+    monkeypatch.setattr(app, "_shown_at", {})
+    for _ in range(5):
+        try:
+            raise IndexError("index 4 is out of bounds for axis 2 with size 4")
+        except IndexError as exc:
+            app._excepthook(type(exc), exc, exc.__traceback__)
+    assert len(shown) == 1
+    assert capsys.readouterr().err.count("IndexError") >= 5  # every one is in the terminal
+
+
+def test_the_first_start_fits_the_screen(qtbot, tmp_path, recovery):
+    """At 1280x800 the window was 800 px tall plus its title bar: the status bar was below the
+    screen's edge. A first start (no saved geometry) fits the window to the screen."""
+    from PySide6.QtCore import QSettings
+
+    from playground.gui.main_window import MainWindow
+
+    from .conftest import dispose
+
+    settings = QSettings(str(tmp_path / "first.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, recovery_path=recovery)
+    qtbot.addWidget(w)
+    w.show_first()
+    screen = w.screen().availableGeometry()
+    qtbot.waitUntil(w.isVisible)
+    frame = w.frameGeometry()
+    assert screen.contains(frame) or w.isMaximized(), (frame, screen)
+    dispose(w)
