@@ -8,6 +8,7 @@ import time
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QGroupBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -390,7 +392,12 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
 
     @Slot(str)
     def on_refused(self, message: str) -> None:
+        """A refused edit is said where the user is looking (the field they typed into), and
+        in the status bar: a reverted value with no word looked like a lost keystroke."""
         self.statusBar().showMessage(message, 8000)
+        field = QApplication.focusWidget()
+        if field is not None and field.window() is self:
+            QToolTip.showText(field.mapToGlobal(field.rect().bottomLeft()), message, field)
 
     def _show_experiment(self, post: bool = True, state: dict | None = None) -> None:
         """Lay out every view for the session's experiment; with `post`, rebuild the trainer

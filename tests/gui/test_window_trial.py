@@ -211,3 +211,35 @@ def test_the_first_start_fits_the_screen(qtbot, tmp_path, recovery):
     frame = w.frameGeometry()
     assert screen.contains(frame) or w.isMaximized(), (frame, screen)
     dispose(w)
+
+
+def test_file_new_lessons_ask_late_and_a_refusal_is_said_at_the_field(qtbot, window, monkeypatch):
+    """No File > New; Ctrl+L asked 'Save changes first?' before showing the list; typing 'abc'
+    as the learning rate reverted it without a word where the user was looking."""
+    from PySide6.QtWidgets import QMessageBox, QToolTip
+
+    from .conftest import choose, type_into
+
+    said = []
+    monkeypatch.setattr(QToolTip, "showText", lambda pos, text, *a: said.append(text))
+    rate = control(window, "training.learning_rate")
+    rate.setFocus()
+    qtbot.waitUntil(rate.hasFocus)
+    type_into(qtbot, rate, "abc")
+    assert window.experiment.training.learning_rate == 0.03
+    assert said and "learning rate" in said[-1] and "not a number" in said[-1]
+    choose(control(window, "training.optimizer"), "adam")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Cancel)
+    window.show_lessons()
+    assert not asked  # the list first; the question comes when a lesson is picked
+    window._browser.close()
+    new = control(window, "file.new")
+    new.trigger()
+    assert asked and window.experiment.training.optimizer == "adam"  # Cancel keeps the work
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    new.trigger()
+    assert window.experiment.training.optimizer == "sgd" and not window.session.can_undo
+    assert window.windowTitle().startswith("untitled")
