@@ -243,3 +243,45 @@ def test_file_new_lessons_ask_late_and_a_refusal_is_said_at_the_field(qtbot, win
     new.trigger()
     assert window.experiment.training.optimizer == "sgd" and not window.session.can_undo
     assert window.windowTitle().startswith("untitled")
+
+
+def test_the_history_slider_says_which_epoch_is_shown(qtbot, window):
+    """With the slider at an early epoch the header still said the live epoch and loss, and
+    the curves had no marker."""
+    window.toggle_play()
+    wait_epoch(qtbot, window, 30)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: not window.playing, timeout=5000)
+    live = snap(window).epoch
+    slider = control(window, "run.history")
+    slider.setValue(2)
+    shown = window._recorded[2]
+    assert shown.epoch < live
+    header = window.training_bar.epoch_label.text()
+    assert f"{shown.epoch:,}" in header and "Replay" in header
+    assert window.trace.replay_epoch() == shown.epoch
+    slider.setValue(slider.maximum())
+    assert window.trace.replay_epoch() is None
+    assert f"{live:,}" in window.training_bar.epoch_label.text()
+
+
+def test_presentation_mode_enlarges_the_captions_and_the_epoch_counter(qtbot, window):
+    """In presentation mode the captions above the toolbar stayed 9 pt and the epoch counter
+    shrank below the rest (their own style sheets beat the window's)."""
+    from PySide6.QtWidgets import QLabel
+
+    captions = [c for c in window.training_bar.findChildren(QLabel)
+                if c.property("role") == "caption"]
+    assert captions
+    epoch = window.training_bar.epoch_label
+
+    def size(label):
+        return label.fontInfo().pixelSize()
+
+    before = (size(captions[0]), size(epoch))
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: window.experiment.view.presentation)
+    after = (size(captions[0]), size(epoch))
+    assert after[0] >= 1.3 * before[0] and after[1] >= 1.3 * before[1]
+    assert size(epoch) > size(window.training_bar.readout)
+    control(window, "view.presentation").trigger()
