@@ -285,3 +285,19 @@ def test_presentation_mode_enlarges_the_captions_and_the_epoch_counter(qtbot, wi
     assert after[0] >= 1.3 * before[0] and after[1] >= 1.3 * before[1]
     assert size(epoch) > size(window.training_bar.readout)
     control(window, "view.presentation").trigger()
+
+
+def test_missing_x_libraries_are_named_with_the_install_command(monkeypatch):
+    """On a bare Debian, Qt aborted without saying which package to install."""
+    import ctypes.util
+
+    from playground.gui import app
+
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library",
+                        lambda name: None if name == "xcb-cursor" else real(name))
+    assert "libxcb-cursor0" in app.missing_x_packages()
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert app.missing_x_packages() == []
