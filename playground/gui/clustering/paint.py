@@ -93,7 +93,9 @@ class PaintOverlay(QObject):
         for item in (self.scatter, self.cursor, self.box):
             item.setZValue(20)
             item.hide()
-            plot.addItem(item)
+            # A stroke never re-ranges the view: the next move's pixel must mean the same
+            # place, or a straight stroke bends as the axes run away from it.
+            plot.addItem(item, ignoreBounds=True)
         plot.scene().installEventFilter(self)
         qs.changed.connect(self._on_change)
 
@@ -250,7 +252,8 @@ class PaintBar(QWidget):
     """The controls of a PaintOverlay: tool buttons, coloured class buttons, brush size, undo,
     redo and clear (undo and redo are the session's)."""
 
-    def __init__(self, overlay: PaintOverlay, parent: QWidget | None = None):
+    def __init__(self, overlay: PaintOverlay, parent: QWidget | None = None,
+                 tools_per_row: int = 3):
         super().__init__(parent)
         self.overlay = overlay
         layout = QVBoxLayout(self)
@@ -265,7 +268,7 @@ class PaintBar(QWidget):
             b.setObjectName(f"paint={name}")
             self.modes.addButton(b)
             self.tool_buttons[name] = b
-            tools.addWidget(b, i // 3, i % 3)
+            tools.addWidget(b, i // tools_per_row, i % tools_per_row)
             b.toggled.connect(lambda on, n=name: on and overlay.set_mode(n))
         self.tool_buttons["off"].setChecked(True)
         layout.addLayout(tools)
