@@ -113,6 +113,38 @@ def test_a_horizontal_brush_stroke_stays_horizontal_and_the_view_holds_still(qtb
     assert y0 <= lab.x[:, 1].min() and lab.x[:, 1].max() <= y1
 
 
+def test_step_while_painting_shows_the_run_again(qtbot, make_lab):
+    """The run is hidden while painting; Step, Play, To the end and Back end painting, so a
+    click on them always shows what it did."""
+    lab = make_lab("circle", "kmeans")
+    for button, done in ((lab.step_button, lambda: lab.frame.position == 1),
+                         (lab.play_button, lambda: lab.frame.playing),
+                         (lab.end_button, lambda: lab.frame.state.done),
+                         (lab.back_button, lambda: not lab.frame.state.done)):
+        lab.paint_bar.tool_buttons["brush"].click()
+        assert not lab.points.isVisible()
+        button.click()
+        qtbot.waitUntil(done, timeout=10000)
+        assert lab.paint.mode == "off" and lab.paint_bar.tool_buttons["off"].isChecked()
+        assert lab.points.isVisible() and lab.view.handles
+
+
+def test_the_play_buttons_symbols_are_in_its_font(qtbot, make_lab):
+    from PySide6.QtGui import QFontMetrics
+
+    lab = make_lab("circle", "meanshift")
+    lab.speed.setValue(1)
+    lab.play_button.click()
+    qtbot.waitUntil(lambda: lab.frame.playing, timeout=5000)
+    texts = {lab.play_button.text()}
+    lab.play_button.click()
+    qtbot.waitUntil(lambda: not lab.frame.playing, timeout=5000)
+    texts.add(lab.play_button.text())
+    metrics = QFontMetrics(lab.play_button.font())
+    missing = {ch for text in texts for ch in text if not metrics.inFontUcs4(ord(ch))}
+    assert missing == set() and len(texts) == 2  # no empty box where the pause sign is
+
+
 def test_dragging_a_centre_out_of_the_data_keeps_the_view(qtbot, make_lab):
     lab = make_lab("circle", "kmeans")
     vb = lab.plot.getPlotItem().getViewBox()
@@ -272,6 +304,9 @@ def test_plot_text_and_points_grow_in_presentation_mode(qtbot, make_lab):
     present(lab)
     assert min(tick_sizes()) >= 14
     assert lab.points.data["size"].max() >= 1.5 * small
+    lab.paint_bar.tool_buttons["put"].click()  # painting shows the points large too
+    assert lab.paint.scatter.data["size"].min() >= 1.5 * 8
+    lab.paint_bar.tool_buttons["off"].click()
     lab.qs.set("view.presentation", False)
     assert max(tick_sizes()) <= 10
     assert lab.points.data["size"].max() == pytest.approx(small)

@@ -270,10 +270,10 @@ def _steps(lab) -> QGroupBox:
     lab.status_box = StatusText()
     lab.explanation = lab.status_box.label
     run.addWidget(lab.status_box)
-    lab.step_button.clicked.connect(lambda: lab.worker.post("forward"))
+    lab.step_button.clicked.connect(lambda: lab.run_command("forward"))
     lab.back_button.clicked.connect(lab.back)
     lab.play_button.clicked.connect(lab.toggle_play)
     lab.restart_button.clicked.connect(lab.restart)
-    lab.end_button.clicked.connect(lambda: lab.worker.post("run_to_end"))
+    lab.end_button.clicked.connect(lambda: lab.run_command("run_to_end"))
     lab.speed.valueChanged.connect(lambda v: lab.worker.post("interval", 1.0 / v))
     return box

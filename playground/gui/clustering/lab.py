@@ -177,6 +177,7 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         set_plot_text(self.plot.getPlotItem(), on)
         self.side.set_presentation(on)
         self.view.point_scale = POINT_SCALE if on else 1.0
+        self.paint.point_scale = self.view.point_scale
         if self.frame is not None:
             self._finish_tween()
             self._drawn = None
@@ -273,7 +274,16 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
 
     def toggle_play(self) -> None:
         playing = self.frame is not None and self.frame.playing
-        self.worker.post("pause" if playing else "play")
+        self.run_command("pause" if playing else "play")
+
+    def run_command(self, command: str) -> None:
+        """Step, play or run to the end; the run shows again if painting hid it."""
+        self.stop_painting()
+        self.worker.post(command)
+
+    def stop_painting(self) -> None:
+        if self.paint.mode != "off":
+            self.paint_bar.tool_buttons["off"].setChecked(True)  # as a click on "off"
 
     @Slot(object)
     def on_frame(self, frame: ClusterFrame) -> None:
@@ -294,7 +304,8 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         s = frame.state
         self.counter.setText(f"step {frame.position}" + ("  (done)" if s.done else ""))
         self.explanation.setText(s.explanation)
-        self.play_button.setText("⏸ Pause" if frame.playing else "▶ Play")
+        # U+275A, as the network tab's button: U+23F8 is missing from common fonts
+        self.play_button.setText("❚❚ Pause" if frame.playing else "▶ Play")
         self.back_button.setEnabled(frame.can_go_back)
         if self.paint.mode != "off":
             return  # painting shows the points by class; the run is drawn when it ends

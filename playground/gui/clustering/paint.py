@@ -77,6 +77,7 @@ class PaintOverlay(QObject):
         self.label = 0
         self.radius = 1.0
         self.show_points = show_points
+        self.point_scale = 1.0  # the owner's presentation size
         self._table_of = table or (lambda: table_of(self.qs.session.experiment))
         self.table = np.zeros((0, 3))  # the stroke's working copy
         self.selected = np.zeros(0, bool)
@@ -129,7 +130,7 @@ class PaintOverlay(QObject):
         t = self.table
         rgb = colors.CLASS_COLORS[t[:, 2].astype(int) % len(colors.CLASS_COLORS)]
         sizes = np.where(self.selected, 12.0, 8.0) if len(self.selected) == len(t) else 8.0
-        self.scatter.setData(t[:, 0], t[:, 1], brush=brushes(rgb), size=sizes)
+        self.scatter.setData(t[:, 0], t[:, 1], brush=brushes(rgb), size=sizes * self.point_scale)
 
     # ---------------------------------------------------------------------- strokes
     def press(self, x: float, y: float) -> None:

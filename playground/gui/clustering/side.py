@@ -18,17 +18,12 @@ from PySide6.QtCore import QSize, Signal
 from ...core.clustering.hierarchical import dendrogram_by_cluster
 from .plot_text import WholeAxis, set_plot_text, title_size
 
-# title, bottom label, whether the left axis counts, tooltip
-TITLES = {"kmeans": ("within-cluster sum of squares", "step", False,
-                     "WCSS after each step: the sum of squared distances of the points to "
-                     "their centres"),
-          "meanshift": ("distinct windows", "step", True,
-                        "how many windows are still apart after each step"),
-          "hierarchical": ("merge distance per step", "step", False,
-                           "the distance at which each step merged two clusters"),
-          "dbscan": ("k-distance, k = minPoints − 1", "points, sorted", False,
-                     "each point's distance to its (minPoints − 1)-th neighbour, sorted: "
-                     "points above the eps line are not core")}
+# title, bottom label, whether the left axis counts (no plot-wide tooltips: they would cover
+# the dendrogram's hover and the lines being dragged)
+TITLES = {"kmeans": ("within-cluster sum of squares", "step", False),
+          "meanshift": ("distinct windows", "step", True),
+          "hierarchical": ("merge distance per step", "step", False),
+          "dbscan": ("k-distance, k = minPoints − 1", "points, sorted", False)}
 DENDROGRAM_TITLE = "dendrogram: drag the cut"
 ELBOW_TITLE = "elbow: WCSS per K (click)"
 SILHOUETTE_TITLE = "silhouette per K (click)"
@@ -70,7 +65,8 @@ class SidePlots(pg.GraphicsLayoutWidget):
         self.cut_line = pg.InfiniteLine(angle=0, movable=True, pen=pg.mkPen("#d62728", width=2))
         self.cut_line.setToolTip("drag to cut the tree at another height")
         self.eps_line = pg.InfiniteLine(angle=0, movable=True, pen=pg.mkPen("#d62728", width=2))
-        self.eps_line.setToolTip("drag to set eps: points above the line are not core")
+        self.eps_line.setToolTip("drag to set eps: points whose (minPoints − 1)-th neighbour "
+                                 "is farther (above the line) are not core")
         self.branches: dict[int, pg.PlotDataItem] = {}
         self.cut_line.sigPositionChangeFinished.connect(
             lambda: self.cut_moved.emit(float(self.cut_line.value())))
@@ -91,12 +87,22 @@ class SidePlots(pg.GraphicsLayoutWidget):
         return [self.main, self.elbow_plot, self.silhouette_plot]
 
     def set_presentation(self, on: bool) -> None:
-        """Text at presentation size (or back)."""
+        """Text and lines at presentation size (or back)."""
         self.presentation = on
         for plot in self.all_plots():
             set_plot_text(plot, on)
             plot.setTitle(plot.titleLabel.text, size=title_size(on))
+        width = self._line_width(2)
+        self.curve.setPen(pg.mkPen("#0877bd", width=width))
+        self.elbow_curve.setPen(pg.mkPen("#0877bd", width=width))
+        self.silhouette_curve.setPen(pg.mkPen("#f59322", width=width))
+        for key, branch in self.branches.items():
+            branch.setPen(pg.mkPen(branch.opts["pen"].color(),
+                                   width=self._line_width(1.5 if key >= 0 else 1)))
         self.updateGeometry()
+
+    def _line_width(self, width: float) -> float:
+        return width * 1.75 if self.presentation else width
 
     def _title(self, plot: pg.PlotItem, text: str) -> None:
         plot.setTitle(text, size=title_size(self.presentation))
@@ -117,9 +123,8 @@ class SidePlots(pg.GraphicsLayoutWidget):
                 self.main.removeItem(item)
         self.branches.clear()
         self.curve.setData([], [])
-        title, bottom, counts, tip = TITLES[algorithm]
+        title, bottom, counts = TITLES[algorithm]
         self._title(self.main, title)
-        self.main.setToolTip(tip)
         self.main.setLabel("bottom", bottom)
         self.main.getAxis("left").whole = counts
         fit(self.main, [], [])
@@ -186,15 +191,14 @@ class SidePlots(pg.GraphicsLayoutWidget):
                 self.main.addItem(self.branches[key])
             colour = (120, 120, 120) if key < 0 else tuple(
                 int(v) for v in rgb[np.flatnonzero(labels == key)[0]])
-            self.branches[key].setPen(pg.mkPen(colour, width=1.5 if key >= 0 else 1))
+            self.branches[key].setPen(pg.mkPen(colour, width=self._line_width(
+                1.5 if key >= 0 else 1)))
             self.branches[key].setData(xs, ys)
         if self.cut_line.scene() is None:
             self.main.addItem(self.cut_line)
         self.cut_line.setValue(cut_height)
         if not self.dendrogram_shown:
             self._title(self.main, DENDROGRAM_TITLE)
-            self.main.setToolTip("drag the red cut to another height; hover a branch to see "
-                                 "its points")
             self.main.setLabel("bottom", "points, in tree order")
             self.main.getAxis("left").whole = False
             n = len(linkage) + 1  # leaves sit at 1..n
