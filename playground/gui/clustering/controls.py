@@ -35,7 +35,7 @@ INIT_LABELS = {"manual": "click to place", "random_points": "random data points"
                "farthest": "farthest point", "kmeans++": "k-means++"}
 EPS_STEP = 0.02  # the eps slider's step, as in the DBSCAN demo
 EPS_SLIDER_MAX = 5.0  # the slider's reach; the spin box takes any eps the file allows
-STATUS_LINES = 4  # the explanation's fixed room: the longest one-step texts take four lines
+STATUS_LINES = 3  # the explanation's fixed room: the longest one-step texts take three lines
 
 
 class ControlColumn(QScrollArea):
@@ -201,8 +201,8 @@ def _hierarchical(lab) -> QWidget:
     lab.linkage = bind_combo(lab.qs, QComboBox(), "clustering.linkage",
                              [(k, k) for k in LINKAGES])
     form.addRow("Linkage", lab.linkage)
-    form.addRow(_hint("Run to the end, then drag the cut on the dendrogram or set the number "
-                      "of clusters above."))
+    form.addRow(_hint("Run to the end, then drag the cut on the dendrogram or set the "
+                      "clusters above."))
     return page
 
 
@@ -228,8 +228,8 @@ def _dbscan(lab, qs) -> QWidget:
     form.addRow("eps", lab.eps)
     form.addRow(lab.eps_slider)
     form.addRow("minPoints", lab.min_points)
-    form.addRow(_hint("Dark: core points, grey: border, white: noise. They follow eps and "
-                      "minPoints as you move them."))
+    form.addRow(_hint("Dark: core, grey: border, white: noise; live as eps and minPoints "
+                      "move."))
     return page
 
 

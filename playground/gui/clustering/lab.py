@@ -164,9 +164,9 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
     # ------------------------------------------------------------------- session -> lab
     def _show_paint_note(self) -> None:
         generator = self.experiment.data.generator
-        what = ("Your points are the data of every tab" if generator == "points" else
-                f"Painting replaces {GENERATORS[generator].label} on every tab")
-        self.paint_note.setText(f"{what} (the Neural network tab's too); Ctrl+Z undoes.")
+        what = ("Your points are the data of all tabs" if generator == "points" else
+                f"Painting replaces {GENERATORS[generator].label} on all tabs")
+        self.paint_note.setText(f"{what} (Neural network too); Ctrl+Z undoes.")
 
     def _follow_presentation(self) -> None:
         """Plot text and points at the window's presentation size (or back)."""
