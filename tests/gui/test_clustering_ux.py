@@ -198,6 +198,9 @@ def test_the_network_tab_shows_drawn_points_as_the_chosen_data(qtbot, window):
     assert points.isVisibleTo(window.data_panel) and not points.isChecked()
     points.click()
     assert window.experiment.data.generator == "points"
+    lab.paint_bar.clear_button.click()  # all points cleared: still the chosen data
+    assert window.experiment.data.points == []
+    assert points.isVisibleTo(window.data_panel) and points.isChecked()
 
 
 # ----------------------------------------------------------------------------- axes

@@ -197,11 +197,12 @@ class DataPanel(QWidget):
         """The points drawn (on either tab) or imported, as a choice of their own."""
         points = self.qs.get("data.points")
         button = self.dataset_buttons["points"]
-        button.setVisible(bool(points))
-        if points and points != getattr(self, "_points_drawn", None):
+        button.setVisible(bool(points) or self.qs.get("data.generator") == "points")
+        if points != getattr(self, "_points_drawn", None):
             self._points_drawn = [list(row) for row in points]
-            button.setIcon(QIcon(dataset_thumbnail(DataSpec(generator="points",
-                                                            points=self._points_drawn))))
+            button.setIcon(QIcon(dataset_thumbnail(DataSpec(generator="points", points=points))
+                                 if points else _pixmap(np.full((THUMB, THUMB, 4), 255,
+                                                                np.uint8))))
 
     # --------------------------------------------------------------------- view -> model
     def _toggle_feature(self, name: str, on: bool) -> None:
