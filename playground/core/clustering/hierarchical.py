@@ -135,13 +135,14 @@ def cut_at(linkage_matrix: np.ndarray, height: float) -> np.ndarray:
 
 def dendrogram_layout(linkage_matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x and height of every cluster (leaves 0..n-1, merges n..2n-2) for drawing the tree:
-    leaves in SciPy's order 10 apart, each merge above the middle of its two children."""
+    leaves in SciPy's order at 1, 2, .., n (the axis counts points), each merge above the middle
+    of its two children."""
     from scipy.cluster.hierarchy import leaves_list
 
     n = len(linkage_matrix) + 1
     x = np.zeros(2 * n - 1)
     height = np.zeros(2 * n - 1)
-    x[leaves_list(linkage_matrix)] = np.arange(n) * 10.0 + 5.0
+    x[leaves_list(linkage_matrix)] = np.arange(1, n + 1, dtype=float)
     for k, (a, b, d, _) in enumerate(linkage_matrix):
         x[n + k] = 0.5 * (x[int(a)] + x[int(b)])
         height[n + k] = d
@@ -186,7 +187,7 @@ def link_at(linkage_matrix: np.ndarray, px: float, py: float) -> int | None:
     a = linkage_matrix[:, 0].astype(int)
     b = linkage_matrix[:, 1].astype(int)
     lo, hi = np.minimum(x[a], x[b]), np.maximum(x[a], x[b])
-    ok = (linkage_matrix[:, 2] >= py) & (lo - 5 <= px) & (px <= hi + 5)
+    ok = (linkage_matrix[:, 2] >= py) & (lo - 0.5 <= px) & (px <= hi + 0.5)  # half a leaf
     if not ok.any():
         return None
     return int(np.flatnonzero(ok)[np.argmin(linkage_matrix[ok, 2])])

@@ -25,6 +25,7 @@ class CentreEditing:
     def back(self) -> None:
         """One step back; over a centre placed, moved or removed by hand, that edit is taken
         back (in the run and in the session)."""
+        self.stop_painting()
         if self.frame is not None and self.frame.state.phase == "placed" and self._edits:
             before, after, label = self._edits.pop()
             with self._quietly():

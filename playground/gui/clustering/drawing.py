@@ -80,6 +80,7 @@ class ClusterView:
             plot.addItem(item)
         self.handles: list[pg.TargetItem] = []
         self.domain = (-6.0, 6.0, -6.0, 6.0)
+        self.point_scale = 1.0  # larger in presentation mode
 
     # ----------------------------------------------------------------------- common
     def clear(self) -> None:
@@ -93,7 +94,8 @@ class ClusterView:
 
     def show_points(self, x: np.ndarray, rgb: np.ndarray, sizes: np.ndarray | float = 7.0,
                     pen=None) -> None:
-        self.points.setData(x[:, 0], x[:, 1], brush=brushes(rgb), size=sizes,
+        self.points.setData(x[:, 0], x[:, 1], brush=brushes(rgb),
+                            size=sizes * self.point_scale,
                             pen=pen if pen is not None else pg.mkPen((60, 60, 60), width=0.5))
 
     # ---------------------------------------------------------------------- k-means

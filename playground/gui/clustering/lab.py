@@ -18,9 +18,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from ...core.checks import is_clustering_lesson
 from ...core.clustering.dbscan import BORDER, CORE, k_distance, point_kinds
 from ...core.clustering.hierarchical import cut_at
-from ...core.datasets import build_dataset
+from ...core.datasets import GENERATORS, build_dataset
 from ...core.errors import PlaygroundError
 from ...core.session import Session
 from ...core.spec import Experiment
@@ -29,13 +30,20 @@ from .centres import CentreEditing, k_max
 from .controls import ALGORITHMS, EPS_STEP, build_controls
 from .drawing import ClusterView, label_colours
 from .frames import FrameDrawing
-from .paint import PaintBar, PaintOverlay
+from .paint import MODES, PaintBar, PaintOverlay
+from .plot_text import set_plot_text
 from .side import SidePlots
 from .worker import ClusterFrame, ClusteringWorker
 
 # The settings each algorithm's run is built from: a change of another only redraws.
 RUN_FIELDS = {"kmeans": {"k", "init", "centres", "seed"}, "meanshift": {"bandwidth", "kernel"},
               "hierarchical": {"linkage"}, "dbscan": {"eps", "min_points"}}
+# (no label longer than "Algorithm": a wider label column would rewrap the hints below)
+K_LABELS = {"kmeans": "K", "hierarchical": "Clusters", "meanshift": "Clusters",
+            "dbscan": "Clusters"}
+# A lesson's banner shows here only when the lesson is about clustering.
+CLUSTERING_TOPICS = ("k-means", "Mean shift", "Hierarchical clustering", "DBSCAN")
+POINT_SCALE = 1.6  # points in presentation mode, as the network tab's grow from 7 to 12
 
 
 class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
@@ -52,7 +60,8 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         self._outside: Experiment | None = None  # own-session mode: the window's experiment
         self.x = np.zeros((0, 2))
         self.truth = np.zeros(0, int)
-        self.domain = (-6.0, 6.0, -6.0, 6.0)
+        self.domain: tuple[float, ...] | None = None  # the data's, as the plot shows it
+        self._presented = False
         self.frame: ClusterFrame | None = None
         self.shown_kinds: np.ndarray | None = None  # DBSCAN's preview now on screen
         self.highlighted: int | None = None
@@ -77,6 +86,7 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         self.worker.start()
         self._read_data()
         self._show_lesson()
+        self._follow_presentation()
         self.restart()
 
     @property
@@ -93,13 +103,15 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()  # no stray "A": the range is the data's, set by the lab
         item = self.plot.getPlotItem()
         self.view = ClusterView(item, self._centres_dragged)
         self.points = self.view.points
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.paint = PaintOverlay(self.qs, item, parent=self)
         self.paint.active_changed.connect(self._painting)
-        self.paint_bar = PaintBar(self.paint)
+        self.paint_bar = PaintBar(self.paint, tools_per_row=len(MODES))  # one row: room for
+        # the steps' text above it at 1280x800
         self.side = SidePlots()
         self.side.cut_moved.connect(self._cut_moved)
         self.side.eps_moving.connect(self.preview_eps)
@@ -112,7 +124,9 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         self.lesson.setStyleSheet("background: #eef5fb; padding: 6px; border-radius: 4px;")
         self.lesson.hide()
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(build_controls(self, self.qs))
+        split.setChildrenCollapsible(False)  # each side keeps the width its text needs
+        self.controls = build_controls(self, self.qs)
+        split.addWidget(self.controls)
         split.addWidget(self.plot)
         split.addWidget(self.side)
         split.setSizes([300, 580, 380])
@@ -126,14 +140,18 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
     def _sync_controls(self) -> None:
         algorithm = self.experiment.clustering.algorithm
         self.params.setCurrentIndex([name for _, name in ALGORITHMS].index(algorithm))
-        self.k.setVisible(algorithm in ("kmeans", "hierarchical"))
-        self.k_label.setVisible(algorithm in ("kmeans", "hierarchical"))
-        self.k_label.setText("K" if algorithm == "kmeans" else "Clusters at the cut")
+        self.k_row.setCurrentWidget(self.k if algorithm in ("kmeans", "hierarchical")
+                                    else self.k_note)
+        self.k_label.setText(K_LABELS[algorithm])
+        self.k_row.setToolTip("" if algorithm in ("kmeans", "hierarchical") else
+                              "the run finds the number of clusters from the "
+                              + ("bandwidth" if algorithm == "meanshift" else "eps and minPoints"))
 
     def _show_lesson(self) -> None:
         exp = self.experiment
-        if not exp.title:
-            self.lesson.hide()
+        if not exp.title or not (is_clustering_lesson(exp)
+                                 or exp.lesson.topic in CLUSTERING_TOPICS):
+            self.lesson.hide()  # a network lesson's text belongs to its own tab
             return
         # A file's text is escaped: markup in a title (an <img> of /dev/zero) is only text.
         text = f"<b>{html.escape(exp.title)}</b> — {html.escape(exp.description)}"
@@ -144,8 +162,31 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         self.lesson.show()
 
     # ------------------------------------------------------------------- session -> lab
+    def _show_paint_note(self) -> None:
+        generator = self.experiment.data.generator
+        what = ("Your points are the data of all tabs" if generator == "points" else
+                f"Painting replaces {GENERATORS[generator].label} on all tabs")
+        self.paint_note.setText(f"{what} (Neural network too); Ctrl+Z undoes.")
+
+    def _follow_presentation(self) -> None:
+        """Plot text and points at the window's presentation size (or back)."""
+        on = bool(self.experiment.view.presentation)
+        if on == self._presented:
+            return
+        self._presented = on
+        set_plot_text(self.plot.getPlotItem(), on)
+        self.side.set_presentation(on)
+        self.view.point_scale = POINT_SCALE if on else 1.0
+        self.paint.point_scale = self.view.point_scale
+        if self.frame is not None:
+            self._finish_tween()
+            self._drawn = None
+            self.draw(self.frame)
+
     @Slot(object)
     def _on_change(self, change) -> None:
+        if change.loaded or change.touches("view.presentation"):
+            self._follow_presentation()
         if change.loaded or change.touches("data"):
             self._read_data()
             self._show_lesson()
@@ -182,6 +223,7 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
     def _read_data(self) -> None:
         self._data_token += 1
         self.side.show_elbow(None)
+        self._show_paint_note()
         self.x = np.zeros((0, 2))
         try:
             ds = build_dataset(self.experiment.data)
@@ -193,11 +235,19 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
             return
         self.x = ds.x.astype(np.float64)
         self.truth = ds.y if ds.problem != "regression" else np.zeros(len(ds.x), int)
-        if tuple(ds.domain) != self.domain:
-            self.domain = tuple(float(v) for v in ds.domain)
+        domain = tuple(float(v) for v in ds.domain)
+        if domain != self.domain:
+            self.domain = domain
+            self.view.domain = domain
+            if self.paint.mode == "off":  # while painting, the view holds still
+                self._fit_view()
+
+    def _fit_view(self) -> None:
+        """Show the data's domain, as a fixed range: an auto-ranging view would run away
+        under a brush stroke or a dragged centre."""
+        if self.domain is not None:
             x0, x1, y0, y1 = self.domain
             self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
-        self.view.domain = self.domain
 
     # ------------------------------------------------------------------------ the run
     def restart(self) -> None:
@@ -224,7 +274,16 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
 
     def toggle_play(self) -> None:
         playing = self.frame is not None and self.frame.playing
-        self.worker.post("pause" if playing else "play")
+        self.run_command("pause" if playing else "play")
+
+    def run_command(self, command: str) -> None:
+        """Step, play or run to the end; the run shows again if painting hid it."""
+        self.stop_painting()
+        self.worker.post(command)
+
+    def stop_painting(self) -> None:
+        if self.paint.mode != "off":
+            self.paint_bar.tool_buttons["off"].setChecked(True)  # as a click on "off"
 
     @Slot(object)
     def on_frame(self, frame: ClusterFrame) -> None:
@@ -245,7 +304,8 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         s = frame.state
         self.counter.setText(f"step {frame.position}" + ("  (done)" if s.done else ""))
         self.explanation.setText(s.explanation)
-        self.play_button.setText("⏸ Pause" if frame.playing else "▶ Play")
+        # U+275A, as the network tab's button: U+23F8 is missing from common fonts
+        self.play_button.setText("❚❚ Pause" if frame.playing else "▶ Play")
         self.back_button.setEnabled(frame.can_go_back)
         if self.paint.mode != "off":
             return  # painting shows the points by class; the run is drawn when it ends
@@ -306,9 +366,9 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
 
         p = self.side.main.getViewBox().mapSceneToView(pos)
         row = link_at(self._linkage, p.x(), p.y())
-        sizes = np.full(len(self.x), 7.0)
+        sizes = np.full(len(self.x), 7.0 * self.view.point_scale)
         if row is not None:
-            sizes[members(self._linkage, row)] = 13.0
+            sizes[members(self._linkage, row)] = 13.0 * self.view.point_scale
         self.highlighted = row
         self.points.setSize(sizes)
 
@@ -317,7 +377,9 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         if on:
             self._finish_tween()
             self.view.clear()
-        elif self.frame is not None:
+            return
+        self._fit_view()  # painting done: the view takes the painted data's domain
+        if self.frame is not None:
             self._drawn = None
             self.draw(self.frame)
 

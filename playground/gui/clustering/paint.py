@@ -77,6 +77,7 @@ class PaintOverlay(QObject):
         self.label = 0
         self.radius = 1.0
         self.show_points = show_points
+        self.point_scale = 1.0  # the owner's presentation size
         self._table_of = table or (lambda: table_of(self.qs.session.experiment))
         self.table = np.zeros((0, 3))  # the stroke's working copy
         self.selected = np.zeros(0, bool)
@@ -93,7 +94,9 @@ class PaintOverlay(QObject):
         for item in (self.scatter, self.cursor, self.box):
             item.setZValue(20)
             item.hide()
-            plot.addItem(item)
+            # A stroke never re-ranges the view: the next move's pixel must mean the same
+            # place, or a straight stroke bends as the axes run away from it.
+            plot.addItem(item, ignoreBounds=True)
         plot.scene().installEventFilter(self)
         qs.changed.connect(self._on_change)
 
@@ -127,7 +130,7 @@ class PaintOverlay(QObject):
         t = self.table
         rgb = colors.CLASS_COLORS[t[:, 2].astype(int) % len(colors.CLASS_COLORS)]
         sizes = np.where(self.selected, 12.0, 8.0) if len(self.selected) == len(t) else 8.0
-        self.scatter.setData(t[:, 0], t[:, 1], brush=brushes(rgb), size=sizes)
+        self.scatter.setData(t[:, 0], t[:, 1], brush=brushes(rgb), size=sizes * self.point_scale)
 
     # ---------------------------------------------------------------------- strokes
     def press(self, x: float, y: float) -> None:
@@ -250,7 +253,8 @@ class PaintBar(QWidget):
     """The controls of a PaintOverlay: tool buttons, coloured class buttons, brush size, undo,
     redo and clear (undo and redo are the session's)."""
 
-    def __init__(self, overlay: PaintOverlay, parent: QWidget | None = None):
+    def __init__(self, overlay: PaintOverlay, parent: QWidget | None = None,
+                 tools_per_row: int = 3):
         super().__init__(parent)
         self.overlay = overlay
         layout = QVBoxLayout(self)
@@ -265,7 +269,7 @@ class PaintBar(QWidget):
             b.setObjectName(f"paint={name}")
             self.modes.addButton(b)
             self.tool_buttons[name] = b
-            tools.addWidget(b, i // 3, i % 3)
+            tools.addWidget(b, i // tools_per_row, i % tools_per_row)
             b.toggled.connect(lambda on, n=name: on and overlay.set_mode(n))
         self.tool_buttons["off"].setChecked(True)
         layout.addLayout(tools)

@@ -91,8 +91,8 @@ class DataPanel(QWidget):
         self.gallery = QGridLayout(gallery_box)
         self.gallery.setSpacing(3)
         self.dataset_buttons: dict[str, QToolButton] = {}
-        names = [n for n in GENERATORS if n != "points"]
-        for i, name in enumerate(names):
+        # "points" (drawn or imported) shows, chosen, whenever there are points to choose
+        for i, name in enumerate(GENERATORS):
             button = QToolButton()
             button.setToolTip(GENERATORS[name].label)
             button.setIconSize(QSize(THUMB, THUMB))
@@ -177,16 +177,32 @@ class DataPanel(QWidget):
         if key != getattr(self, "_thumbs_for", None):
             self._thumbs_for = key
             self.refresh_thumbnails()
+        else:
+            self._show_points_thumbnail()
 
     def refresh_thumbnails(self) -> None:
         """Thumbnails follow the current noise, class count and seed ("live")."""
         d = self.qs.get("data")
         for name, button in self.dataset_buttons.items():
+            if name == "points":
+                continue  # drawn from the experiment's own table, below
             spec = DataSpec(generator=name, noise=d.noise, seed=d.seed, n_classes=d.n_classes)
             try:
                 button.setIcon(QIcon(dataset_thumbnail(spec)))
             except PlaygroundError:
                 button.setEnabled(False)
+        self._show_points_thumbnail()
+
+    def _show_points_thumbnail(self) -> None:
+        """The points drawn (on either tab) or imported, as a choice of their own."""
+        points = self.qs.get("data.points")
+        button = self.dataset_buttons["points"]
+        button.setVisible(bool(points) or self.qs.get("data.generator") == "points")
+        if points != getattr(self, "_points_drawn", None):
+            self._points_drawn = [list(row) for row in points]
+            button.setIcon(QIcon(dataset_thumbnail(DataSpec(generator="points", points=points))
+                                 if points else _pixmap(np.full((THUMB, THUMB, 4), 255,
+                                                                np.uint8))))
 
     # --------------------------------------------------------------------- view -> model
     def _toggle_feature(self, name: str, on: bool) -> None:
