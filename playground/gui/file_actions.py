@@ -257,7 +257,9 @@ class FileActions:
     @Slot(str, str, str)
     def on_written(self, path: str, kind: str, error: str) -> None:
         self._pending[path] = error
-        if path == self.recovery_path:
+        if path == self.recovery_path:  # no dialog for a background save, but never silent
+            if error:
+                self.statusBar().showMessage(f"Autosave failed: {error}", 15000)
             return
         if error:
             QMessageBox.warning(self, "Cannot save", error)
@@ -272,9 +274,15 @@ class FileActions:
 
     # ---------------------------------------------------------------- autosave
     def autosave(self) -> None:
-        if self.dirty:
+        if not self.dirty:
+            return
+        try:
             os.makedirs(os.path.dirname(self.recovery_path), exist_ok=True)
-            self._write(self.recovery_path, "experiment", wait=False)
+        except OSError as exc:
+            self.on_written(self.recovery_path, "experiment", f"cannot create "
+                            f"{os.path.dirname(self.recovery_path)}: {exc.strerror}")
+            return
+        self._write(self.recovery_path, "experiment", wait=False)
 
     def recovery_available(self) -> bool:
         return os.path.exists(self.recovery_path)

@@ -111,6 +111,29 @@ def test_autosave_and_recovery_after_a_crash(qtbot, window, settings, recovery):
     assert not os.path.exists(recovery)  # a clean close removes it
 
 
+def test_a_trained_regression_run_autosaves_and_a_failed_autosave_says_so(
+        qtbot, window, recovery, monkeypatch):
+    from playground.core import files
+    from playground.core.errors import SpecError
+
+    window.qs.set("data.generator", "plane")  # regression: NaN accuracy in the history
+    train(qtbot, window, 2)
+    window.autosave()
+    qtbot.waitUntil(lambda: os.path.exists(recovery), timeout=10000)
+    assert files.resume_trainer(files.load_experiment(recovery), compile_fast=False).epoch == 2
+
+    def disk_full(path, text):
+        raise SpecError("", f"cannot save {path}: No space left on device")
+
+    monkeypatch.setattr(files, "atomic_write_text", disk_full)
+    window.step_epoch()
+    wait_epoch(qtbot, window, 3)
+    window.autosave()
+    qtbot.waitUntil(lambda: "Autosave failed" in window.statusBar().currentMessage(),
+                    timeout=10000)
+    assert "No space left on device" in window.statusBar().currentMessage()
+
+
 def test_a_lesson_opens_with_its_title_and_description(qtbot, window):
     assert window.load_path(os.path.join(ROOT, "examples", "16_softmax_four_blobs.json"))
     qtbot.waitUntil(lambda: snap(window).problem == "multiclass", timeout=10000)
