@@ -186,12 +186,13 @@ def load_experiment(path: str) -> LoadedExperiment:
 def resume_trainer(loaded: LoadedExperiment, device: str | None = None,
                    compile_fast: bool = True):
     """A trainer for the loaded experiment, put back where the file left it. Runs the checks
-    `playground validate` runs first, so the two never disagree (`compile_fast`: as Trainer's;
-    False never waits for the fused kernel to compile)."""
-    from .checks import check_runnable
+    `playground validate` runs first (all but the lesson's comparison), so the two never
+    disagree (`compile_fast`: as Trainer's; False never waits for the fused kernel to
+    compile)."""
+    from .checks import check_run
     from .trainer import Trainer
 
-    check_runnable(loaded.experiment, loaded.state)
+    check_run(loaded.experiment, loaded.state)
     trainer = Trainer(loaded.experiment, device=device, compile_fast=compile_fast)
     if loaded.state is not None:
         restore_state(trainer, loaded.state)

@@ -144,14 +144,15 @@ class FileActions:
 
     def load_path(self, path: str, remember: bool = True) -> bool:
         """Open a file; on any problem one message and the window as it was."""
-        from ..core.checks import check_runnable
+        from ..core.checks import check_openable
         from ..core.files import load_experiment
 
         try:
             loaded = load_experiment(path)
-            # Every check opening and running make, the trained state's included, without
-            # building a trainer or compiling on this thread (the worker builds it).
-            check_runnable(loaded.experiment, loaded.state)
+            # What the window could have written itself opens (a network still being built
+            # included; the window says why it cannot train), the trained state is checked,
+            # without building a trainer or compiling on this thread (the worker builds it).
+            check_openable(loaded.experiment, loaded.state)
         except PlaygroundError as exc:
             QMessageBox.warning(self, "Cannot open", f"{path}:\n{exc}")
             return False
@@ -240,7 +241,7 @@ class FileActions:
 
     def _write(self, path: str, kind: str, wait: bool) -> bool:
         self._pending.pop(path, None)
-        self.worker.post(Write(path, kind, self.experiment.copy()))
+        self.worker.post(Write(path, kind, self.experiment.copy(), self._token))
         if not wait:
             return True
         loop = QEventLoop()

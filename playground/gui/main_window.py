@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import commands as C
+from ..core.checks import check_training_data
 from ..core.datasets import build_dataset
 from ..core.errors import PlaygroundError
 from ..core.features import FEATURES
@@ -413,6 +414,11 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.output_view.set_data(dataset.x, dataset.y, len(dataset.train_idx), dataset.problem,
                                   dataset.domain)
         valid = self._layout_network(exp, dataset)
+        try:
+            check_training_data(dataset)  # drawn data may be too little to train on yet
+        except PlaygroundError as exc:
+            valid = False
+            self._clear_run(str(exc))
         if post and valid:
             self._post_build(state)
         elif post:

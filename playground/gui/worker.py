@@ -99,6 +99,7 @@ class Write:
     path: str
     kind: str  # "experiment" | "history_csv" | "pytorch"
     experiment: Experiment
+    token: int = 0  # the build the window shows: the trained state is saved only if it is ours
 
 
 class TrainingWorker(CommandThread):
@@ -218,7 +219,11 @@ class TrainingWorker(CommandThread):
         path, kind, experiment = command.path, command.kind, command.experiment
         try:
             if kind == "experiment":
-                files.save_experiment(path, experiment, self.trainer)
+                # An edit the trainer was not rebuilt for (a network still being built, data
+                # that cannot train) leaves the trainer of the previous experiment: its weights
+                # do not belong to this one, so the file is saved untrained.
+                ours = self.trainer if command.token == self._token else None
+                files.save_experiment(path, experiment, ours)
             elif kind == "history_csv":
                 files.atomic_write_text(path, export.history_csv(self.trainer.history))
             elif kind == "pytorch":
