@@ -8,6 +8,8 @@ the norm of those weights, so a step of 1 along δ changes every unit by as much
 onto the plane of δ and η (least squares), so the path ends at the origin, θ*.
 
 Everything here works on a copy of the network: the trainer's own weights are never touched.
+The optimizer lab slices through the weights the window's training run reports (`slice_at`),
+in its own worker, so the slice follows the run the student is watching.
 """
 
 from __future__ import annotations
@@ -74,16 +76,35 @@ def project(trajectory: Sequence[np.ndarray], centre: np.ndarray, delta: np.ndar
 def slice_through(trainer, trajectory: Sequence[np.ndarray] = (), extent: float = 1.0,
                   resolution: int = 21, seed: int = 0) -> LossSlice:
     """The loss slice through the trainer's current weights, on a copy of its network."""
+    return slice_at(trainer, flat_weights(trainer.params),
+                    {k: v.detach().cpu().numpy() for k, v in trainer.model.named_buffers()},
+                    trajectory, extent, resolution, seed, epoch=trainer.epoch)
+
+
+def slice_at(host, parameters: np.ndarray, buffers: dict[str, np.ndarray],
+             trajectory: Sequence[np.ndarray] = (), extent: float = 1.0, resolution: int = 21,
+             seed: int = 0, epoch: int = 0) -> LossSlice:
+    """The loss slice through `parameters` (flat, in the order of the network's parameters)
+    with `buffers` (batch norm's running statistics), as a training run reported them.
+    `host` is a trainer of the same experiment: only its network's structure, its training
+    points and its loss are used, on a copy; its own weights are never read or touched. The
+    loss is the one the trainer reports: over the training points, in evaluation mode."""
     if resolution < 3 or resolution % 2 == 0:
         raise ValueError(f"resolution must be odd and >= 3 (0 in the middle), got {resolution}")
-    model = copy.deepcopy(trainer.model).cpu()
+    model = copy.deepcopy(host.model).cpu()
     model.eval()
     params, decay = model.weights_and_biases()
-    centre = flat_weights(params)
+    centre = np.asarray(parameters, dtype=np.float64)
+    if centre.shape != (sum(p.numel() for p in params),):
+        raise ValueError("the reported weights do not belong to this network")
+    with torch.no_grad():
+        _assign(params, centre)
+        for name, buffer in model.named_buffers():
+            buffer.copy_(torch.as_tensor(buffers[name]))
     delta, eta = filter_normalised_directions(params, decay, seed)
-    x = trainer.x_train.detach().cpu()
-    t = trainer.t_train.detach().cpu()
-    head = trainer.head
+    x = host.x_train.detach().cpu()
+    t = host.t_train.detach().cpu()
+    head = host.head
     half = resolution // 2
     offsets = extent * np.arange(-half, half + 1) / half
     loss = np.empty((resolution, resolution), dtype=np.float32)
@@ -92,14 +113,14 @@ def slice_through(trainer, trajectory: Sequence[np.ndarray] = (), extent: float 
             _assign(params, vector)
             return float(head.loss(model(x), t).mean())
 
-        centre_loss = loss_at(centre)
         for j, b in enumerate(offsets):
             for i, a in enumerate(offsets):
                 loss[j, i] = loss_at(centre + a * delta + b * eta)
+        centre_loss = loss_at(centre)
     points = [*trajectory, centre] if not len(trajectory) or not np.array_equal(
         trajectory[-1], centre) else list(trajectory)
     return LossSlice(alphas=offsets, betas=offsets.copy(), loss=loss, centre_loss=centre_loss,
-                     trajectory=project(points, centre, delta, eta), epoch=trainer.epoch)
+                     trajectory=project(points, centre, delta, eta), epoch=epoch)
 
 
 def _assign(params: Sequence[torch.Tensor], vector: np.ndarray) -> None:

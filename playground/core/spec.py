@@ -25,7 +25,14 @@ from .errors import SpecError, quote
 from .features import DEFAULT_FEATURES, FEATURES
 from .graph import Graph, mlp
 from .optim import OPTIMIZERS
-from .optimizer_race import MAX_STEPS, RACE_METRICS, default_racers, racers_from_json, start_from_json
+from .optimizer_race import (
+    MAX_STEPS,
+    RACE_METRICS,
+    RacerSpec,
+    default_racers,
+    racers_from_json,
+    start_from_json,
+)
 from .overrides import check_override, with_changes
 from .surfaces import SURFACES, build_surface
 
@@ -315,9 +322,13 @@ class OptimizerLabSpec:
     surface_params: dict = F.field({}, "params", None, "the surface's parameters (κ of the bowl)")
     formula: str = F.field("", str, None, "f(x, y) of the 'custom' surface")
     start: list = F.field([], start_from_json, None, "[x, y]; empty: the surface's own start")
-    racers: list = F.field(default_racers(), racers_from_json)
+    racers: list = F.field(default_racers(), racers_from_json, item=RacerSpec)
     steps: int = F.field(300, int, F.between(1, MAX_STEPS), "steps computed for each racer")
-    speed: float = F.field(20.0, float, F.between(1.0, 240.0), "steps per second when playing")
+    speed: float = F.field(20.0, float, F.between(1.0, 240.0), "steps per second when playing",
+                           step=5.0)
+    slice_extent: float = F.field(1.0, float, F.between(0.05, 5.0), "α and β of your network's "
+                                  "loss slice range over ±this (in filter-normalised steps)",
+                                  step=0.1)
 
     def validate_extra(self, path: str) -> None:
         build_surface(self.surface, self.surface_params, self.formula, path)

@@ -190,7 +190,6 @@ class FileActions:
         elif exp.outcome.metric.startswith("race_"):  # an optimizer-lab lesson
             self.tabs.setCurrentWidget(self.optimizer_lab)
         elif exp.outcome.metric.startswith("graph_"):  # a graph-lab lesson
-            self.graph_lab.set_experiment(exp)
             self.tabs.setCurrentWidget(self.graph_lab)
 
     @staticmethod

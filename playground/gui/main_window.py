@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -70,6 +70,8 @@ def _shrink(snap):
 
 
 class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindow):
+    run_frame = Signal(object)  # each frame of the run the window shows (the labs follow it)
+
     def __init__(self, experiment: Experiment | None = None, settings: QSettings | None = None,
                  recovery_path: str | None = None):
         super().__init__()
@@ -485,6 +487,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         if frame.token != self._token:
             return  # from a network the views no longer show
         self.latest = frame  # drawn by the paint timer; older undrawn frames are dropped
+        self.run_frame.emit(frame)
 
     @Slot(str)
     def on_build_failed(self, message: str) -> None:

@@ -110,7 +110,7 @@ class TrainingWorker(CommandThread):
 
     def __init__(self, experiment: Experiment, parent=None):
         super().__init__(parent)
-        self._experiment = experiment.copy()
+        self._first_build = Build(experiment.copy(), 0)  # run on the worker's thread
         self.trainer = None
         self._playing = False
         self._epochs_per_frame = 1
@@ -122,7 +122,7 @@ class TrainingWorker(CommandThread):
     # ------------------------------------------------------------------- worker thread
     def run(self) -> None:
         self._start_warm_up()
-        self._guarded(self._build, Build(self._experiment, 0))
+        self._guarded(self._build, self._first_build)
         while True:
             self._check_warm_up()
             try:

@@ -62,3 +62,31 @@ def test_directions_are_filter_normalised_and_skip_biases(trained):
 def test_slice_needs_an_odd_resolution(trained):
     with pytest.raises(ValueError, match="odd"):
         slice_through(trained[0], resolution=10)
+
+
+def test_a_slice_through_reported_weights_follows_the_run_not_a_copy_of_it():
+    # The optimizer lab slices through the weights in the training run's snapshots, with a
+    # network of its own: batch norm's running statistics and PReLU's slope travel too.
+    from playground.core.graph import mlp
+    from playground.core.loss_slice import slice_at
+
+    exp = Experiment()
+    exp.training.fast_path = False
+    graph = mlp([4], "prelu")
+    graph.add_node("batchnorm", node_id="norm")
+    graph.disconnect("dense1", "output")
+    graph.connect("dense1", "norm")
+    graph.connect("norm", "output")
+    exp.network = graph
+    run, host = Trainer(exp), Trainer(exp)  # host: never trained, only lends its network
+    reported = []
+    for _ in range(3):
+        run.step_epoch()
+        reported.append(run.snapshot(10))
+    now = reported[-1]
+    s = slice_at(host, now.parameters, now.buffers, [r.parameters for r in reported],
+                 extent=0.5, resolution=7)
+    assert s.centre_loss == pytest.approx(now.metrics["train_loss"], rel=1e-6)
+    np.testing.assert_allclose(s.trajectory[-1], [0.0, 0.0], atol=1e-12)
+    assert len(s.trajectory) == 3 and np.hypot(*s.trajectory[0]) > 1e-6
+    assert host.epoch == 0 and not np.array_equal(flat_weights(host.params), now.parameters)
