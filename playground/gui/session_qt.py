@@ -104,8 +104,9 @@ class QtSession(QObject):
                 self._drop(slot)
 
     def _drop(self, slot: Callable) -> None:
-        _disconnect(self.changed, slot)
-        self._followers = [(o, s) for o, s in self._followers if s is not slot]
+        if any(s is slot for _, s in self._followers):  # (released ones are gone already)
+            _disconnect(self.changed, slot)
+            self._followers = [(o, s) for o, s in self._followers if s is not slot]
 
 
 def _disconnect(signal, slot) -> None:

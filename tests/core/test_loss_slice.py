@@ -3,6 +3,7 @@ with the training path projected onto it."""
 
 import numpy as np
 import pytest
+import torch
 
 from playground.core.loss_slice import filter_normalised_directions, flat_weights, slice_through
 from playground.core.spec import Experiment
@@ -90,3 +91,46 @@ def test_a_slice_through_reported_weights_follows_the_run_not_a_copy_of_it():
     np.testing.assert_allclose(s.trajectory[-1], [0.0, 0.0], atol=1e-12)
     assert len(s.trajectory) == 3 and np.hypot(*s.trajectory[0]) > 1e-6
     assert host.epoch == 0 and not np.array_equal(flat_weights(host.params), now.parameters)
+
+
+@pytest.mark.parametrize("loss", ["mse", "softmax_ce", "multiclass_hinge"])
+def test_many_networks_at_once_give_each_ones_loss(loss):
+    # The slice evaluates its grid in batches (vmap); every block type must give the loss
+    # one network alone gives, or the map would lie.
+    import copy
+
+    from playground.core.graph import Graph
+    from playground.core.loss_slice import _assign, grid_losses
+
+    g = Graph()
+    g.add_node("input", node_id="input")
+    g.add_node("dense", {"units": 3, "activation": "maxout", "k": 2}, node_id="a")
+    g.add_node("dense", {"units": 3, "activation": "prelu"}, node_id="b")
+    g.add_node("add", node_id="sum")
+    g.add_node("batchnorm", node_id="norm")
+    g.add_node("dropout", node_id="drop")
+    g.add_node("dense", {"units": 2, "activation": "elu"}, node_id="c")
+    g.add_node("concat", node_id="join")
+    g.add_node("output", {"activation": "softmax" if loss == "mse" else "linear",
+                          "loss": loss}, node_id="output")
+    for edge in [("input", "a"), ("input", "b"), ("a", "sum"), ("b", "sum"), ("sum", "norm"),
+                 ("norm", "drop"), ("drop", "c"), ("c", "join"), ("norm", "join"),
+                 ("join", "output")]:
+        g.connect(*edge)
+    exp = Experiment()
+    exp.data.generator, exp.data.n_points = "blobs", 60
+    exp.training.fast_path = False
+    exp.network = g
+    trainer = Trainer(exp)
+    trainer.run(2)  # batch norm's running statistics move away from their start
+    model = copy.deepcopy(trainer.model).eval()
+    rng = np.random.default_rng(0)
+    centre = flat_weights(trainer.params)
+    points = [centre + 0.3 * rng.standard_normal(centre.size) for _ in range(7)]
+    together = grid_losses(model, trainer.head, trainer.x_train, trainer.t_train, points)
+    params = list(model.parameters())
+    for k, vector in enumerate(points):
+        with torch.no_grad():
+            _assign(params, vector)
+            alone = float(trainer.head.loss(model(trainer.x_train), trainer.t_train).mean())
+        assert together[k] == pytest.approx(alone, rel=1e-5)

@@ -245,7 +245,7 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
         s = frame.state
         self.counter.setText(f"step {frame.position}" + ("  (done)" if s.done else ""))
         self.explanation.setText(s.explanation)
-        self.play_button.setText("⏸ Pause" if frame.playing else "▶ Play")
+        self.play_button.setText("❚❚ Pause" if frame.playing else "▶ Play")
         self.back_button.setEnabled(frame.can_go_back)
         if self.paint.mode != "off":
             return  # painting shows the points by class; the run is drawn when it ends

@@ -329,7 +329,7 @@ class OptimizerLab(QWidget):
             self.play_button.blockSignals(True)
             self.play_button.setChecked(on)
             self.play_button.blockSignals(False)
-        self.play_button.setText("⏸ Pause" if on else "▶ Play")
+        self.play_button.setText("❚❚ Pause" if on else "▶ Play")
         if on:
             self._play_clock, self._play_from = time.perf_counter(), self.step
             self.timer.start(int(1000 / min(self.speed.value(), FRAME_RATE)))

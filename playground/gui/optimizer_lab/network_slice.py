@@ -24,6 +24,7 @@ from .surface_plot import SURFACE_MAP
 
 RESOLUTION = 31  # samples per axis of the slice (odd: α = β = 0 is a sample)
 TRAJECTORY_BYTES = 64 * 2**20  # the recorded weights never hold more than this
+MARKED_POINTS = 60  # beyond this many, the path is drawn as a line only
 
 
 class RunTrajectory:
@@ -101,12 +102,17 @@ class NetworkSlicePanel(QWidget):
         self.plot.addItem(self.image)
         self.contours = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 110)), connect="finite")
         self.plot.addItem(self.contours)
-        self.path = pg.PlotDataItem(pen=pg.mkPen("w", width=2), symbol="o", symbolSize=5,
-                                    symbolBrush="w", symbolPen=pg.mkPen("k"))
+        # white on a dark edge: the path reads on the map's dark valleys and pale hills alike
+        self.path_edge = pg.PlotDataItem(pen=pg.mkPen((0, 0, 0, 170), width=4))
+        self.path = pg.PlotDataItem(pen=pg.mkPen("w", width=2))
+        self.marks = pg.ScatterPlotItem(symbol="o", size=5, brush=pg.mkBrush("w"),
+                                        pen=pg.mkPen("k"))
+        self.begin = pg.ScatterPlotItem(symbol="o", size=9, brush=pg.mkBrush("w"),
+                                        pen=pg.mkPen("k", width=1.5))
         self.origin = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("k"),
                                          brush=pg.mkBrush("#ffd60a"))
-        self.plot.addItem(self.path)
-        self.plot.addItem(self.origin)
+        for item in (self.path_edge, self.path, self.marks, self.begin, self.origin):
+            self.plot.addItem(item)
         layout.addWidget(self.plot, 1)
         self.result: SliceResult | None = None
         self.play.clicked.connect(self.play_requested)
@@ -114,7 +120,7 @@ class NetworkSlicePanel(QWidget):
         self.reset.clicked.connect(self.reset_requested)
 
     def show_playing(self, playing: bool) -> None:
-        self.play.setText("⏸ Pause" if playing else "▶ Train")
+        self.play.setText("❚❚ Pause" if playing else "▶ Train")
 
     def show_waiting(self, text: str) -> None:
         self.status.setText(text)
@@ -130,9 +136,16 @@ class NetworkSlicePanel(QWidget):
         self.image.setRect(pg.QtCore.QRectF(a0 - ha, b0 - hb, a1 - a0 + 2 * ha,
                                             b1 - b0 + 2 * hb))
         self.contours.setData(*result.contours)
-        self.path.setData(s.trajectory[:, 0], s.trajectory[:, 1])
+        xs, ys = s.trajectory[:, 0], s.trajectory[:, 1]
+        self.path_edge.setData(xs, ys)
+        self.path.setData(xs, ys)
+        few = len(xs) <= MARKED_POINTS  # a mark per recorded step while they stay apart
+        self.marks.setData(xs if few else [], ys if few else [])
+        self.begin.setData(xs[:1], ys[:1])
         self.origin.setData([0.0], [0.0])
         self.plot.getPlotItem().setTitle(
             f"log₁₀ training loss at epoch {s.epoch}: L(θ*) = {s.centre_loss:.4g}", size="10pt")
-        self.status.setText(f"Epoch {s.epoch}: the slice through the run's weights, with the "
-                            f"{len(s.trajectory)} points of its path (white) ending at θ* (★).")
+        n = len(s.trajectory)
+        self.status.setText(f"Epoch {s.epoch}: the slice through the run's weights; its path "
+                            f"(white, {n} recorded point{'s' if n != 1 else ''}) runs from the "
+                            "start (○) to θ* (★).")
