@@ -332,6 +332,13 @@ def test_a_dense_block_with_two_inputs_is_refused_not_half_used():
     assert 'block "dense2": Dense takes one input, has 2' in str(refusal(json.dumps(doc)))
 
 
+def test_an_unknown_key_inside_a_block_is_refused_not_dropped():
+    doc = doc_of(Experiment())
+    doc["network"]["nodes"][1]["params"]["untis"] = 8  # a typo would otherwise go unnoticed
+    err = refusal(json.dumps(doc))
+    assert "dense1" in str(err) and "unknown parameter 'untis'" in str(err)
+
+
 def test_a_clustering_lesson_that_cannot_run_is_refused_by_the_checks_validate_runs():
     doc = doc_of(Experiment())
     doc["outcome"].update(metric="clusters", at_least=1, at_most=5)
