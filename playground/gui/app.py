@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import sys
+import time
 import traceback
+
+_showing: list[str] = []  # the message of the error dialog on screen, if one is
+_shown_at: dict[str, float] = {}  # when each message was last shown
 
 
 def _excepthook(exc_type, exc, tb) -> None:
-    # An unexpected error in a slot must not kill the lesson: report it and carry on.
+    # An unexpected error in a slot must not kill the lesson: report it and carry on. One
+    # dialog at a time: an error raised on every frame once opened a dialog after every OK,
+    # and the app had to be killed.
     text = "".join(traceback.format_exception(exc_type, exc, tb))
     sys.stderr.write(text)
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    if QApplication.instance() is not None:
-        QMessageBox.critical(None, "playground: unexpected error", str(exc) or exc_type.__name__)
+    message = str(exc) or exc_type.__name__
+    now = time.monotonic()
+    if QApplication.instance() is None or _showing or now - _shown_at.get(message, -60) < 60:
+        return  # the same error again within a minute: the terminal has it
+    _shown_at[message] = now
+    _showing.append(message)
+    try:
+        QMessageBox.critical(None, "playground: unexpected error",
+                             f"{message}\n\nThe details are in the terminal. Save your work "
+                             "under a new name if the window misbehaves.")
+    finally:
+        _showing.clear()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
     sys.excepthook = _excepthook
     window = MainWindow()
-    window.show()
+    window.show_first()
     if argv:
         window.load_path(argv[0])
     elif not window.offer_recovery():

@@ -240,18 +240,26 @@ class FileActions:
 
     def _write(self, path: str, kind: str, wait: bool) -> bool:
         self._pending.pop(path, None)
-        self.worker.post(Write(path, kind, self.experiment.copy(), self._token))
         if not wait:
+            self.worker.post(Write(path, kind, self.experiment.copy(), self._token))
             return True
         loop = QEventLoop()
         timer = QTimer()
         timer.setSingleShot(True)
         timer.timeout.connect(loop.quit)
+        # Connected before the write is posted: a fast write used to answer before anyone
+        # listened, and Quit -> Save then sat in this loop for the whole timeout.
         self.worker.written.connect(loop.quit)
-        timer.start(30000)
-        while path not in self._pending and timer.isActive():
-            loop.exec()
-        self.worker.written.disconnect(loop.quit)
+        try:
+            self.worker.post(Write(path, kind, self.experiment.copy(), self._token))
+            timer.start(30000)
+            while path not in self._pending and timer.isActive():
+                loop.exec()
+        finally:
+            self.worker.written.disconnect(loop.quit)
+        if path not in self._pending:
+            QMessageBox.warning(self, "Not saved yet", f"Saving {path} did not finish in 30 s; "
+                                "the window stays open so that nothing is lost.")
         return self._pending.get(path) == ""
 
     @Slot(str, str, str)

@@ -33,6 +33,7 @@ from ..core.session import Change, Session
 from ..core.session import SetWeight as SessionSetWeight
 from ..core.spec import Experiment
 from .file_actions import FileActions
+from .input_guard import guard_all
 from .lesson_host import LessonHost
 from .network_edits import NetworkEdits
 from .panels.data_panel import DataPanel
@@ -104,6 +105,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.timer.timeout.connect(self.paint)
         self.timer.start(PAINT_INTERVAL_MS)
         self._restore_layout()
+        guard_all(self)  # controls not bound to a field (the history slider, the labs' own)
 
     @property
     def experiment(self) -> Experiment:
@@ -175,7 +177,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(output_box)
         self.right_split.addWidget(self.trace)
-        self.right_split.setSizes([500, 300])
+        self.right_split.setSizes([440, 360])
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(data_scroll)
         self.main_split.addWidget(network_box)
@@ -203,6 +205,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         install_optimizer_lab(self)
         from .graph_lab import install as install_graph_lab  # the "Backprop" tab
         install_graph_lab(self)
+        # A lab makes some controls as it is used (a racer's row): guard them when shown.
+        self.tabs.currentChanged.connect(lambda _i: guard_all(self.tabs.currentWidget()))
         self.setCentralWidget(self.tabs)
         self.training_settings = TrainingSettings(qs)
         settings_scroll = QScrollArea()
@@ -365,9 +369,10 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self._update_undo_actions()
         if change.loaded or change.needs_rebuild:
             state = self.__dict__.pop("_pending_state", None) if change.loaded else None
+            if change.touches("data"):  # a curve of other data compares with nothing here
+                self.trace.forget_previous()
             self._show_experiment(post=True, state=state)
             if change.loaded:
-                self.trace.forget_previous()
                 self.show_lesson_steps()
             return
         kinds = change.kinds
@@ -504,9 +509,16 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
 
     def paint(self) -> None:
         frame = self.latest
-        if frame is None or frame is self._drawn:
-            return
+        if frame is None or frame is self._drawn or frame.token != self._token:
+            return  # nothing new, or a frame of a network the views no longer show
         self._drawn = frame
+        try:
+            self._paint(frame)
+        except Exception as exc:  # noqa: BLE001 - shown in the strip, never a dialog per frame
+            self.run_status.show_message(f"Cannot draw this frame: {type(exc).__name__}: "
+                                         f"{str(exc)[:200]}", "error")
+
+    def _paint(self, frame: Frame) -> None:
         snap = frame.snapshot
         self.play_action.setEnabled(True)
         self.training_bar.set_can_train(True)
@@ -588,6 +600,23 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
             state = self.settings.value(key)
             if state is not None:
                 split.restoreState(state)
+
+    def show_first(self) -> None:
+        """Show the window as the app starts: where it was last time, else fitted to the
+        screen (a 1280x800 window on a 1280x800 screen hid its status bar below the edge; on
+        1920x1080 it opened small in the middle)."""
+        if self.settings.value("geometry") is not None:
+            self.show()
+            return
+        screen = self.screen().availableGeometry()
+        if screen.width() <= 1440 or screen.height() <= 900:
+            self.showMaximized()
+            return
+        width, height = min(1680, int(screen.width() * 0.88)), min(1050, int(screen.height() * 0.9))
+        self.resize(width, height)
+        self.move(screen.x() + (screen.width() - width) // 2,
+                  screen.y() + (screen.height() - height) // 2)
+        self.show()
 
     def closeEvent(self, event) -> None:
         if not self.keep_changes_or_proceed():

@@ -19,6 +19,13 @@ class Presentation:
         self.presentation_action = action(view, "Presentation mode", self.toggle_presentation,
                                           "F5", "view.presentation")
         self.presentation_action.setCheckable(True)
+        self.data_panel_action = action(view, "Data panel", lambda: None, None,
+                                        "view.data_panel")
+        self.data_panel_action.setCheckable(True)
+        self.data_panel_action.setChecked(True)
+        self.data_panel_action.setToolTip("The data column (hidden while a guided lesson's steps "
+                                          "are shown, so that the window fits the screen)")
+        self.data_panel_action.toggled.connect(self.main_split.widget(0).setVisible)
         hide = view.addMenu("Hide controls (saved with the lesson)")
         self.hide_actions: dict[str, QAction] = {}
         for name in CONTROLS:

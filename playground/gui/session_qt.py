@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ..core.catalog import Param
 from ..core.errors import PlaygroundError
 from ..core.session import Change, Session, field_info
+from .input_guard import guard
 
 
 class QtSession(QObject):
@@ -130,6 +131,7 @@ def bind_combo(qs: QtSession, combo: QComboBox, path: str, items: list[tuple[str
     """A combo box of the field's choices (or `items` as (text, value)); `also(value)` gives
     further fields set in the same undoable edit (e.g. reset an entry's parameters)."""
     combo.setObjectName(path)
+    guard(combo)
     if items is None:
         items = [(name, name) for name in field_info(path).choices or []]
     combo.clear()
@@ -162,6 +164,7 @@ def bind_number_combo(qs: QtSession, combo: QComboBox, path: str, values: list[f
     within the field's range is taken, others are refused with the range named."""
     combo.setEditable(True)
     bind_combo(qs, combo, path, [(f"{v:g}", float(v)) for v in values])
+    guard(combo)  # again: the editor exists only now
 
     def typed() -> None:
         text = combo.currentText().strip()
@@ -198,6 +201,7 @@ def bind_spin(qs: QtSession, spin: QSpinBox | QDoubleSpinBox, path: str,
     is used (not at every keystroke)."""
     info = field_info(path)
     spin.setObjectName(path)
+    guard(spin)
     spin.setKeyboardTracking(False)
     lo = info.lo if info.lo is not None else -1e9
     hi = info.hi if info.hi is not None else 1e9
@@ -228,6 +232,7 @@ def bind_slider(qs: QtSession, slider: QSlider, path: str, step: float,
     """A slider over the field's range in steps of `step`; `shown(value)` updates its caption."""
     info = field_info(path)
     slider.setObjectName(path)
+    guard(slider)
     lo, hi = info.lo or 0.0, info.hi if info.hi is not None else 1.0
     slider.setRange(0, round((hi - lo) / step))
     slider.setSingleStep(1)
@@ -335,6 +340,7 @@ class EntryParams(QWidget):
                           param.hi if param.hi is not None else 1e9)
             spin.setSingleStep(max(abs(param.default) / 10, 1e-4) if param.default else 0.01)
         spin.setObjectName(path)
+        guard(spin)
         spin.setKeyboardTracking(False)
         spin.setToolTip(f"{param.doc} — default {param.default:g}, range "
                         f"[{param.lo:g}, {param.hi:g}]")
