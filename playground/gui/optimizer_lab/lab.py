@@ -246,6 +246,7 @@ class OptimizerLab(QWidget):
     @Slot(str)
     def on_failed(self, text: str) -> None:
         self._slicing = False
+        self._sliced_run = None  # the next slice sends the experiment again
         self.show_message(text)
 
     def show_message(self, text: str) -> None:

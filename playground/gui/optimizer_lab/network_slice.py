@@ -58,7 +58,7 @@ class RunTrajectory:
             self.points.append(snap.parameters)
             self.moments.append(moment)
         self.latest = snap
-        return fresh or len(self.points) == 1
+        return fresh
 
 
 class NetworkSlicePanel(QWidget):
