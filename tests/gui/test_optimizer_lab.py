@@ -153,7 +153,7 @@ def test_every_edit_is_one_undoable_step_and_an_undo_shows_at_once(qtbot, window
     before = rate.value()
     rate.setValue(0.004)
     settled(qtbot, lab)
-    assert window.session.undo_label == "optimizer_lab.racers[0].learning_rate = 0.004"
+    assert window.session.undo_label == "racer 1 learning rate → 0.004"
     window.undo_action.trigger()  # Ctrl+Z with the tab open
     assert rate.value() == pytest.approx(before)
     settled(qtbot, lab)
