@@ -32,6 +32,25 @@ def _excepthook(exc_type, exc, tb) -> None:
         _showing.clear()
 
 
+# The X libraries Qt's xcb platform plugin loads (a bare Debian or Ubuntu lacks some): without
+# them Qt aborts with a long message that does not say what to install.
+XCB_LIBRARIES = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4",
+                 "xcb-keysyms": "libxcb-keysyms1", "xcb-xinerama": "libxcb-xinerama0",
+                 "xcb-render-util": "libxcb-render-util0", "xcb-image": "libxcb-image0",
+                 "xcb-shape": "libxcb-shape0", "xkbcommon-x11": "libxkbcommon-x11-0"}
+
+
+def missing_x_packages() -> list[str]:
+    """Debian/Ubuntu packages Qt needs on X that are not installed (none elsewhere)."""
+    import ctypes.util
+    import os
+
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if sys.platform != "linux" or platform not in ("", "xcb") or not os.environ.get("DISPLAY"):
+        return []
+    return [pkg for lib, pkg in XCB_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
+
+
 def main(argv: list[str] | None = None) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
@@ -39,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     from .main_window import MainWindow
 
     argv = list(argv or [])
+    missing = missing_x_packages()
+    if missing and QApplication.instance() is None:
+        sys.stderr.write("playground: Qt needs these X libraries to open a window; install "
+                         f"them with\n  sudo apt install {' '.join(missing)}\n")
+        return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("playground")
     app.setOrganizationName("playground")

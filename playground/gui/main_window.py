@@ -8,6 +8,7 @@ import time
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QGroupBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -336,6 +338,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
     def _go_live(self) -> None:
         """Leave the history replay: the views show the run as it is now."""
         self._scrubbing = False
+        self.trace.mark_epoch(None)
         self.history_label.setText("live")
         with QSignalBlocker(self.history_slider):
             self.history_slider.setValue(self.history_slider.maximum())
@@ -393,7 +396,12 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
 
     @Slot(str)
     def on_refused(self, message: str) -> None:
+        """A refused edit is said where the user is looking (the field they typed into), and
+        in the status bar: a reverted value with no word looked like a lost keystroke."""
         self.statusBar().showMessage(message, 8000)
+        field = QApplication.focusWidget()
+        if field is not None and field.window() is self:
+            QToolTip.showText(field.mapToGlobal(field.rect().bottomLeft()), message, field)
 
     def _show_experiment(self, post: bool = True, state: dict | None = None) -> None:
         """Lay out every view for the session's experiment; with `post`, rebuild the trainer
@@ -533,8 +541,9 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.run_status.show_state(snap.status, snap.message)
         self.trace.update_history(snap.history, frame.run_id, snap.problem,
                                   force=not frame.playing)
-        self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
-                                      frame.batches_per_epoch)
+        if not self._scrubbing:
+            self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
+                                          frame.batches_per_epoch)
         self.training_settings.schedule_plot.set_epoch(snap.epoch)
         self._check_lesson_training(snap.epoch)
         now = time.perf_counter()
@@ -569,9 +578,13 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self._scrubbing = index < len(self._recorded) - 1
         if self._scrubbing and self.playing:
             self.toggle_play()
-        snap = self._recorded[index]
+        snap = self._recorded[index] if self._scrubbing else self.latest.snapshot
         self.history_label.setText(f"epoch {snap.epoch}" if self._scrubbing else "live")
-        self._draw(snap if self._scrubbing else self.latest.snapshot)
+        self._draw(snap)
+        # The header and the curves say which epoch is shown (they kept the live one).
+        self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
+                                      self.latest.batches_per_epoch, replay=self._scrubbing)
+        self.trace.mark_epoch(snap.epoch if self._scrubbing else None)
 
     def on_neuron_hovered(self, node: str, unit: int) -> None:
         snap = self._drawn.snapshot if self._drawn else None
@@ -583,7 +596,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
     def on_weight_clicked(self, node: str, row: int, col: int) -> None:
         current = self.network_view.weight(node, row, col)
         what = "bias" if col < 0 else "weight"
-        value, ok = QInputDialog.getDouble(self, f"Edit {what}", f"{node} {what}:",
+        where = f"unit {row + 1} of {node}" + ("" if col < 0 else f", from its input {col + 1}")
+        value, ok = QInputDialog.getDouble(self, f"Edit {what}", f"The {what} of {where}:",
                                            current or 0.0, -100.0, 100.0, 3)
         if ok and value != current:
             self.qs.push(SessionSetWeight(node, row, None if col < 0 else col, value,

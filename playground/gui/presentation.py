@@ -9,7 +9,14 @@ from PySide6.QtGui import QAction
 
 from ..core.spec import CONTROLS
 
-PRESENTATION_STYLE = "QWidget { font-size: 15pt; }"
+# The window's style sheets (a widget's own sheet would win over them, so the labels whose size
+# changes with the mode carry a role or a name instead): on a projector every text grows, the
+# epoch counter most.
+NORMAL_STYLE = ('QLabel[role="caption"] { color: #666; font-size: 9pt; }'
+                " QLabel#run\\.epoch { font-size: 14pt; }")
+PRESENTATION_STYLE = ("QWidget { font-size: 15pt; }"
+                      ' QLabel[role="caption"] { color: #444; font-size: 13pt; }'
+                      " QLabel#run\\.epoch { font-size: 24pt; font-weight: bold; }")
 
 
 class Presentation:
@@ -75,6 +82,7 @@ class Presentation:
                 axis = plot.getAxis(name)
                 axis.setStyle(tickFont=font)
                 axis.label.setFont(font)
+        self.trace.legend.setLabelTextSize("13pt" if on else "8pt")
 
     def apply_view(self) -> None:
         """Make the window show what `experiment.view` says."""
@@ -93,7 +101,7 @@ class Presentation:
         was = getattr(self, "_presented", None)
         self.presentation_action.setChecked(on)
         if on != was:  # restyling the whole window is slow: only when the mode changes
-            self.setStyleSheet(PRESENTATION_STYLE if on else "")
+            self.setStyleSheet(PRESENTATION_STYLE if on else NORMAL_STYLE)
             self._scale_chart_text(on)
         size, width = (12, 2) if on else (7, 1)
         self.output_view.train_points.setSize(size)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..core.catalog import Param
 from ..core.errors import PlaygroundError
+from ..core.field_words import path_in_words
 from ..core.session import Change, Session, field_info
 from .input_guard import guard
 
@@ -163,6 +164,8 @@ def bind_number_combo(qs: QtSession, combo: QComboBox, path: str, values: list[f
     """An editable combo of suggested numbers (TF Playground's learning rates); any typed value
     within the field's range is taken, others are refused with the range named."""
     combo.setEditable(True)
+    # Enter never adds the typed text as an item (it came back as a value of None).
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
     bind_combo(qs, combo, path, [(f"{v:g}", float(v)) for v in values])
     guard(combo)  # again: the editor exists only now
 
@@ -171,7 +174,11 @@ def bind_number_combo(qs: QtSession, combo: QComboBox, path: str, values: list[f
         try:
             value = float(text)
         except ValueError:
-            qs.refused.emit(f"{path}: {text!r} is not a number")
+            info, where = field_info(path), ""
+            if info.lo is not None and info.hi is not None:
+                where = (f"; type one above {info.lo:g}, up to {info.hi:g}" if info.lo_open
+                         else f"; type one from {info.lo:g} to {info.hi:g}")
+            qs.refused.emit(f"{path_in_words(path)}: {text[:20]!r} is not a number{where}")
             combo.setEditText(f"{qs.get(path):g}")
             return
         if not qs.set(path, value):

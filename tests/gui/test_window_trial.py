@@ -211,3 +211,93 @@ def test_the_first_start_fits_the_screen(qtbot, tmp_path, recovery):
     frame = w.frameGeometry()
     assert screen.contains(frame) or w.isMaximized(), (frame, screen)
     dispose(w)
+
+
+def test_file_new_lessons_ask_late_and_a_refusal_is_said_at_the_field(qtbot, window, monkeypatch):
+    """No File > New; Ctrl+L asked 'Save changes first?' before showing the list; typing 'abc'
+    as the learning rate reverted it without a word where the user was looking."""
+    from PySide6.QtWidgets import QMessageBox, QToolTip
+
+    from .conftest import choose, type_into
+
+    said = []
+    monkeypatch.setattr(QToolTip, "showText", lambda pos, text, *a: said.append(text))
+    rate = control(window, "training.learning_rate")
+    rate.setFocus()
+    qtbot.waitUntil(rate.hasFocus)
+    type_into(qtbot, rate, "abc")
+    assert window.experiment.training.learning_rate == 0.03
+    assert said and "learning rate" in said[-1] and "not a number" in said[-1]
+    choose(control(window, "training.optimizer"), "adam")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Cancel)
+    window.show_lessons()
+    assert not asked  # the list first; the question comes when a lesson is picked
+    window._browser.close()
+    new = control(window, "file.new")
+    new.trigger()
+    assert asked and window.experiment.training.optimizer == "adam"  # Cancel keeps the work
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    new.trigger()
+    assert window.experiment.training.optimizer == "sgd" and not window.session.can_undo
+    assert window.windowTitle().startswith("untitled")
+
+
+def test_the_history_slider_says_which_epoch_is_shown(qtbot, window):
+    """With the slider at an early epoch the header still said the live epoch and loss, and
+    the curves had no marker."""
+    window.toggle_play()
+    wait_epoch(qtbot, window, 30)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: not window.playing, timeout=5000)
+    live = snap(window).epoch
+    slider = control(window, "run.history")
+    slider.setValue(2)
+    shown = window._recorded[2]
+    assert shown.epoch < live
+    header = window.training_bar.epoch_label.text()
+    assert f"{shown.epoch:,}" in header and "Replay" in header
+    assert window.trace.replay_epoch() == shown.epoch
+    slider.setValue(slider.maximum())
+    assert window.trace.replay_epoch() is None
+    assert f"{live:,}" in window.training_bar.epoch_label.text()
+
+
+def test_presentation_mode_enlarges_the_captions_and_the_epoch_counter(qtbot, window):
+    """In presentation mode the captions above the toolbar stayed 9 pt and the epoch counter
+    shrank below the rest (their own style sheets beat the window's)."""
+    from PySide6.QtWidgets import QLabel
+
+    captions = [c for c in window.training_bar.findChildren(QLabel)
+                if c.property("role") == "caption"]
+    assert captions
+    epoch = window.training_bar.epoch_label
+
+    def size(label):
+        return label.fontInfo().pixelSize()
+
+    before = (size(captions[0]), size(epoch))
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: window.experiment.view.presentation)
+    after = (size(captions[0]), size(epoch))
+    assert after[0] >= 1.3 * before[0] and after[1] >= 1.3 * before[1]
+    assert size(epoch) > size(window.training_bar.readout)
+    control(window, "view.presentation").trigger()
+
+
+def test_missing_x_libraries_are_named_with_the_install_command(monkeypatch):
+    """On a bare Debian, Qt aborted without saying which package to install."""
+    import ctypes.util
+
+    from playground.gui import app
+
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library",
+                        lambda name: None if name == "xcb-cursor" else real(name))
+    assert "libxcb-cursor0" in app.missing_x_packages()
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert app.missing_x_packages() == []

@@ -136,6 +136,22 @@ class TracePlot(QWidget):
                 self.curves[(key, split, "previous")].setData([], [])
         self._run_id = None
 
+    def mark_epoch(self, epoch: int | None) -> None:
+        """A vertical line at the epoch the history slider shows (None: no line, live)."""
+        for plot in (self.loss, self.acc):
+            line = getattr(plot, "_replay_line", None)
+            if line is None:
+                line = plot._replay_line = pg.InfiniteLine(angle=90, movable=False,
+                                                           pen=pg.mkPen("#0877bd", width=2))
+                plot.addItem(line, ignoreBounds=True)
+            line.setVisible(epoch is not None)
+            if epoch is not None:
+                line.setValue(epoch)
+
+    def replay_epoch(self) -> float | None:
+        line = getattr(self.loss, "_replay_line", None)
+        return line.value() if line is not None and line.isVisible() else None
+
     def set_line_width(self, width: float) -> None:
         """Thicker curves for a projector (presentation mode)."""
         for key, curve in self.curves.items():
