@@ -1,13 +1,19 @@
 """One validation, everywhere: the checks that opening and running an experiment make.
 
-`playground validate`, `playground run` and the window's Open all call `check_runnable` before
-anything else, so they give the same verdict on every file. It builds the data set and the
-network's tensors (small: the limits bound them), never a trainer, and compiles nothing.
+`playground validate` and `playground run` call `check_runnable` before anything else, so they
+give the same verdict on every file: the run can be built (data, network, the saved `state`),
+and a lesson's comparison can be made (its twin still applies). `resume_trainer` checks the
+run (`check_run`). The window opens what it could have written itself (`check_openable`): a
+network still being built, a data set too small to train or a twin whose block was deleted
+open as they were saved, and the window says why training waits. All of them build the data
+set and the network's tensors (small: the limits bound them), never a trainer, and compile
+nothing.
 """
 
 from __future__ import annotations
 
-from .errors import SpecError
+from .errors import GraphError, SpecError
+from .graph import BLOCKS
 from .spec import CLUSTER_METRICS as CLUSTERING_METRICS
 from .spec import Experiment
 
@@ -18,8 +24,16 @@ def is_clustering_lesson(experiment: Experiment) -> bool:
 
 
 def check_runnable(experiment: Experiment, state: dict | None = None) -> None:
-    """Raise the first PlaygroundError that opening or running `experiment` (with its saved
-    `state` section) would raise; return quietly when both would work."""
+    """Raise the first PlaygroundError that running `experiment` (with its saved `state`
+    section) and its lesson's comparison would raise; return quietly when all would work."""
+    check_run(experiment, state)
+    if experiment.outcome.relation:  # running the lesson trains its twin too
+        experiment.with_changes(experiment.outcome.twin, "outcome.twin")
+
+
+def check_run(experiment: Experiment, state: dict | None = None) -> None:
+    """The first PlaygroundError that building the run (the trainer with `state`, or the
+    clustering of a clustering lesson) would raise."""
     from .datasets import build_dataset
 
     dataset = build_dataset(experiment.data)
@@ -27,6 +41,27 @@ def check_runnable(experiment: Experiment, state: dict | None = None) -> None:
         check_clustering(experiment, len(dataset.x))
         return
     check_training(experiment, dataset, state)
+
+
+def check_openable(experiment: Experiment, state: dict | None = None) -> None:
+    """What opening a file in the window needs. Trained weights must fit a network that can
+    run (`check_run`); without them, anything the window's own editing can reach opens, and
+    only what the editor never makes is refused: a cycle, a block with more inputs than it
+    takes, an Output or Input block wired the wrong way."""
+    if state is not None:
+        check_run(experiment, state)
+        return
+    graph = experiment.network
+    graph.topological_order()  # GraphError on a cycle
+    ins, outs = graph.adjacency()
+    for node_id, node in graph.nodes.items():
+        kind = BLOCKS[node.type]
+        if kind.max_inputs != -1 and len(ins[node_id]) > kind.max_inputs:
+            allowed = "no inputs" if kind.max_inputs == 0 else "one input"
+            raise GraphError(node_id, f"{kind.label} takes {allowed}, has "
+                             f"{len(ins[node_id])}; remove the extra connections")
+        if node.type == "output" and outs[node_id]:
+            raise GraphError(node_id, "the Output block has no outgoing connections")
 
 
 def check_clustering(experiment: Experiment, n_points: int) -> None:
@@ -42,6 +77,17 @@ def check_clustering(experiment: Experiment, n_points: int) -> None:
                         f"set has {n_points}")
 
 
+def check_training_data(dataset) -> None:
+    """A data set a network can learn from: two classes (or values) and a point to train on
+    and one to test (drawn data may have fewer while it is being drawn)."""
+    if dataset.problem != "regression" and dataset.n_classes < 2:
+        raise SpecError("data.generator", f"{dataset.name!r} has a single class; a classifier "
+                        "needs two or more (use it in the clustering lab)")
+    if len(dataset.train_idx) < 1 or len(dataset.test_idx) < 1:
+        raise SpecError("data.points", f"{len(dataset.x)} point(s); training needs at least 2 "
+                        "(one to train on, one to test)")
+
+
 def check_training(experiment: Experiment, dataset, state: dict | None) -> None:
     import torch
 
@@ -49,12 +95,7 @@ def check_training(experiment: Experiment, dataset, state: dict | None) -> None:
     from .model import Network, OutputHead
     from .trainer import problem_inputs
 
-    if dataset.problem != "regression" and dataset.n_classes < 2:
-        raise SpecError("data.generator", f"{dataset.name!r} has a single class; a classifier "
-                        "needs two or more (use it in the clustering lab)")
-    if len(dataset.train_idx) < 1 or len(dataset.test_idx) < 1:
-        raise SpecError("data.points", f"{len(dataset.x)} point(s); training needs at least 2 "
-                        "(one to train on, one to test)")
+    check_training_data(dataset)
     graph, spec = experiment.network, experiment.training
     errors = graph.validate()  # the structure first: the head needs the one Output block
     if errors:

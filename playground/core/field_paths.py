@@ -14,8 +14,8 @@ from .errors import SpecError
 from .graph import Graph
 from .spec import Experiment
 
-LIVE, REBUILD, VIEW, CLUSTERING, LAYOUT, META, STATE = (
-    "live", "rebuild", "view", "clustering", "layout", "meta", "state")
+LIVE, REBUILD, VIEW, CLUSTERING, LAYOUT, META, STATE, LAB = (
+    "live", "rebuild", "view", "clustering", "layout", "meta", "state", "lab")
 
 
 @dataclass(frozen=True)
@@ -35,17 +35,36 @@ class FieldInfo:
     choices: list[str] | None
 
 
+def parts_of(path: str) -> list[str | int]:
+    """The steps of a field path: names, and list indices written ``racers[0]``."""
+    out: list[str | int] = []
+    for part in path.split("."):
+        name, *indices = part.split("[")
+        out.append(name)
+        for index in indices:
+            if not index.endswith("]") or not index[:-1].isdigit():
+                raise SpecError(path, "no such setting")
+            out.append(int(index[:-1]))
+    return out
+
+
 def _section_field(path: str) -> tuple[type, dataclasses.Field]:
     cls: type = Experiment
-    parts = path.split(".")
+    parts = parts_of(path)
     fld = None
     for i, part in enumerate(parts):
+        if isinstance(part, int):  # an item of a list of dataclasses
+            cls = fld.metadata.get("item") if fld is not None else None
+            if cls is None or i == len(parts) - 1:
+                raise SpecError(path, "no such setting")
+            continue
         known = {f.name: f for f in dataclasses.fields(cls)}
         if part not in known:
             raise SpecError(path, "no such setting")
         fld = known[part]
         kind = fld.metadata.get("kind")
-        if i < len(parts) - 1:
+        nxt = parts[i + 1] if i < len(parts) - 1 else None
+        if nxt is not None and not isinstance(nxt, int):
             if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
                 raise SpecError(path, "no such setting")
             cls = kind
@@ -68,7 +87,7 @@ def field_info(path: str) -> FieldInfo:
 
 def apply_kind(path: str) -> str:
     """How a change of `path` reaches the run (see the module docstring)."""
-    head = path.split(".")[0]
+    head = path.split(".")[0].split("[")[0]
     if path == "state":
         return STATE
     if path == "network.layout":
@@ -79,6 +98,8 @@ def apply_kind(path: str) -> str:
         return CLUSTERING
     if head in ("title", "description", "outcome"):
         return META
+    if head in ("optimizer_lab", "graph_lab"):
+        return LAB  # the labs run on their own: the network's run goes on
     if head == "training":
         name = path.split(".")[1] if "." in path else ""
         try:
@@ -89,21 +110,31 @@ def apply_kind(path: str) -> str:
     return REBUILD
 
 
+def _step(obj: Any, part: str | int) -> Any:
+    if isinstance(part, int) or isinstance(obj, dict):
+        return obj[part]  # KeyError or IndexError: no such place
+    return getattr(obj, part)
+
+
 def get_path(exp: Experiment, path: str) -> Any:
     obj: Any = exp
-    for part in path.split("."):
-        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+    for part in parts_of(path):
+        obj = _step(obj, part)
     return obj
 
 
 def _set_path(exp: Experiment, path: str, value: Any) -> None:
-    parent_path, _, name = path.rpartition(".")
-    parent = get_path(exp, parent_path) if parent_path else exp
+    *above, name = parts_of(path)
+    parent: Any = exp
+    for part in above:
+        parent = _step(parent, part)
     if isinstance(parent, dict):
         if value is _ABSENT:
             parent.pop(name, None)
         else:
             parent[name] = value
+    elif isinstance(name, int):
+        parent[name] = value
     else:
         setattr(parent, name, value)
 
@@ -124,7 +155,7 @@ def _coerce(path: str, value: Any) -> Any:
 
 
 def _validate_around(exp: Experiment, path: str) -> None:
-    head = path.split(".")[0]
+    head = str(parts_of(path)[0])
     section = getattr(exp, head)
     if dataclasses.is_dataclass(section):
         F.validate(section, head)

@@ -6,6 +6,7 @@ paths are the program's names. These read "learning rate → 0.3" and "input fea
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # Names that the path's last part does not say well by itself.
@@ -32,7 +33,9 @@ def path_in_words(path: str) -> str:
     if path in _NAMES:
         return _NAMES[path]
     parts = path.split(".")[1:] or [path]
-    words = " ".join(p.removesuffix("_params") for p in parts)
+    words = " ".join(p.removesuffix("_params") for p in parts if p != "params")
+    # one item of a list, counted from 1: 'racers[0].learning_rate' -> 'racer 1 learning rate'
+    words = re.sub(r"(\w+?)s?\[(\d+)\]", lambda m: f"{m[1]} {int(m[2]) + 1}", words)
     return words.replace("_", " ")
 
 

@@ -23,12 +23,14 @@ LIVE, REBUILD = "live", "rebuild"
 
 def field(default: Any, kind: Any, check: Check | None = None, doc: str = "", *,
           apply: str = REBUILD, step: float | None = None, label: str = "",
-          choices: Callable[[], Iterable[str]] | Iterable[str] | None = None) -> Any:
+          choices: Callable[[], Iterable[str]] | Iterable[str] | None = None,
+          item: type | None = None) -> Any:
     """A dataclass field with its JSON kind, an optional check returning an error text, and what
     the window needs to offer it: whether a change applies `live` to a running trainer or needs a
-    `rebuild`, the widget's step, a label and (for names) the choices."""
+    `rebuild`, the widget's step, a label and (for names) the choices. `item`: for a list of
+    dataclasses, their class (so `racers[0].learning_rate` names a field)."""
     meta = {"kind": kind, "check": check, "doc": doc, "apply": apply, "step": step,
-            "label": label, "choices": choices}
+            "label": label, "choices": choices, "item": item}
     if isinstance(default, list | dict) or dataclasses.is_dataclass(default):
         import copy
 
@@ -210,6 +212,9 @@ def validate(obj: Any, path: str = "") -> None:
         if dataclasses.is_dataclass(value):
             validate(value, sub)
             continue
+        if isinstance(value, list) and fld.metadata.get("item") is not None:
+            for i, entry in enumerate(value):  # an edit may have changed one item's field
+                validate(entry, f"{sub}[{i}]")
         check = fld.metadata.get("check")
         problem = check(value) if check else None
         if problem:

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 import math
 import os
 import stat
-import tempfile
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +23,10 @@ import torch
 from . import limits
 from .errors import SpecError, quote
 from .limits import MAX_FILE_BYTES
+from .saving import atomic_write_text, remove_leftovers
 from .spec import Experiment
 
 MAX_ARRAY_ELEMENTS = 4 * limits.MAX_PARAMETERS  # the largest array a file may hold
-STALE_TEMP_SECONDS = 600  # a temporary file this old is left from a save that was killed
 _DTYPES = {"float32": np.float32, "float64": np.float64, "int64": np.int64, "uint8": np.uint8}
 
 
@@ -41,66 +38,6 @@ class LoadedExperiment:
 
 
 # ------------------------------------------------------------------------------ writing
-
-def atomic_write_text(path: str, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename it over; the old file survives a
-    failure (disk full, permission) and the error says why.
-
-    As a careful editor does, a symlink is written through to its target and the file keeps
-    its permission bits; temporary files that a killed save left behind are cleaned up."""
-    target = os.path.realpath(path)  # write through a symlink, never replace it
-    folder, name = os.path.split(target)
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise SpecError("", f"cannot save {path}: the text holds a character that is not "
-                        f"text ({exc.reason})") from exc
-    mode = _mode_to_keep(target)
-    if mode is not None and os.path.exists(target) and not mode & stat.S_IWUSR:
-        raise SpecError("", f"cannot save {path}: the file is read-only; save it under "
-                        "another name")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise SpecError("", f"cannot save in {folder}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException as exc:  # also Ctrl+C: never leave the temporary file behind
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise SpecError("", f"cannot save {path}: {exc.strerror}") from exc
-        raise
-    _remove_stale_temporaries(folder, name)
-
-
-def _mode_to_keep(target: str) -> int | None:
-    """The permission bits of the file being replaced (None for a new file: mkstemp's 0600
-    becomes what the umask allows, as for any new file)."""
-    try:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _remove_stale_temporaries(folder: str, name: str) -> None:
-    now = time.time()
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        for entry in entries:
-            if (entry.name.startswith(f".{name}.") and entry.name.endswith(".tmp")
-                    and entry.is_file(follow_symlinks=False)
-                    and now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
 
 def encode_array(a: np.ndarray | torch.Tensor) -> dict:
     if isinstance(a, torch.Tensor):
@@ -242,18 +179,20 @@ def read_text_file(path: str, limit: int = MAX_FILE_BYTES) -> str:
 
 
 def load_experiment(path: str) -> LoadedExperiment:
+    remove_leftovers(os.path.dirname(os.path.realpath(path)))  # a killed save's temporaries
     return loads(read_text_file(path), path)
 
 
 def resume_trainer(loaded: LoadedExperiment, device: str | None = None,
                    compile_fast: bool = True):
     """A trainer for the loaded experiment, put back where the file left it. Runs the checks
-    `playground validate` runs first, so the two never disagree (`compile_fast`: as Trainer's;
-    False never waits for the fused kernel to compile)."""
-    from .checks import check_runnable
+    `playground validate` runs first (all but the lesson's comparison), so the two never
+    disagree (`compile_fast`: as Trainer's; False never waits for the fused kernel to
+    compile)."""
+    from .checks import check_run
     from .trainer import Trainer
 
-    check_runnable(loaded.experiment, loaded.state)
+    check_run(loaded.experiment, loaded.state)
     trainer = Trainer(loaded.experiment, device=device, compile_fast=compile_fast)
     if loaded.state is not None:
         restore_state(trainer, loaded.state)

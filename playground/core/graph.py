@@ -401,6 +401,9 @@ def check_params(node: Node) -> None:
         _check_range(node, "units", 1, MAX_UNITS, integer=True)
     if node.type in ("dense", "activation"):
         _check_name(node, "activation", HIDDEN_ACTIVATIONS, "activation")
+    if node.type == "activation" and node.param("activation") == "maxout":
+        raise SpecError("", "maxout takes the max over a Dense block's own affine pieces; "
+                        "choose it on a Dense block, or another activation here")
     if node.type == "output":
         _check_name(node, "activation", ACTIVATIONS, "output activation")
         _check_name(node, "loss", LOSSES, "loss")

@@ -8,6 +8,8 @@ the norm of those weights, so a step of 1 along δ changes every unit by as much
 onto the plane of δ and η (least squares), so the path ends at the origin, θ*.
 
 Everything here works on a copy of the network: the trainer's own weights are never touched.
+The optimizer lab slices through the weights the window's training run reports (`slice_at`),
+in its own worker, so the slice follows the run the student is watching.
 """
 
 from __future__ import annotations
@@ -74,32 +76,95 @@ def project(trajectory: Sequence[np.ndarray], centre: np.ndarray, delta: np.ndar
 def slice_through(trainer, trajectory: Sequence[np.ndarray] = (), extent: float = 1.0,
                   resolution: int = 21, seed: int = 0) -> LossSlice:
     """The loss slice through the trainer's current weights, on a copy of its network."""
+    return slice_at(trainer, flat_weights(trainer.params),
+                    {k: v.detach().cpu().numpy() for k, v in trainer.model.named_buffers()},
+                    trajectory, extent, resolution, seed, epoch=trainer.epoch)
+
+
+def slice_at(host, parameters: np.ndarray, buffers: dict[str, np.ndarray],
+             trajectory: Sequence[np.ndarray] = (), extent: float = 1.0, resolution: int = 21,
+             seed: int = 0, epoch: int = 0) -> LossSlice:
+    """The loss slice through `parameters` (flat, in the order of the network's parameters)
+    with `buffers` (batch norm's running statistics), as a training run reported them.
+    `host` is a trainer of the same experiment: only its network's structure, its training
+    points and its loss are used, on a copy; its own weights are never read or touched. The
+    loss is the one the trainer reports: over the training points, in evaluation mode."""
     if resolution < 3 or resolution % 2 == 0:
         raise ValueError(f"resolution must be odd and >= 3 (0 in the middle), got {resolution}")
-    model = copy.deepcopy(trainer.model).cpu()
+    model = copy.deepcopy(host.model).cpu()
     model.eval()
     params, decay = model.weights_and_biases()
-    centre = flat_weights(params)
+    centre = np.asarray(parameters, dtype=np.float64)
+    if centre.shape != (sum(p.numel() for p in params),):
+        raise ValueError("the reported weights do not belong to this network")
+    with torch.no_grad():
+        _assign(params, centre)
+        for name, buffer in model.named_buffers():
+            buffer.copy_(torch.as_tensor(buffers[name]))
     delta, eta = filter_normalised_directions(params, decay, seed)
-    x = trainer.x_train.detach().cpu()
-    t = trainer.t_train.detach().cpu()
-    head = trainer.head
+    x = host.x_train.detach().cpu()
+    t = host.t_train.detach().cpu()
     half = resolution // 2
     offsets = extent * np.arange(-half, half + 1) / half
-    loss = np.empty((resolution, resolution), dtype=np.float32)
-    with torch.inference_mode():
-        def loss_at(vector: np.ndarray) -> float:
-            _assign(params, vector)
-            return float(head.loss(model(x), t).mean())
-
-        centre_loss = loss_at(centre)
-        for j, b in enumerate(offsets):
-            for i, a in enumerate(offsets):
-                loss[j, i] = loss_at(centre + a * delta + b * eta)
+    grid = [(b, a) for b in offsets for a in offsets]  # row by row: β, then α
+    points = [centre + a * delta + b * eta for b, a in grid] + [centre]
+    losses = grid_losses(model, host.head, x, t, points)
+    loss = losses[:-1].reshape(resolution, resolution).astype(np.float32)
+    centre_loss = float(losses[-1])
     points = [*trajectory, centre] if not len(trajectory) or not np.array_equal(
         trajectory[-1], centre) else list(trajectory)
     return LossSlice(alphas=offsets, betas=offsets.copy(), loss=loss, centre_loss=centre_loss,
-                     trajectory=project(points, centre, delta, eta), epoch=trainer.epoch)
+                     trajectory=project(points, centre, delta, eta), epoch=epoch)
+
+
+CHUNK_BYTES = 32 * 2**20  # weights and activations of the networks evaluated at once
+
+
+def grid_losses(model, head, x: torch.Tensor, t: torch.Tensor,
+                points: Sequence[np.ndarray]) -> np.ndarray:
+    """The training loss at each weight vector of `points`, many networks at a time (torch.func
+    vmap): a few hundred small torch calls instead of thousands, which matters on a thread
+    that shares the interpreter with the training run. A network the batched form cannot run
+    is evaluated one vector after the other; both give the same numbers."""
+    from torch.func import functional_call, vmap
+
+    names = [name for name, _ in model.named_parameters()]
+    shapes = [p.shape for _, p in model.named_parameters()]
+    sizes = [p.numel() for _, p in model.named_parameters()]
+    buffers = dict(model.named_buffers())
+    widest = max(model.widths.values(), default=1) * max(_pieces(model), 1)
+    per_net = 4 * (sum(sizes) + 2 * len(x) * widest * max(len(model.widths), 1))
+    chunk = int(max(1, min(len(points), CHUNK_BYTES // max(per_net, 1))))
+
+    def loss_of(*flat_params):
+        out = functional_call(model, ({n: p for n, p in zip(names, flat_params, strict=True)},
+                                      buffers), (x,))
+        return head.loss(out, t).mean()
+
+    out = np.empty(len(points))
+    with torch.inference_mode():
+        try:
+            batched = vmap(loss_of)
+            for start in range(0, len(points), chunk):
+                block = torch.as_tensor(np.stack(points[start:start + chunk]),
+                                        dtype=torch.float32)
+                parts, at = [], 0
+                for shape, n in zip(shapes, sizes, strict=True):
+                    parts.append(block[:, at:at + n].reshape(len(block), *shape))
+                    at += n
+                out[start:start + len(block)] = batched(*parts).double().numpy()
+            return out
+        except (RuntimeError, NotImplementedError):  # an operation vmap has no rule for
+            params = [p for _, p in model.named_parameters()]
+            for k, vector in enumerate(points):
+                _assign(params, vector)
+                out[k] = float(head.loss(model(x), t).mean())
+            return out
+
+
+def _pieces(model) -> int:
+    return max((getattr(getattr(b, "act", None), "pieces", 1) for b in model.blocks.values()),
+               default=1)
 
 
 def _assign(params: Sequence[torch.Tensor], vector: np.ndarray) -> None:

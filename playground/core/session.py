@@ -7,7 +7,8 @@ the worker's adapter) receive a `Change` naming the field paths touched and how 
 
 - ``live``: the running trainer takes it without a reset (learning rate, schedule, limits);
 - ``rebuild``: the trainer must be rebuilt (data, features, network structure, most training);
-- ``view``, ``clustering``, ``layout``, ``meta``: redraw only, or the clustering lab's own run;
+- ``view``, ``clustering``, ``layout``, ``meta``, ``lab``: redraw only, or the clustering,
+  optimizer or graph lab's own run;
 - ``state``: a hand edit of the trained weights (the trainer applies it, nothing is rebuilt).
 
 No Qt here: the GUI's thin adapter (gui/session_qt.py) turns changes into a signal.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .commands import Replace
-from .errors import GraphError, PlaygroundError
+from .errors import GraphError, PlaygroundError, SpecError
 from .field_paths import (
     _ABSENT,
     REBUILD,
@@ -62,9 +63,12 @@ class SetFields(Command):
     def do(self, exp: Experiment) -> set[str]:
         self.old = {}
         for path, value in self.values.items():
-            parent_path, _, name = path.rpartition(".")
-            parent = get_path(exp, parent_path) if parent_path else exp
-            current = parent.get(name, _ABSENT) if isinstance(parent, dict) else getattr(parent, name)
+            try:
+                current = get_path(exp, path)
+            except KeyError:  # a parameter not given yet: undo takes it away again
+                current = _ABSENT
+            except (IndexError, AttributeError) as exc:
+                raise SpecError(path, "no such setting") from exc
             self.old[path] = current if current is _ABSENT else copy.deepcopy(current)
             _set_path(exp, path, copy.deepcopy(value))
         try:
@@ -177,8 +181,7 @@ class Change:
 
     def touches(self, prefix: str) -> bool:
         """Whether a path equal to `prefix` or inside it (or containing it) changed."""
-        return self.loaded or any(p == prefix or p.startswith(prefix + ".") or
-                                  prefix.startswith(p + ".") for p in self.paths)
+        return self.loaded or any(_within(p, prefix) or _within(prefix, p) for p in self.paths)
 
 
 Fixup = Callable[[Experiment, Experiment, set[str], Command], list[Command]]
@@ -265,7 +268,7 @@ class Session:
     def get_or_absent(self, path: str) -> Any:
         try:
             return self.get(path)
-        except (KeyError, AttributeError):
+        except (KeyError, IndexError, AttributeError):
             return _ABSENT
 
     def edit_graph(self, command: Any, label: str | None = None) -> bool:
@@ -324,6 +327,12 @@ class Session:
     def _notify(self, change: Change) -> None:
         for listener in list(self._listeners):
             listener(change)
+
+
+def _within(path: str, outer: str) -> bool:
+    """Whether `path` is `outer` or a field inside it (``racers[0].learning_rate`` is inside
+    ``racers``)."""
+    return path == outer or path.startswith(outer + ".") or path.startswith(outer + "[")
 
 
 def _equal(a: Any, b: Any) -> bool:

@@ -37,6 +37,11 @@ class Snapshot:
     # Image data: the class the network gives each test example (the test-image grid and
     # the confusion matrix draw these); None for 2-D data and regression.
     predicted: np.ndarray | None = None
+    # Every parameter of the network, flat in the order of `model.parameters()` (`weights`
+    # and `biases` are views into it), and its buffers (batch norm's running statistics):
+    # the weights the loss slice of the optimizer lab follows.
+    parameters: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    buffers: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def grid_points(domain: tuple[float, float, float, float], resolution: int) -> np.ndarray:
@@ -79,10 +84,11 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
             and len(trainer.x_test):
         o = head.output(model(trainer.x_test))
         predicted = head.predict_class(o).cpu().numpy().astype(np.int64)
-    weights = {n: _np(layer.weight) for n, layer in model.dense_layers()}
-    biases = {n: _np(layer.bias) if layer.bias is not None else np.zeros(layer.out_features,
-                                                                          np.float32)
-              for n, layer in model.dense_layers()}
+    parameters, views = _flat_parameters(model)
+    weights = {n: views[id(layer.weight)] for n, layer in model.dense_layers()}
+    biases = {n: views[id(layer.bias)] if layer.bias is not None else np.zeros(
+        layer.out_features, np.float32) for n, layer in model.dense_layers()}
+    buffers = {name: b.detach().cpu().numpy().copy() for name, b in model.named_buffers()}
     hist = trainer.history.view()  # thinned to a fixed size: costs the same at any epoch
     return Snapshot(
         epoch=trainer.epoch, batch=trainer.batch_in_epoch, status=trainer.status,
@@ -90,4 +96,18 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
         n_classes=trainer.dataset.n_classes, metrics=dict(trainer.last_metrics),
         learning_rate=trainer.learning_rate, domain=trainer.dataset.domain, resolution=resolution,
         output=output, neurons=neurons, weights=weights, biases=biases, path=trainer.path,
-        history=hist, predicted=predicted)
+        history=hist, predicted=predicted, parameters=parameters, buffers=buffers)
+
+
+def _flat_parameters(model) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """One fresh float32 copy of every parameter, and a view of it per parameter (by id): one
+    copy serves the weight views and the loss slice."""
+    params = list(model.parameters())
+    if not params:
+        return np.zeros(0, np.float32), {}
+    flat = torch.cat([p.detach().reshape(-1) for p in params]).float().cpu().numpy()
+    views, start = {}, 0
+    for p in params:
+        views[id(p)] = flat[start:start + p.numel()].reshape(tuple(p.shape))
+        start += p.numel()
+    return flat, views

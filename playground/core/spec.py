@@ -25,7 +25,15 @@ from .errors import SpecError, quote
 from .features import DEFAULT_FEATURES, FEATURES
 from .graph import Graph, mlp
 from .optim import OPTIMIZERS
-from .optimizer_race import MAX_STEPS, RACE_METRICS, default_racers, racers_from_json, start_from_json
+from .optimizer_race import (
+    MAX_STEPS,
+    RACE_METRICS,
+    RacerSpec,
+    default_racers,
+    racers_from_json,
+    start_from_json,
+)
+from .overrides import check_override, with_changes
 from .surfaces import SURFACES, build_surface
 
 FORMAT = "playground-experiment"
@@ -314,9 +322,13 @@ class OptimizerLabSpec:
     surface_params: dict = F.field({}, "params", None, "the surface's parameters (κ of the bowl)")
     formula: str = F.field("", str, None, "f(x, y) of the 'custom' surface")
     start: list = F.field([], start_from_json, None, "[x, y]; empty: the surface's own start")
-    racers: list = F.field(default_racers(), racers_from_json)
+    racers: list = F.field(default_racers(), racers_from_json, item=RacerSpec)
     steps: int = F.field(300, int, F.between(1, MAX_STEPS), "steps computed for each racer")
-    speed: float = F.field(20.0, float, F.between(1.0, 240.0), "steps per second when playing")
+    speed: float = F.field(20.0, float, F.between(1.0, 240.0), "steps per second when playing",
+                           step=5.0)
+    slice_extent: float = F.field(1.0, float, F.between(0.05, 5.0), "α and β of your network's "
+                                  "loss slice range over ±this (in filter-normalised steps)",
+                                  step=0.1)
 
     def validate_extra(self, path: str) -> None:
         build_surface(self.surface, self.surface_params, self.formula, path)
@@ -362,49 +374,19 @@ class Experiment:
         if len(set(self.features)) != len(self.features):
             raise SpecError("features", "a feature is listed twice")
         limits.check_experiment(self)
-        if self.outcome.twin:
-            self.with_changes(self.outcome.twin, "outcome.twin")
+        # Each override on its own; whether it still applies to this experiment is checked
+        # when it is applied (a student may have deleted the block a twin names).
+        for key, value in self.outcome.twin.items():
+            check_override(key, value, f"outcome.twin.{key}")
         for i, step in enumerate(self.lesson.steps):
             if step.action.kind == "set":
-                self.with_changes({step.action.field: step.action.value},
-                                  f"lesson.steps[{i}].action")
+                check_override(step.action.field, step.action.value,
+                               f"lesson.steps[{i}].action.{step.action.field}")
 
     def with_changes(self, changes: dict, where: str = "") -> Experiment:
-        """A copy with each field path set to its value (`network.<block>.<param>` sets a
-        block's parameter; `network.hidden.<param>` every Dense block's; `network.<block>`:
-        "removed" takes a one-input block out and joins its neighbours), validated whole.
+        """A copy with each field path set to its value, validated whole (core/overrides.py);
         SpecError names `where` and the path."""
-        doc = self.to_json()
-        doc["outcome"].update(twin={}, relation="")
-        doc["lesson"]["steps"] = []
-        for key, value in changes.items():
-            place = f"{where}.{key}" if where else key
-            parts = key.split(".")
-            if parts[0] == "network" and len(parts) == 2 and value == "removed":
-                _remove_block(doc["network"], parts[1], place)
-                continue
-            if parts[0] == "network":
-                nodes = doc["network"]["nodes"]
-                chosen = [] if len(parts) != 3 else \
-                    [n for n in nodes if n["type"] == "dense"] if parts[1] == "hidden" \
-                    else [n for n in nodes if n["id"] == parts[1]]
-                if not chosen:
-                    raise SpecError(place, "names no block; use network.<block id>.<parameter> "
-                                    "or network.hidden.<parameter>")
-                for node in chosen:
-                    node.setdefault("params", {})[parts[2]] = value
-                continue
-            target = doc
-            for part in parts[:-1]:
-                target = target.get(part) if isinstance(target, dict) else None
-            if not isinstance(target, dict) or parts[-1] not in target:
-                raise SpecError(place, "is not a field of the experiment")
-            target[parts[-1]] = value
-        try:
-            return Experiment.from_json(doc)
-        except SpecError as exc:
-            raise SpecError(place if len(changes) == 1 else where,
-                            f"{exc.path}: {exc.message}" if exc.path else exc.message) from exc
+        return with_changes(self, changes, where)
 
     def copy(self) -> Experiment:
         return copy.deepcopy(self)
@@ -433,16 +415,6 @@ class Experiment:
         except RecursionError as exc:
             raise SpecError("", "the document is nested too deeply to be an experiment") from exc
         return cls.from_json(doc)
-
-
-def _remove_block(network: dict, block: str, place: str) -> None:
-    ins = [s for s, d in network["edges"] if d == block]
-    outs = [d for s, d in network["edges"] if s == block]
-    if len(ins) != 1 or not any(n["id"] == block for n in network["nodes"]):
-        raise SpecError(place, f"no block {block!r} with one input to remove")
-    network["nodes"] = [n for n in network["nodes"] if n["id"] != block]
-    network["edges"] = [[s, d] for s, d in network["edges"] if block not in (s, d)]
-    network["edges"] += [[ins[0], d] for d in outs]
 
 
 def _refuse_constant(name: str) -> float:

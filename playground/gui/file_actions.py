@@ -153,14 +153,15 @@ class FileActions:
 
     def load_path(self, path: str, remember: bool = True) -> bool:
         """Open a file; on any problem one message and the window as it was."""
-        from ..core.checks import check_runnable
+        from ..core.checks import check_openable
         from ..core.files import load_experiment
 
         try:
             loaded = load_experiment(path)
-            # Every check opening and running make, the trained state's included, without
-            # building a trainer or compiling on this thread (the worker builds it).
-            check_runnable(loaded.experiment, loaded.state)
+            # What the window could have written itself opens (a network still being built
+            # included; the window says why it cannot train), the trained state is checked,
+            # without building a trainer or compiling on this thread (the worker builds it).
+            check_openable(loaded.experiment, loaded.state)
         except PlaygroundError as exc:
             QMessageBox.warning(self, "Cannot open", f"{path}:\n{exc}")
             return False
@@ -198,7 +199,6 @@ class FileActions:
         elif exp.outcome.metric.startswith("race_"):  # an optimizer-lab lesson
             self.tabs.setCurrentWidget(self.optimizer_lab)
         elif exp.outcome.metric.startswith("graph_"):  # a graph-lab lesson
-            self.graph_lab.set_experiment(exp)
             self.tabs.setCurrentWidget(self.graph_lab)
 
     @staticmethod
@@ -252,7 +252,7 @@ class FileActions:
     def _write(self, path: str, kind: str, wait: bool) -> bool:
         self._pending.pop(path, None)
         if not wait:
-            self.worker.post(Write(path, kind, self.experiment.copy()))
+            self.worker.post(Write(path, kind, self.experiment.copy(), self._token))
             return True
         loop = QEventLoop()
         timer = QTimer()
@@ -262,7 +262,7 @@ class FileActions:
         # listened, and Quit -> Save then sat in this loop for the whole timeout.
         self.worker.written.connect(loop.quit)
         try:
-            self.worker.post(Write(path, kind, self.experiment.copy()))
+            self.worker.post(Write(path, kind, self.experiment.copy(), self._token))
             timer.start(30000)
             while path not in self._pending and timer.isActive():
                 loop.exec()
@@ -276,7 +276,9 @@ class FileActions:
     @Slot(str, str, str)
     def on_written(self, path: str, kind: str, error: str) -> None:
         self._pending[path] = error
-        if path == self.recovery_path:
+        if path == self.recovery_path:  # no dialog for a background save, but never silent
+            if error:
+                self.statusBar().showMessage(f"Autosave failed: {error}", 15000)
             return
         if error:
             QMessageBox.warning(self, "Cannot save", error)
@@ -291,9 +293,15 @@ class FileActions:
 
     # ---------------------------------------------------------------- autosave
     def autosave(self) -> None:
-        if self.dirty:
+        if not self.dirty:
+            return
+        try:
             os.makedirs(os.path.dirname(self.recovery_path), exist_ok=True)
-            self._write(self.recovery_path, "experiment", wait=False)
+        except OSError as exc:
+            self.on_written(self.recovery_path, "experiment", f"cannot create "
+                            f"{os.path.dirname(self.recovery_path)}: {exc.strerror}")
+            return
+        self._write(self.recovery_path, "experiment", wait=False)
 
     def recovery_available(self) -> bool:
         return os.path.exists(self.recovery_path)

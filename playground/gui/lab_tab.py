@@ -1,6 +1,7 @@
-"""A lab as a tab of the main window (the optimizer and graph labs): it shows the window's
-experiment whenever its tab is opened, hands its edits to the session as one undoable
-replacement, and, when it has a background worker (`shutdown`), stops it as the window closes.
+"""A lab as a tab of the main window (the optimizer and graph labs). A lab binds its controls
+to the session itself (it reads the session's experiment and keeps no copy), so installing it
+is adding the tab and, when it has a background worker (`shutdown`), stopping that worker as
+the window closes.
 """
 
 from __future__ import annotations
@@ -8,17 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject
 
 
-class _FollowWindow(QObject):
+class _StopOnClose(QObject):
     def __init__(self, window, lab):
         super().__init__(lab)
         self.window, self.lab = window, lab
-        window.tabs.currentChanged.connect(self.on_tab)
-        if hasattr(lab, "shutdown"):
-            window.installEventFilter(self)
-
-    def on_tab(self, index: int) -> None:
-        if self.window.tabs.widget(index) is self.lab:
-            self.lab.set_experiment(self.window.experiment)
+        window.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
@@ -29,7 +24,6 @@ class _FollowWindow(QObject):
 def install_lab(window, lab, title: str):
     """Add `lab` as the tab `title`; the window needs only this one call per lab."""
     window.tabs.addTab(lab, title)
-    lab.set_experiment(window.experiment)
-    lab.changed.connect(window.apply_experiment)
-    _FollowWindow(window, lab)
+    if hasattr(lab, "shutdown"):
+        _StopOnClose(window, lab)
     return lab

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 
+from ..core.overrides import ENTRY_PARAMS, params_taken
 from .worker import StepEpoch
 
 
@@ -56,7 +57,11 @@ class LessonHost:
     # ----------------------------------------------------------------- LessonHost
     def perform(self, action) -> bool:
         if action.kind == "set":
-            return self.qs.set(action.field, action.value, f"lesson: {action.field}")
+            values = {action.field: action.value}
+            if action.field in ENTRY_PARAMS:  # "plain SGD" keeps no momentum α the student set
+                values[ENTRY_PARAMS[action.field]] = params_taken(
+                    action.field, action.value, self.qs.get(ENTRY_PARAMS[action.field]))
+            return self.qs.set_many(values, f"lesson: {action.field}")
         if action.kind == "train":
             epoch = self._drawn.snapshot.epoch if self._drawn else 0
             self._train_until = epoch + action.count

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import commands as C
+from ..core.checks import check_training_data
 from ..core.datasets import build_dataset
 from ..core.errors import PlaygroundError
 from ..core.features import FEATURES
@@ -72,6 +73,8 @@ def _shrink(snap):
 
 
 class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindow):
+    run_frame = Signal(object)  # each frame of the run the window shows (the labs follow it)
+
     def __init__(self, experiment: Experiment | None = None, settings: QSettings | None = None,
                  recovery_path: str | None = None):
         super().__init__()
@@ -426,6 +429,11 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.output_view.set_data(dataset.x, dataset.y, len(dataset.train_idx), dataset.problem,
                                   dataset.domain)
         valid = self._layout_network(exp, dataset)
+        try:
+            check_training_data(dataset)  # drawn data may be too little to train on yet
+        except PlaygroundError as exc:
+            valid = False
+            self._clear_run(str(exc))
         if post and valid:
             self._post_build(state)
         elif post:
@@ -492,6 +500,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         if frame.token != self._token:
             return  # from a network the views no longer show
         self.latest = frame  # drawn by the paint timer; older undrawn frames are dropped
+        self.run_frame.emit(frame)
 
     @Slot(str)
     def on_build_failed(self, message: str) -> None:

@@ -14,17 +14,20 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QSignalBlocker, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
     QSlider,
     QSpinBox,
     QWidget,
 )
 
+from ..core.catalog import Param
 from ..core.errors import PlaygroundError
 from ..core.field_words import path_in_words
 from ..core.session import Change, Session, field_info
@@ -41,6 +44,7 @@ class QtSession(QObject):
         super().__init__(parent)
         self.session = session
         self._unsubscribe = session.subscribe(self.changed.emit)
+        self._followers: list[tuple[QObject, Callable]] = []
 
     def set(self, path: str, value: Any, label: str | None = None) -> bool:
         """Set a field from a control; a refusal is reported, never raised into Qt."""
@@ -74,16 +78,37 @@ class QtSession(QObject):
     def get(self, path: str) -> Any:
         return self.session.get(path)
 
-    def follow(self, path: str, refresh: Callable[[], None], owner: QObject) -> None:
-        """Call `refresh` now and after every change that touches `path` (while `owner` lives)."""
+    def follow(self, path: str | tuple[str, ...], refresh: Callable[[], None],
+               owner: QObject) -> None:
+        """Call `refresh` now and after every change that touches `path` (or any of several
+        paths: once per change) while `owner` lives."""
+        paths = (path,) if isinstance(path, str) else path
 
         def on_change(change: Change) -> None:
-            if change.touches(path):
+            if any(change.touches(p) for p in paths):
                 refresh()
 
         self.changed.connect(on_change)
-        owner.destroyed.connect(lambda *_: _disconnect(self.changed, on_change))
+        self._followers.append((owner, on_change))
+        owner.destroyed.connect(lambda *_: self._drop(on_change))
         refresh()
+
+    def release(self, widget: QWidget) -> None:
+        """Unbind every control inside `widget` at once, before it is deleted (deleteLater
+        waits for the event loop): its paths may name a list item that is gone already."""
+        for owner, slot in list(self._followers):
+            try:
+                inside = owner is widget or (isinstance(owner, QWidget)
+                                             and widget.isAncestorOf(owner))
+            except RuntimeError:  # its C++ side is gone
+                inside = True
+            if inside:
+                self._drop(slot)
+
+    def _drop(self, slot: Callable) -> None:
+        if any(s is slot for _, s in self._followers):  # (released ones are gone already)
+            _disconnect(self.changed, slot)
+            self._followers = [(o, s) for o, s in self._followers if s is not slot]
 
 
 def _disconnect(signal, slot) -> None:
@@ -263,3 +288,77 @@ def bind_choice_buttons(qs: QtSession, buttons: dict[Any, QAbstractButton], path
 
 def finite(value: float) -> bool:
     return isinstance(value, int | float) and math.isfinite(value)
+
+
+# ------------------------------------------------------------------ catalog entries
+
+def formula_label(text: str) -> QLabel:
+    """A formula as plain text, in the font the catalog's symbols need."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet("color: #355; font-family: 'DejaVu Sans'; padding: 2px 0;")
+    return label
+
+
+class EntryParams(QWidget):
+    """The parameters of the catalog entry named by `name_path` (an optimizer, a schedule, a
+    penalty), each a spin box bound to ``<params_path>.<param>``; rebuilt when the entry
+    changes. The entry's formula is shown above them."""
+
+    def __init__(self, qs: QtSession, name_path: str, params_path: str, table: dict,
+                 parent: QWidget | None = None, label: Callable[[Param], str] | None = None):
+        super().__init__(parent)
+        self.qs, self.name_path, self.params_path, self.table = qs, name_path, params_path, table
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.formula = formula_label("")
+        self.form.addRow(self.formula)
+        self.spins: dict[str, QWidget] = {}
+        self._entry = None
+        self._label = label or (lambda param: param.doc or param.name)
+        qs.follow(name_path, self._rebuild, self)
+        qs.follow(params_path, self._refresh, self)
+
+    def _rebuild(self) -> None:
+        entry = self.table[self.qs.get(self.name_path)]
+        if entry is self._entry:
+            return
+        self._entry = entry
+        while self.form.rowCount() > 1:
+            self.form.removeRow(1)
+        self.spins.clear()
+        self.formula.setText(entry.formula)
+        for param in entry.params:
+            spin = self._spin(param)
+            self.spins[param.name] = spin
+            self.form.addRow(self._label(param), spin)
+        self._refresh()
+
+    def _spin(self, param: Param) -> QWidget:
+        path = f"{self.params_path}.{param.name}"
+        if param.integer:
+            spin = QSpinBox()
+            spin.setRange(int(param.lo or 0), int(min(param.hi or 1e9, 2**31 - 1)))
+        else:
+            spin = QDoubleSpinBox()
+            spin.setDecimals(8 if param.default and abs(param.default) < 1e-3 else 4)
+            spin.setRange(param.lo if param.lo is not None else -1e9,
+                          param.hi if param.hi is not None else 1e9)
+            spin.setSingleStep(max(abs(param.default) / 10, 1e-4) if param.default else 0.01)
+        spin.setObjectName(path)
+        guard(spin)
+        spin.setKeyboardTracking(False)
+        spin.setToolTip(f"{param.doc} — default {param.default:g}, range "
+                        f"[{param.lo:g}, {param.hi:g}]")
+        spin.valueChanged.connect(lambda v, p=path: self.qs.set(p, v) or self._refresh())
+        return spin
+
+    def _refresh(self) -> None:
+        if self._entry is None:
+            return
+        given = self.qs.get(self.params_path)
+        for param in self._entry.params:
+            spin = self.spins[param.name]
+            with QSignalBlocker(spin):
+                spin.setValue(given.get(param.name, param.default))

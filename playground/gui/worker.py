@@ -99,6 +99,7 @@ class Write:
     path: str
     kind: str  # "experiment" | "history_csv" | "pytorch"
     experiment: Experiment
+    token: int = 0  # the build the window shows: the trained state is saved only if it is ours
 
 
 class TrainingWorker(CommandThread):
@@ -109,7 +110,7 @@ class TrainingWorker(CommandThread):
 
     def __init__(self, experiment: Experiment, parent=None):
         super().__init__(parent)
-        self._experiment = experiment.copy()
+        self._first_build = Build(experiment.copy(), 0)  # run on the worker's thread
         self.trainer = None
         self._playing = False
         self._epochs_per_frame = 1
@@ -121,7 +122,7 @@ class TrainingWorker(CommandThread):
     # ------------------------------------------------------------------- worker thread
     def run(self) -> None:
         self._start_warm_up()
-        self._guarded(self._build, Build(self._experiment, 0))
+        self._guarded(self._build, self._first_build)
         while True:
             self._check_warm_up()
             try:
@@ -218,7 +219,11 @@ class TrainingWorker(CommandThread):
         path, kind, experiment = command.path, command.kind, command.experiment
         try:
             if kind == "experiment":
-                files.save_experiment(path, experiment, self.trainer)
+                # An edit the trainer was not rebuilt for (a network still being built, data
+                # that cannot train) leaves the trainer of the previous experiment: its weights
+                # do not belong to this one, so the file is saved untrained.
+                ours = self.trainer if command.token == self._token else None
+                files.save_experiment(path, experiment, ours)
             elif kind == "history_csv":
                 files.atomic_write_text(path, export.history_csv(self.trainer.history))
             elif kind == "pytorch":

@@ -65,6 +65,18 @@ def test_bad_parameters_are_named_on_the_block():
     assert errors[0].node == "dense1" and "units" in str(errors[0])
 
 
+def test_maxout_on_an_activation_block_is_named_not_a_crash_in_training():
+    # found by the round-trip property test: Maxout grouped an Activation block's inputs into
+    # k pieces that do not exist there ("shape '[8, -1, 8]' is invalid") when training began
+    g = mlp([5])
+    act = g.add_node("activation", {"activation": "maxout", "k": 8})
+    g.disconnect("dense1", "output")
+    g.connect("dense1", act)
+    g.connect(act, "output")
+    errors = g.validate(2, 1)
+    assert errors[0].node == act and "Dense block" in str(errors[0])
+
+
 def test_events_reach_subscribers():
     g = mlp([2])
     seen = []

@@ -4,6 +4,8 @@ refused with a PlaygroundError naming the field, in bounded time and memory."""
 import json
 import os
 import stat
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -17,6 +19,8 @@ from playground.core.errors import PlaygroundError, SpecError
 from playground.core.graph import Graph, mlp
 from playground.core.spec import Experiment
 from playground.core.trainer import Trainer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def doc_of(exp: Experiment) -> dict:
@@ -145,13 +149,67 @@ def test_a_new_file_gets_the_usual_mode_not_0600(tmp_path):
     assert stat.S_IMODE(os.stat(tmp_path / "new.json").st_mode) == 0o644
 
 
-def test_a_temporary_file_left_by_a_killed_save_is_cleaned_up(tmp_path):
-    stale = tmp_path / ".exp.json.abc123.tmp"
-    stale.write_text("half a file")
-    old = time.time() - 2 * files.STALE_TEMP_SECONDS
-    os.utime(stale, (old, old))
+# A save that stops for good just before its rename (os.replace never returns): the process is
+# then killed as a power cut or kill -9 would, its temporary file written and still there.
+KILLED_SAVE = """
+import os, sys, time
+from playground.core import saving
+
+def stop_here(src, dst):
+    print("writing", flush=True)
+    time.sleep(600)
+
+os.replace = stop_here
+saving.atomic_write_text(sys.argv[1], '{"title": "half saved"}')
+"""
+
+
+def killed_save(path) -> subprocess.Popen:
+    """A real process saving `path`, stopped in the middle of its save (still running)."""
+    child = subprocess.Popen([sys.executable, "-c", KILLED_SAVE, str(path)],
+                             stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert child.stdout.readline().strip() == "writing"
+    return child
+
+
+def kill(child: subprocess.Popen) -> None:
+    child.kill()
+    child.wait()
+    child.stdout.close()
+
+
+def leftovers(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_a_save_killed_midway_leaves_nothing_once_the_folder_is_saved_into(tmp_path):
+    child = killed_save(tmp_path / "exp.json")
+    try:
+        assert len(leftovers(tmp_path)) == 1  # the half-written file, under a marked name
+        # A save in progress is never taken for a leftover: another save beside it keeps it.
+        files.save_experiment(str(tmp_path / "other.json"), Experiment())
+        assert len(leftovers(tmp_path)) == 1
+    finally:
+        kill(child)
+    # Killed: the next save into the folder, of any file, removes what it left.
+    files.save_experiment(str(tmp_path / "other.json"), Experiment())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.json"]
+
+
+def test_a_save_killed_midway_leaves_nothing_once_a_file_is_opened_there(tmp_path):
+    path = tmp_path / "exp.json"
+    files.save_experiment(str(path), Experiment(title="whole"))
+    kill(killed_save(path))
+    assert len(leftovers(tmp_path)) == 1
+    assert files.load_experiment(str(path)).experiment.title == "whole"  # the old file stands
+    assert leftovers(tmp_path) == []
+
+
+def test_only_the_apps_own_temporary_files_are_removed(tmp_path):
+    mine = tmp_path / ".notes.txt.tmp"  # someone else's temporary file, not a save's
+    mine.write_text("keep me")
     files.save_experiment(str(tmp_path / "exp.json"), Experiment())
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.json"]
+    assert mine.read_text() == "keep me"
 
 
 def test_a_lone_surrogate_is_refused_on_reading_and_saving_leaves_nothing_behind(tmp_path):
@@ -272,6 +330,13 @@ def test_a_dense_block_with_two_inputs_is_refused_not_half_used():
     doc = doc_of(Experiment())
     doc["network"]["edges"].append(["input", "dense2"])
     assert 'block "dense2": Dense takes one input, has 2' in str(refusal(json.dumps(doc)))
+
+
+def test_an_unknown_key_inside_a_block_is_refused_not_dropped():
+    doc = doc_of(Experiment())
+    doc["network"]["nodes"][1]["params"]["untis"] = 8  # a typo would otherwise go unnoticed
+    err = refusal(json.dumps(doc))
+    assert "dense1" in str(err) and "unknown parameter 'untis'" in str(err)
 
 
 def test_a_clustering_lesson_that_cannot_run_is_refused_by_the_checks_validate_runs():

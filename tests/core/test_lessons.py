@@ -128,6 +128,30 @@ def test_a_twin_naming_an_unknown_field_is_refused_with_the_path():
     assert info.value.path == "outcome.twin.training.optimizer" and "nadam" in str(info.value)
 
 
+def test_a_students_edits_never_make_the_lesson_file_unopenable(tmp_path):
+    # Twins are checked against the experiment when they run, not when the file opens: the
+    # student may change what a twin names, and the file saved must open again.
+    from playground.core.checks import check_openable, check_runnable
+
+    exp = load("12_momentum.json")
+    exp.training.optimizer_params = {"momentum": 0.95}  # the twin "plain SGD" takes no α
+    exp.lesson.steps = []
+    path = str(tmp_path / "mine.json")
+    files.save_experiment(path, exp)
+    mine = files.load_experiment(path).experiment
+    check_runnable(mine)
+    assert mine.with_changes(mine.outcome.twin).training.optimizer_params == {}
+
+    exp = load("34_learning_rate_decay.json")
+    exp.training.schedule, exp.training.schedule_params = "constant", {}  # as the combo does
+    files.save_experiment(path, exp)
+    mine = files.load_experiment(path).experiment
+    check_openable(mine)  # the window opens it; the comparison says what no longer fits
+    with pytest.raises(SpecError) as info:
+        check_runnable(mine)
+    assert info.value.path == "outcome.twin.training.schedule_params.final_fraction"
+
+
 def test_twin_overrides_change_only_what_they_name():
     exp = load("45_batch_norm.json")
     twin = exp.with_changes(exp.outcome.twin)

@@ -3,6 +3,7 @@ with the training path projected onto it."""
 
 import numpy as np
 import pytest
+import torch
 
 from playground.core.loss_slice import filter_normalised_directions, flat_weights, slice_through
 from playground.core.spec import Experiment
@@ -62,3 +63,74 @@ def test_directions_are_filter_normalised_and_skip_biases(trained):
 def test_slice_needs_an_odd_resolution(trained):
     with pytest.raises(ValueError, match="odd"):
         slice_through(trained[0], resolution=10)
+
+
+def test_a_slice_through_reported_weights_follows_the_run_not_a_copy_of_it():
+    # The optimizer lab slices through the weights in the training run's snapshots, with a
+    # network of its own: batch norm's running statistics and PReLU's slope travel too.
+    from playground.core.graph import mlp
+    from playground.core.loss_slice import slice_at
+
+    exp = Experiment()
+    exp.training.fast_path = False
+    graph = mlp([4], "prelu")
+    graph.add_node("batchnorm", node_id="norm")
+    graph.disconnect("dense1", "output")
+    graph.connect("dense1", "norm")
+    graph.connect("norm", "output")
+    exp.network = graph
+    run, host = Trainer(exp), Trainer(exp)  # host: never trained, only lends its network
+    reported = []
+    for _ in range(3):
+        run.step_epoch()
+        reported.append(run.snapshot(10))
+    now = reported[-1]
+    s = slice_at(host, now.parameters, now.buffers, [r.parameters for r in reported],
+                 extent=0.5, resolution=7)
+    assert s.centre_loss == pytest.approx(now.metrics["train_loss"], rel=1e-6)
+    np.testing.assert_allclose(s.trajectory[-1], [0.0, 0.0], atol=1e-12)
+    assert len(s.trajectory) == 3 and np.hypot(*s.trajectory[0]) > 1e-6
+    assert host.epoch == 0 and not np.array_equal(flat_weights(host.params), now.parameters)
+
+
+@pytest.mark.parametrize("loss", ["mse", "softmax_ce", "multiclass_hinge"])
+def test_many_networks_at_once_give_each_ones_loss(loss):
+    # The slice evaluates its grid in batches (vmap); every block type must give the loss
+    # one network alone gives, or the map would lie.
+    import copy
+
+    from playground.core.graph import Graph
+    from playground.core.loss_slice import _assign, grid_losses
+
+    g = Graph()
+    g.add_node("input", node_id="input")
+    g.add_node("dense", {"units": 3, "activation": "maxout", "k": 2}, node_id="a")
+    g.add_node("dense", {"units": 3, "activation": "prelu"}, node_id="b")
+    g.add_node("add", node_id="sum")
+    g.add_node("batchnorm", node_id="norm")
+    g.add_node("dropout", node_id="drop")
+    g.add_node("dense", {"units": 2, "activation": "elu"}, node_id="c")
+    g.add_node("concat", node_id="join")
+    g.add_node("output", {"activation": "softmax" if loss == "mse" else "linear",
+                          "loss": loss}, node_id="output")
+    for edge in [("input", "a"), ("input", "b"), ("a", "sum"), ("b", "sum"), ("sum", "norm"),
+                 ("norm", "drop"), ("drop", "c"), ("c", "join"), ("norm", "join"),
+                 ("join", "output")]:
+        g.connect(*edge)
+    exp = Experiment()
+    exp.data.generator, exp.data.n_points = "blobs", 60
+    exp.training.fast_path = False
+    exp.network = g
+    trainer = Trainer(exp)
+    trainer.run(2)  # batch norm's running statistics move away from their start
+    model = copy.deepcopy(trainer.model).eval()
+    rng = np.random.default_rng(0)
+    centre = flat_weights(trainer.params)
+    points = [centre + 0.3 * rng.standard_normal(centre.size) for _ in range(7)]
+    together = grid_losses(model, trainer.head, trainer.x_train, trainer.t_train, points)
+    params = list(model.parameters())
+    for k, vector in enumerate(points):
+        with torch.no_grad():
+            _assign(params, vector)
+            alone = float(trainer.head.loss(model(trainer.x_train), trainer.t_train).mean())
+        assert together[k] == pytest.approx(alone, rel=1e-5)

@@ -88,3 +88,22 @@ def test_a_new_hyperparameter_undoes_to_absent_not_to_a_placeholder():
     s.set("training.optimizer_params.momentum", 0.5)
     s.undo()
     assert s.experiment.training.optimizer_params == {}
+
+
+def test_a_field_of_one_list_item_is_a_path_an_edit_and_an_undo():
+    # the optimizer lab's racers: racers[i].<field> names one racer's setting
+    from playground.core.field_paths import field_info
+
+    session = Session()
+    seen = []
+    session.subscribe(seen.append)
+    assert field_info("optimizer_lab.racers[2].learning_rate").lo_open
+    assert session.set("optimizer_lab.racers[2].learning_rate", 0.05)
+    assert seen[-1].touches("optimizer_lab.racers") and seen[-1].kinds == {"lab"}
+    assert not seen[-1].needs_rebuild  # a race never restarts the network's run
+    with pytest.raises(SpecError, match=r"racers\[2\].learning_rate: must be in \(0, 100\]"):
+        session.set("optimizer_lab.racers[2].learning_rate", -1.0)
+    with pytest.raises(SpecError, match=r"racers\[9\].learning_rate: no such setting"):
+        session.set("optimizer_lab.racers[9].learning_rate", 1.0)
+    session.undo()
+    assert session.experiment.optimizer_lab.racers[2].learning_rate == 0.01

@@ -105,3 +105,20 @@ def test_opening_a_graph_lesson_shows_the_backprop_tab_on_its_example(window):
     assert "prelu" in lab.expression.text() and lab.graph.wrt == "W1"
     lab.go_to(lab.last_step)
     assert column(lab, 5)["W1"].endswith("= -1.1602")
+
+
+def test_every_edit_is_one_undoable_step_and_an_undo_shows_at_once(qtbot, window, lab):
+    lab.expression.setText("x*y + z")
+    qtbot.keyClick(lab.expression, Qt.Key.Key_Return)
+    assert window.experiment.graph_lab.expression == "x*y + z"
+    combo = lab.findChild(QComboBox, "graph_lab.wrt")
+    combo.setCurrentIndex(combo.findText("y"))
+    combo.activated.emit(combo.currentIndex())
+    assert window.experiment.graph_lab.wrt == "y"
+    window.undo_action.trigger()  # with the tab open: the tangent goes back to x
+    assert lab.graph.wrt == "x" and combo.currentText() == "x"
+    window.undo_action.trigger()  # and the formula to the one before
+    assert lab.expression.text() == "(x + y)*z" and lab.graph.expression.text == "(x + y)*z"
+    window.qs.set("graph_lab.inputs", {"x": 1.0, "y": 2.0, "z": 3.0})  # from elsewhere
+    assert lab.inputs.text() == "x = 1, y = 2, z = 3" and lab.graph.inputs["z"] == 3.0
+    assert not hasattr(lab, "experiment")

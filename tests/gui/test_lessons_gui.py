@@ -232,3 +232,16 @@ def test_every_lesson_opens_in_the_window(qtbot, settings, recovery):
             qtbot.waitUntil(lambda t=title: t in window.lesson.text(), timeout=10000)
     finally:
         dispose(window)
+
+
+def test_a_set_step_switching_the_optimizer_keeps_only_the_parameters_it_takes(qtbot, window):
+    # 12: the student tries α = 0.95, then the step "switch to plain SGD" must still work
+    from playground.core.spec import ActionSpec
+
+    assert window.load_path(os.path.join(EXAMPLES, "12_momentum.json"), remember=False)
+    assert window.qs.set("training.optimizer_params.momentum", 0.95)
+    assert window.perform(ActionSpec(kind="set", field="training.optimizer", value="sgd"))
+    assert window.experiment.training.optimizer == "sgd"
+    assert window.experiment.training.optimizer_params == {}
+    window.session.undo()  # one step on the stack: the student's α is back with momentum
+    assert window.experiment.training.optimizer_params == {"momentum": 0.95}

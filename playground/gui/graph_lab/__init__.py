@@ -10,5 +10,5 @@ __all__ = ["GraphLab", "install"]
 
 def install(window) -> GraphLab:
     """Add the "Backprop" tab to the main window."""
-    window.graph_lab = install_lab(window, GraphLab(), "Backprop")
+    window.graph_lab = install_lab(window, GraphLab(window.qs), "Backprop")
     return window.graph_lab

@@ -8,9 +8,10 @@ The arithmetic lives in core/compgraph.py; this widget only shows it.
 
 from __future__ import annotations
 
+import html
 import math
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Slot
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,24 +32,27 @@ from PySide6.QtWidgets import (
 
 from playground.core import compgraph
 from playground.core.errors import PlaygroundError
-from playground.core.spec import Experiment, GraphLabSpec
 
+from ..session_qt import QtSession
 from .graph_view import GraphView, number
 
 COLUMNS = ("node", "computed as", "value", "local derivatives", "tangent", "adjoint dL/dξ")
 
 
 class GraphLab(QWidget):
-    changed = Signal(object)  # a new Experiment, after the formula, inputs or tangent changed
+    """Shows and edits `graph_lab` of the session's experiment (formula, input values, the
+    tangent's input): every edit is one undoable step, and an undo shows at once."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, qs: QtSession, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("graph_lab")
-        self.experiment = Experiment()
+        self.qs = qs
         self.graph: compgraph.CompGraph | None = None
         self.position = 0
+        self._note = ""  # what an example says about itself, shown once it is on screen
         self._build_ui()
-        self._load(self.experiment.graph_lab)
+        qs.refused.connect(self._refused)
+        qs.follow("graph_lab", self._follow_session, self)
 
     # ------------------------------------------------------------------------------ layout
     def _build_ui(self) -> None:
@@ -129,68 +133,67 @@ class GraphLab(QWidget):
         return button
 
     # ------------------------------------------------------------------------------ model
-    def set_experiment(self, exp: Experiment) -> None:
-        """Show the experiment's graph lab (a lesson's example); nothing is emitted."""
-        self.experiment = exp.copy()
-        lab = exp.graph_lab
+    def _follow_session(self) -> None:
+        """Show the session's formula, values and tangent input (after an edit here, an undo,
+        a file opened); the walk-through stays where it was when only the tangent changed."""
+        lab = self.qs.get("graph_lab")
         shown = self.graph
-        if shown is None or (lab.expression, lab.inputs, lab.wrt) != (
+        if shown is not None and (lab.expression, lab.inputs, lab.wrt) == (
                 shown.expression.text, shown.inputs, shown.wrt):
-            self._load(lab)
-
-    def _load(self, lab: GraphLabSpec) -> None:
-        self.expression.setText(lab.expression)
-        self.inputs.setText(", ".join(f"{k} = {v:g}" for k, v in lab.inputs.items()))
-        self._show(compgraph.build(lab.expression, lab.inputs, lab.wrt or None), "")
+            return
+        with QSignalBlocker(self.expression), QSignalBlocker(self.inputs):
+            self.expression.setText(lab.expression)
+            self.inputs.setText(", ".join(f"{k} = {v:g}" for k, v in lab.inputs.items()))
+        graph = compgraph.build(lab.expression, lab.inputs, lab.wrt or None)
+        same_formula = shown is not None and (lab.expression, lab.inputs) == (
+            shown.expression.text, shown.inputs)
+        position = self.position
+        self._show(graph, self._note or (self.message.text() if same_formula else ""))
+        self._note = ""
+        if same_formula:
+            self.go_to(position)
 
     def choose_example(self, key: str) -> None:
         example = compgraph.EXAMPLES[key]
-        self.expression.setText(example.expression)
-        self.inputs.setText(", ".join(f"{k} = {v:g}" for k, v in example.inputs.items()))
-        self._apply(example.expression, example.inputs, example.wrt,
-                    f"<b>{example.title}</b>: {example.note}")
+        self._note = f"<b>{example.title}</b>: {example.note}"
+        self._edit(example.expression, dict(example.inputs), example.wrt,
+                   f"example: {example.title}")
 
     @Slot()
     def apply_typed(self) -> None:
-        """Build the graph of the typed formula at the typed values, or say what is wrong."""
+        """Use the typed formula at the typed values, or say what is wrong."""
         try:
             inputs = compgraph.parse_inputs(self.inputs.text())
         except PlaygroundError as exc:
             self._refuse(str(exc))
             return
-        wrt = self.graph.wrt if self.graph else None
-        self._apply(self.expression.text(), inputs, wrt, "")
+        wrt = self.graph.wrt if self.graph and self.graph.wrt in inputs else None
+        self._edit(self.expression.text(), inputs, wrt, "type a formula")
 
-    def _apply(self, text: str, inputs: dict, wrt: str | None, note: str) -> None:
-        try:
+    def _edit(self, text: str, inputs: dict, wrt: str | None, label: str) -> None:
+        try:  # the formula is checked here first, so the message can say what is wrong
             graph = compgraph.build(text, inputs, wrt)
         except PlaygroundError as exc:
+            self._note = ""
             self._refuse(str(exc))
             return
-        self._show(graph, note)
-        self._emit()
+        if not self.qs.set_many({"graph_lab.expression": text, "graph_lab.inputs": inputs,
+                                 "graph_lab.wrt": graph.wrt}, label):
+            self._follow_session()  # nothing changed: show what the session holds
+
+    @Slot(str)
+    def _refused(self, text: str) -> None:
+        if text.startswith("graph_lab"):
+            self._refuse(text)
 
     def _refuse(self, text: str) -> None:
         self.message.setStyleSheet("color: #b00020;")
-        self.message.setText(text)
+        self.message.setText(html.escape(text, quote=False))  # it quotes what was typed
 
     @Slot(int)
     def _wrt_chosen(self, index: int) -> None:
-        if self.graph is None:
-            return
-        graph = compgraph.build(self.graph.expression.text, self.graph.inputs,
-                                self.wrt.itemText(index))
-        position = self.position
-        self._show(graph, self.message.text())
-        self.go_to(position)
-        self._emit()
-
-    def _emit(self) -> None:
-        g = self.graph
-        exp = self.experiment.copy()
-        exp.graph_lab = GraphLabSpec(g.expression.text, dict(g.inputs), g.wrt)
-        self.experiment = exp
-        self.changed.emit(exp.copy())
+        if self.graph is not None:
+            self.qs.set("graph_lab.wrt", self.wrt.itemText(index), "choose the tangent's input")
 
     # ------------------------------------------------------------------------------ show
     def _show(self, graph: compgraph.CompGraph, note: str) -> None:

@@ -9,6 +9,13 @@ __all__ = ["OptimizerLab", "install"]
 
 
 def install(window) -> OptimizerLab:
-    """Add the "Optimizers" tab to the main window."""
-    window.optimizer_lab = install_lab(window, OptimizerLab(), "Optimizers")
-    return window.optimizer_lab
+    """Add the "Optimizers" tab to the main window; its second page follows the window's
+    training run and drives it (Train, Step, Reset)."""
+    lab = install_lab(window, OptimizerLab(window.qs), "Optimizers")
+    window.run_frame.connect(lab.follow_run)
+    panel = lab.network_panel
+    panel.play_requested.connect(window.toggle_play)
+    panel.step_requested.connect(window.step_epoch)
+    panel.reset_requested.connect(window.reset)
+    window.optimizer_lab = lab
+    return lab

@@ -1,10 +1,12 @@
 """The optimizer lab: optimizers race on a 2-D loss surface, step by step.
 
-Left, the settings (surface, racers with their hyperparameters and schedules, steps); in the
-middle, the surface with every racer's path, gradient and velocity arrows (or, on the second
-page, the slice through your own network's loss); right, loss against step, the per-axis step
-sizes, and a readout of the quantities the notes name at the current step. The worker computes
-the whole race off the GUI thread; stepping, playing and going back move a cursor over it.
+Left, the settings (surface, racers with their hyperparameters and schedules, steps), each
+bound to its field path on the session; in the middle, the surface with every racer's path,
+gradient and velocity arrows (or, on the second page, the slice through the network tab's
+training run); right, loss against step, the per-axis step sizes, and a readout of the
+quantities the notes name at the current step. The lab reads the session's experiment and
+never keeps a copy: an edit anywhere (an undo included) re-races at once. The worker computes
+the race and the slice off the GUI thread; stepping, playing and going back move a cursor.
 """
 
 from __future__ import annotations
@@ -15,54 +17,47 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
-    QDoubleSpinBox,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QSlider,
-    QSpinBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ...core import fields as F
-from ...core.errors import PlaygroundError
-from ...core.optimizer_race import RacerSpec
-from ...core.spec import Experiment
-from ...core.surfaces import CUSTOM_DEFAULT, SURFACES
-from .network_slice import NetworkSlicePanel
-from .race_worker import RaceResult, RaceWorker, SliceResult
-from .racer_editor import RacerEditor
+from ..session_qt import QtSession
+from .controls import LabControls, racers_without_own_starts, speed_spin
+from .network_slice import RESOLUTION, NetworkSlicePanel, RunTrajectory
+from .race_worker import RaceResult, RaceWorker, SliceJob, SliceResult
 from .surface_plot import SurfacePlot, racer_colour
 
+RACE_FIELDS = tuple(f"optimizer_lab.{name}" for name in ("surface", "surface_params", "formula",
+                                                           "start", "racers", "steps"))
 FRAME_RATE = 60  # frames per second at most; faster speeds skip steps between frames
 
 
 class OptimizerLab(QWidget):
-    """Edits `experiment.optimizer_lab`; emits the edited experiment."""
+    """Shows and edits `optimizer_lab` of the session's experiment; follows the window's
+    training run on its second page (`follow_run`)."""
 
-    changed = Signal(object)  # a new Experiment
-
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, qs: QtSession, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("optimizer_lab")
-        self.experiment = Experiment()
+        self.qs = qs
         self.result: RaceResult | None = None
         self.step = 0
         self._token = 0
         self._slice_token = 0
-        self._updating = False
+        self._slicing = False  # a slice is being computed; the next waits for it
+        self._sliced_run: tuple[int, int] | None = None  # the run the worker has the network of
+        self._sliced_key: tuple | None = None  # run, moment and extent of the last slice
+        self.trajectory = RunTrajectory()
         self._play_clock, self._play_from = 0.0, 0
         self.worker = RaceWorker()
         self.worker.race_ready.connect(self.on_race)
@@ -72,19 +67,21 @@ class OptimizerLab(QWidget):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self._build_ui()
-        self._show_settings()
-        self._race()
+        qs.refused.connect(self._refused)
+        qs.follow(RACE_FIELDS, self._race, self)  # (speed and the slice's extent do not)
+        qs.follow("optimizer_lab.slice_extent", self._slice_if_shown, self)
+        qs.follow(("title", "description", "outcome"), self._show_lesson, self.lesson)
+
+    @property
+    def lab(self):
+        """The session's optimizer-lab settings (read them; edit through the session)."""
+        return self.qs.session.experiment.optimizer_lab
 
     # ------------------------------------------------------------------------------- UI
     def _build_ui(self) -> None:
-        left = QWidget()
-        controls = QVBoxLayout(left)
-        controls.setContentsMargins(4, 4, 4, 4)
-        controls.addWidget(self._surface_box())
-        controls.addWidget(self._race_box())
-        controls.addStretch(1)
+        self.controls = LabControls(self.qs)
         scroll = QScrollArea()
-        scroll.setWidget(left)
+        scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(300)
@@ -102,13 +99,12 @@ class OptimizerLab(QWidget):
         legend.setWordWrap(True)
         legend.setStyleSheet("color: #444; font-size: 8pt;")
         race_layout.addWidget(legend)
-        self.network_panel = NetworkSlicePanel()
-        self.network_panel.requested.connect(self._train_and_slice)
-        self.network_panel.cancelled.connect(self._cancel_slice)
+        self.network_panel = NetworkSlicePanel(self.qs)
         self.pages = QTabWidget()
         self.pages.setObjectName("optimizer_lab.page")
         self.pages.addTab(race_page, "Race on a surface")
         self.pages.addTab(self.network_panel, "Your network's surface")
+        self.pages.currentChanged.connect(lambda _: self._slice_if_shown())
 
         right = QSplitter(Qt.Orientation.Vertical)
         self.loss_plot = pg.PlotWidget(background="w")
@@ -163,85 +159,6 @@ class OptimizerLab(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
 
-    def _surface_box(self) -> QGroupBox:
-        box = QGroupBox("Loss surface")
-        layout = QVBoxLayout(box)
-        grid = QGridLayout()
-        grid.setSpacing(2)
-        self.surface_buttons = QButtonGroup(self)
-        self.surface_buttons.setExclusive(True)
-        for i, (name, entry) in enumerate(SURFACES.items()):
-            button = QPushButton(entry.label.replace(" (four minima)", ""))
-            button.setCheckable(True)
-            button.setObjectName(f"optimizer_lab.surface={name}")
-            button.setToolTip(entry.formula)
-            self.surface_buttons.addButton(button)
-            grid.addWidget(button, i // 2, i % 2)
-        self.surface_buttons.buttonClicked.connect(self._surface_clicked)
-        layout.addLayout(grid)
-        form = QFormLayout()
-        self.condition_number = QDoubleSpinBox()
-        self.condition_number.setObjectName("optimizer_lab.surface_params.condition_number")
-        self.condition_number.setRange(1.0, 1000.0)
-        self.condition_number.setDecimals(1)
-        self.condition_number.setKeyboardTracking(False)
-        self.condition_number.setToolTip("κ, the ratio of the bowl's curvatures")
-        self.condition_label = QLabel("condition number κ")
-        form.addRow(self.condition_label, self.condition_number)
-        self.formula = QLineEdit()
-        self.formula.setObjectName("optimizer_lab.formula")
-        self.formula.setPlaceholderText(CUSTOM_DEFAULT)
-        self.formula.setToolTip("f(x, y) with + − * / ^, exp log sin cos tanh sigmoid abs sqrt "
-                                "max min; press Enter")
-        self.formula_label = QLabel("f(x, y) =")
-        form.addRow(self.formula_label, self.formula)
-        self.extent = QDoubleSpinBox()
-        self.extent.setObjectName("optimizer_lab.surface_params.extent")
-        self.extent.setRange(0.01, 1000.0)
-        self.extent.setKeyboardTracking(False)
-        self.extent_label = QLabel("x, y in ±")
-        form.addRow(self.extent_label, self.extent)
-        layout.addLayout(form)
-        self.surface_formula = QLabel()
-        self.surface_formula.setWordWrap(True)
-        self.surface_formula.setStyleSheet("color: #333;")
-        layout.addWidget(self.surface_formula)
-        self.condition_number.valueChanged.connect(
-            lambda v: self._edit_surface_param("condition_number", v))
-        self.extent.valueChanged.connect(lambda v: self._edit_surface_param("extent", v))
-        self.formula.editingFinished.connect(self._formula_entered)
-        return box
-
-    def _race_box(self) -> QGroupBox:
-        box = QGroupBox("Racers (all start at ★)")
-        layout = QVBoxLayout(box)
-        self.racer_area = QVBoxLayout()
-        self.racer_area.setSpacing(4)
-        layout.addLayout(self.racer_area)
-        self.racer_editors: list[RacerEditor] = []
-        row = QHBoxLayout()
-        self.add_racer = QPushButton("+ Add optimizer")
-        self.add_racer.setObjectName("optimizer_lab.racers.add")
-        self.default_start = QPushButton("★ Surface's start")
-        self.default_start.setObjectName("optimizer_lab.start")
-        self.default_start.setToolTip("put the start back where the surface tells its story")
-        row.addWidget(self.add_racer)
-        row.addWidget(self.default_start)
-        layout.addLayout(row)
-        form = QFormLayout()
-        self.steps = QSpinBox()
-        self.steps.setObjectName("optimizer_lab.steps")
-        self.steps.setRange(1, 5000)
-        self.steps.setKeyboardTracking(False)
-        form.addRow("steps", self.steps)
-        layout.addLayout(form)
-        self.add_racer.clicked.connect(self._add_racer)
-        self.default_start.clicked.connect(lambda: self._edit(lambda lab: setattr(lab, "start",
-                                                                                  [])))
-        self.steps.valueChanged.connect(lambda v: self._edit(lambda lab: setattr(lab, "steps",
-                                                                                 int(v))))
-        return box
-
     def _transport(self) -> QVBoxLayout:
         rows = QVBoxLayout()
         row = QHBoxLayout()
@@ -255,11 +172,7 @@ class OptimizerLab(QWidget):
         self.play_button = QPushButton("▶ Play")
         self.play_button.setObjectName("optimizer_lab.play")
         self.play_button.setCheckable(True)
-        self.speed = QSpinBox()
-        self.speed.setObjectName("optimizer_lab.speed")
-        self.speed.setRange(1, 240)
-        self.speed.setSuffix(" steps/s")
-        self.speed.setKeyboardTracking(False)
+        self.speed = speed_spin(self.qs)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("optimizer_lab.cursor")
         self.counter = QLabel("step 0")
@@ -287,137 +200,31 @@ class OptimizerLab(QWidget):
         return rows
 
     # ------------------------------------------------------------------- the experiment
-    def set_experiment(self, exp: Experiment) -> None:
-        """Show another experiment's lab settings (a file opened, an undo)."""
-        if exp.optimizer_lab == self.experiment.optimizer_lab:
-            self.experiment = exp.copy()
-            return
-        self.experiment = exp.copy()
+    def _show_lesson(self) -> None:
+        exp = self.qs.session.experiment
         if exp.title and exp.outcome.metric.startswith("race_"):
             self.lesson.setText(f"<b>{html.escape(exp.title)}</b> — "
                                 f"{html.escape(exp.description)}")
             self.lesson.show()
         else:
             self.lesson.hide()
-        self._show_settings()
-        self._race()
 
-    def _edit(self, change, race: bool = True) -> None:
-        """Apply `change(lab_spec)` to a copy, check it, and race the result."""
-        if self._updating:
-            return
-        exp = self.experiment.copy()
-        change(exp.optimizer_lab)
-        try:
-            F.validate(exp.optimizer_lab, "optimizer_lab")
-        except PlaygroundError as exc:
-            self.show_message(str(exc))
-            return
-        self.show_message("")
-        structural = (len(exp.optimizer_lab.racers) != len(self.experiment.optimizer_lab.racers)
-                      or [r.optimizer for r in exp.optimizer_lab.racers]
-                      != [r.optimizer for r in self.experiment.optimizer_lab.racers]
-                      or [r.schedule for r in exp.optimizer_lab.racers]
-                      != [r.schedule for r in self.experiment.optimizer_lab.racers]
-                      or exp.optimizer_lab.surface != self.experiment.optimizer_lab.surface)
-        self.experiment = exp
-        if structural:
-            self._show_settings()
-        if race:
-            self._race()
-        self.changed.emit(exp.copy())
-
-    def _show_settings(self) -> None:
-        """Controls show the experiment's lab settings (without echoing edits back)."""
-        lab = self.experiment.optimizer_lab
-        self._updating = True
-        try:
-            for button in self.surface_buttons.buttons():
-                button.setChecked(button.objectName() == f"optimizer_lab.surface={lab.surface}")
-            entry = SURFACES[lab.surface]
-            params = entry.resolve(lab.surface_params)
-            bowl, custom = lab.surface == "bowl", lab.surface == "custom"
-            for w in (self.condition_number, self.condition_label):
-                w.setVisible(bowl)
-            for w in (self.formula, self.formula_label, self.extent, self.extent_label):
-                w.setVisible(custom)
-            if bowl:
-                self.condition_number.setValue(params["condition_number"])
-            if custom:
-                self.extent.setValue(params["extent"])
-                self.formula.setText(lab.formula or CUSTOM_DEFAULT)
-            self.surface_formula.setText(entry.formula if not custom else "")
-            self.steps.setValue(lab.steps)
-            self.speed.setValue(int(round(lab.speed)))
-            self._show_racers(lab.racers)
-        finally:
-            self._updating = False
-
-    def _show_racers(self, racers: list[RacerSpec]) -> None:
-        for editor in self.racer_editors:
-            self.racer_area.removeWidget(editor)
-            editor.deleteLater()
-        self.racer_editors = []
-        for i, racer in enumerate(racers):
-            editor = RacerEditor(i, racer)
-            editor.edited.connect(self._racer_edited)
-            editor.removed.connect(self._racer_removed)
-            self.racer_area.addWidget(editor)
-            self.racer_editors.append(editor)
-        self.add_racer.setEnabled(len(racers) < 8)
-
-    @Slot(object)
-    def _surface_clicked(self, button) -> None:
-        name = button.objectName().split("=", 1)[1]
-
-        def change(lab):
-            lab.surface, lab.surface_params, lab.start = name, {}, []
-            for r in lab.racers:  # a rate that suits the new surface, as a first guess
-                r.start = []
-
-        self._edit(change)
-
-    def _edit_surface_param(self, key: str, value: float) -> None:
-        self._edit(lambda lab: lab.surface_params.update({key: float(value)}))
-
-    def _formula_entered(self) -> None:
-        text = self.formula.text().strip() or CUSTOM_DEFAULT
-        if text != self.experiment.optimizer_lab.formula:
-            self._edit(lambda lab: setattr(lab, "formula", text))
-
-    @Slot(int, object)
-    def _racer_edited(self, index: int, racer: RacerSpec) -> None:
-        def change(lab):
-            lab.racers[index] = racer
-
-        self._edit(change)
-
-    @Slot(int)
-    def _racer_removed(self, index: int) -> None:
-        self._edit(lambda lab: lab.racers.pop(index))
-
-    def _add_racer(self) -> None:
-        used = {r.optimizer for r in self.experiment.optimizer_lab.racers}
-        name = next((n for n in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
-                                 "adamw") if n not in used), "sgd")
-        rate = self.experiment.optimizer_lab.racers[0].learning_rate \
-            if self.experiment.optimizer_lab.racers else 0.01
-        self._edit(lambda lab: lab.racers.append(RacerSpec(name, rate)))
+    @Slot(str)
+    def _refused(self, text: str) -> None:
+        if text.startswith("optimizer_lab"):  # a refused edit of ours: say it here too
+            self.show_message(text)
 
     @Slot(float, float)
     def set_start(self, x: float, y: float) -> None:
         """A click on the map: every racer starts there (racers with their own start too)."""
-        def change(lab):
-            lab.start = [x, y]
-            for r in lab.racers:
-                r.start = []
-
-        self._edit(change)
+        self.qs.set_many({"optimizer_lab.start": [x, y], **racers_without_own_starts(self.qs)},
+                         "move the start")
 
     # ------------------------------------------------------------------------ the worker
     def _race(self) -> None:
+        self.show_message("")
         self._token += 1
-        self.worker.submit("race", copy.deepcopy(self.experiment.optimizer_lab), self._token)
+        self.worker.submit("race", copy.deepcopy(self.lab), self._token)  # for the worker
 
     @Slot(object)
     def on_race(self, result: RaceResult) -> None:
@@ -438,27 +245,52 @@ class OptimizerLab(QWidget):
 
     @Slot(str)
     def on_failed(self, text: str) -> None:
+        self._slicing = False
+        self._sliced_run = None  # the next slice sends the experiment again
         self.show_message(text)
-        self.network_panel.finish("")
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def _train_and_slice(self, epochs: int, every: int, extent: float) -> None:
-        self._slice_token += 1
-        self.worker.submit("slice", self.experiment.copy(), epochs, every, extent, 31,
-                           self._slice_token)
+    # ------------------------------------------------------------ your network's surface
+    @Slot(object)
+    def follow_run(self, frame) -> None:
+        """A frame of the window's training run: its weights join the path; the slice follows
+        when the page is on screen."""
+        self.network_panel.show_playing(frame.playing)
+        if self.trajectory.add(frame):
+            self._slice_if_shown()
 
-    def _cancel_slice(self) -> None:
-        self._slice_token += 1  # results still on their way are dropped
-        if self.worker.isRunning():
-            self.worker.post("cancel")
+    def _slice_if_shown(self) -> None:
+        """Slice through the newest reported weights, one job at a time (the answer to one
+        starts the next, so a fast run never queues up work)."""
+        latest, run = self.trajectory.latest, self.trajectory.run
+        if self._slicing or latest is None or not self.network_panel.isVisible():
+            return
+        key = (run, self.trajectory.moments[-1], self.lab.slice_extent)
+        if key == self._sliced_key:
+            return  # nothing new since the last slice
+        self._slicing, self._sliced_key = True, key
+        self._slice_token += 1
+        # the worker builds the run's network once, from the experiment it was built from
+        # (frames of other builds never reach the lab), and keeps it while the run lasts
+        experiment = self.qs.session.experiment.copy() if run != self._sliced_run else None
+        self.worker.submit("slice", SliceJob(
+            run, experiment, latest.parameters, latest.buffers, list(self.trajectory.points),
+            latest.epoch, self.lab.slice_extent, RESOLUTION, self._slice_token))
+        self._sliced_run = run
 
     @Slot(object)
     def on_slice(self, result: SliceResult) -> None:
+        self._slicing = False
         if result.token == self._slice_token:
             self.network_panel.show_slice(result)
+        self._slice_if_shown()  # the run may have moved on meanwhile
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._slice_if_shown()
 
     # -------------------------------------------------------------------------- stepping
     @property
@@ -498,7 +330,7 @@ class OptimizerLab(QWidget):
             self.play_button.blockSignals(True)
             self.play_button.setChecked(on)
             self.play_button.blockSignals(False)
-        self.play_button.setText("⏸ Pause" if on else "▶ Play")
+        self.play_button.setText("❚❚ Pause" if on else "▶ Play")
         if on:
             self._play_clock, self._play_from = time.perf_counter(), self.step
             self.timer.start(int(1000 / min(self.speed.value(), FRAME_RATE)))
@@ -514,11 +346,10 @@ class OptimizerLab(QWidget):
         if self.step >= self.last_step:
             self.set_playing(False)
 
-    def _speed_changed(self, value: int) -> None:
+    def _speed_changed(self, value: float) -> None:
         if self.timer.isActive():
             self._play_clock, self._play_from = time.perf_counter(), self.step
             self.timer.setInterval(int(1000 / min(value, FRAME_RATE)))
-        self._edit(lambda lab: setattr(lab, "speed", float(value)), race=False)
 
     def _arrows_toggled(self, on: bool) -> None:
         self.surface_plot.show_arrows = on

@@ -1,5 +1,6 @@
-"""The optimizer lab's worker: races the optimizers, evaluates the surface's grid and trains
-the network for its loss slice, all off the GUI thread; emits NumPy-only results."""
+"""The optimizer lab's worker: races the optimizers, evaluates the surface's grid and slices
+the network's loss through the weights the training run reports, all off the GUI thread;
+emits NumPy-only results."""
 
 from __future__ import annotations
 
@@ -63,20 +64,33 @@ class RaceResult:
 class SliceResult:
     token: int
     slice: object  # loss_slice.LossSlice
-    epochs: int  # epochs trained so far
-    done: bool
     shade: np.ndarray  # log10 of the loss, NaN-free float32
     contours: tuple[np.ndarray, np.ndarray]
-    message: str = ""
 
 
-def slice_result(token: int, s, epochs: int, done: bool, message: str) -> SliceResult:
+@dataclass(frozen=True)
+class SliceJob:
+    """Slice through the weights a training run reported (its newest frame) with the path it
+    went through. `experiment` comes with the first job of a run: the worker builds the
+    network and training points from it once, and keeps them for that run (`run`)."""
+
+    run: tuple[int, int]
+    experiment: object | None  # spec.Experiment, or None when the worker has this run's
+    parameters: np.ndarray
+    buffers: dict
+    trajectory: list
+    epoch: int
+    extent: float
+    resolution: int
+    token: int
+
+
+def slice_result(token: int, s) -> SliceResult:
     z = np.log10(np.maximum(s.loss.astype(np.float64), 1e-12))
     finite = np.isfinite(z)
     top = float(np.percentile(z[finite], 99)) if finite.any() else 1.0
     z = np.nan_to_num(np.clip(z, None, top), nan=top).astype(np.float32)
-    return SliceResult(token, s, epochs, done, z, contour_lines(s.alphas, s.betas, z, 10),
-                       message)
+    return SliceResult(token, s, z, contour_lines(s.alphas, s.betas, z, 10))
 
 
 def race_result(lab, token: int) -> RaceResult:
@@ -124,6 +138,7 @@ class RaceWorker(CommandThread):
         super().__init__(parent)
         self._lock = threading.Lock()
         self._leaving = False
+        self._host: tuple[tuple[int, int], object] | None = None  # (run, its trainer)
 
     def submit(self, command: str, *args) -> None:
         """Queue a command (GUI thread) and make sure a run loop will handle it."""
@@ -154,8 +169,8 @@ class RaceWorker(CommandThread):
             try:
                 if command == "race":
                     self.race_ready.emit(race_result(*args))
-                elif command == "slice" and self._train_and_slice(*args) == "quit":
-                    return
+                elif command == "slice":
+                    self.slice_ready.emit(self._slice(*args))
             except Exception as exc:  # a bad formula or setting: say so, keep the worker
                 self.failed.emit(str(exc))
 
@@ -172,37 +187,24 @@ class RaceWorker(CommandThread):
             item = nxt
         return item
 
-    def _interrupted(self) -> str | None:
-        """Between epochs: a new command ends the slice job (it stays queued)."""
-        try:
-            item = self._commands.get_nowait()
-        except queue.Empty:
-            return None
-        if item[0] in ("quit", "cancel"):
-            return "quit" if item[0] == "quit" else "stop"
-        self._commands.put(item)
-        return "new"
+    def _slice(self, job: SliceJob) -> SliceResult:
+        from ...core.loss_slice import slice_at
 
-    def _train_and_slice(self, experiment, epochs: int, every: int, extent: float,
-                         resolution: int, token: int) -> str:
-        from ...core.loss_slice import flat_weights, slice_through
-        from ...core.trainer import Trainer
+        if self._host is None or self._host[0] != job.run:
+            if job.experiment is None:
+                raise RuntimeError("the lab's worker has no network for this run")
+            self._host = (job.run, _host_trainer(job.experiment))
+        s = slice_at(self._host[1], job.parameters, job.buffers, job.trajectory, job.extent,
+                     job.resolution, epoch=job.epoch)
+        return slice_result(job.token, s)
 
-        exp = copy.deepcopy(experiment)
-        exp.training.fast_path = False  # no compile wait; the slice copies the model anyway
-        exp.training.device = "cpu"
-        trainer = Trainer(exp)
-        path = [flat_weights(trainer.params)]
-        done = 0
-        while done < epochs and not trainer.done:
-            for _ in range(min(every, epochs - done)):
-                trainer.step_epoch()
-                done += 1
-                path.append(flat_weights(trainer.params))
-                why = self._interrupted()
-                if why:
-                    return why
-            last = done >= epochs or trainer.done
-            s = slice_through(trainer, path, extent, resolution)
-            self.slice_ready.emit(slice_result(token, s, done, last, trainer.message))
-        return "done"
+
+def _host_trainer(experiment):
+    """A trainer of the run's experiment that is never trained: it lends the slice its network
+    structure, training points and loss (on the CPU, without compiling anything)."""
+    from ...core.trainer import Trainer
+
+    exp = copy.deepcopy(experiment)
+    exp.training.fast_path = False
+    exp.training.device = "cpu"
+    return Trainer(exp, compile_fast=False)

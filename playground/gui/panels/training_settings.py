@@ -9,95 +9,22 @@ bound to its field path (its objectName), so nothing here keeps a copy of the ex
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from ...core.catalog import OTHER_REGULARIZERS, SCHEDULES, WEIGHT_PENALTIES, Param
+from ...core.catalog import OTHER_REGULARIZERS, SCHEDULES, WEIGHT_PENALTIES
 from ...core.optim import OPTIMIZERS
-from ..input_guard import guard
-from ..session_qt import QtSession, bind_check, bind_combo, bind_spin
+from ..session_qt import EntryParams, QtSession, bind_check, bind_combo, bind_spin, formula_label
 
 PLOT_EPOCHS = 400  # the schedule plot's horizon (or the epoch limit when it is set)
-
-
-def _formula(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setStyleSheet("color: #355; font-family: 'DejaVu Sans'; padding: 2px 0;")
-    return label
-
-
-class EntryParams(QWidget):
-    """The parameters of the catalog entry named by `name_path` (an optimizer, a schedule, a
-    penalty), each a spin box bound to ``<params_path>.<param>``; rebuilt when the entry
-    changes. The entry's formula is shown above them."""
-
-    def __init__(self, qs: QtSession, name_path: str, params_path: str, table: dict,
-                 parent: QWidget | None = None):
-        super().__init__(parent)
-        self.qs, self.name_path, self.params_path, self.table = qs, name_path, params_path, table
-        self.form = QFormLayout(self)
-        self.form.setContentsMargins(0, 0, 0, 0)
-        self.formula = _formula("")
-        self.form.addRow(self.formula)
-        self.spins: dict[str, QWidget] = {}
-        self._entry = None
-        qs.follow(name_path, self._rebuild, self)
-        qs.follow(params_path, self._refresh, self)
-
-    def _rebuild(self) -> None:
-        entry = self.table[self.qs.get(self.name_path)]
-        if entry is self._entry:
-            return
-        self._entry = entry
-        while self.form.rowCount() > 1:
-            self.form.removeRow(1)
-        self.spins.clear()
-        self.formula.setText(entry.formula)
-        for param in entry.params:
-            spin = self._spin(param)
-            self.spins[param.name] = spin
-            self.form.addRow(param.doc or param.name, spin)
-        self._refresh()
-
-    def _spin(self, param: Param) -> QWidget:
-        path = f"{self.params_path}.{param.name}"
-        if param.integer:
-            spin = QSpinBox()
-            spin.setRange(int(param.lo or 0), int(min(param.hi or 1e9, 2**31 - 1)))
-        else:
-            spin = QDoubleSpinBox()
-            spin.setDecimals(8 if param.default and abs(param.default) < 1e-3 else 4)
-            spin.setRange(param.lo if param.lo is not None else -1e9,
-                          param.hi if param.hi is not None else 1e9)
-            spin.setSingleStep(max(abs(param.default) / 10, 1e-4) if param.default else 0.01)
-        spin.setObjectName(path)
-        guard(spin)
-        spin.setKeyboardTracking(False)
-        spin.setToolTip(f"{param.doc} — default {param.default:g}, range "
-                        f"[{param.lo:g}, {param.hi:g}]")
-        spin.valueChanged.connect(lambda v, p=path: self.qs.set(p, v) or self._refresh())
-        return spin
-
-    def _refresh(self) -> None:
-        if self._entry is None:
-            return
-        given = self.qs.get(self.params_path)
-        for param in self._entry.params:
-            spin = self.spins[param.name]
-            with QSignalBlocker(spin):
-                spin.setValue(given.get(param.name, param.default))
 
 
 class SchedulePlot(pg.PlotWidget):
@@ -171,13 +98,13 @@ class TrainingSettings(QWidget):
             entry = OTHER_REGULARIZERS[key]
             spin = bind_spin(qs, QDoubleSpinBox(), path, decimals=3, special="off")
             reg.addRow(entry.label, spin)
-            reg.addRow(_formula(entry.formula))
+            reg.addRow(formula_label(entry.formula))
 
         stop = self._group(layout, "Early stopping")
         stop.addRow(bind_check(qs, QCheckBox("Stop when the test loss stops improving"),
                                "training.early_stopping"))
         stop.addRow("Patience (epochs)", bind_spin(qs, QSpinBox(), "training.patience"))
-        stop.addRow(_formula(OTHER_REGULARIZERS["early_stopping"].formula))
+        stop.addRow(formula_label(OTHER_REGULARIZERS["early_stopping"].formula))
 
         run = self._group(layout, "Run")
         run.addRow(bind_check(qs, QCheckBox("Reshuffle every epoch"), "training.shuffle"))
