@@ -105,3 +105,20 @@ def test_a_wide_layer_collapses_to_an_n_more_tile_that_expands_on_click(qtbot, w
     assert sum(1 for n, _ in view.neurons if n == "dense1") == 32
     assert min(label_heights(view).values()) >= 11
     assert min(neuron_sizes(view)) >= 8  # 32 units in one column still show as maps
+
+
+def test_a_block_dropped_from_the_palette_keeps_the_drawing_readable(qtbot, window):
+    """A block dropped a little to the side of a column, well below it, must not squeeze the
+    columns together (the drawing fell to 4-px maps until Layout was pressed)."""
+    from .test_canvas_links import drop_on
+
+    settle(qtbot, window, 1280, 800)
+    view = window.network_view
+    spot = view.mapFromScene(view.frames["dense1"].sceneBoundingRect().bottomRight()
+                             + QPointF(5, 60))
+    drop_on(window, "dropout", spot)
+    assert "dropout1" in view.frames
+    qtbot.wait(50)
+    assert min(neuron_sizes(view)) >= 30 and min(label_heights(view).values()) >= 11
+    dropped = view.on_screen(view.neurons[("dropout1", 0)]).center()
+    assert (dropped - QPointF(spot)).manhattanLength() < 120  # it lands where it was dropped

@@ -173,7 +173,7 @@ class NetworkView(QGraphicsView):
         if replan:
             self.plan, fits = plan_layout(list(boxes.values()), area.width() - 2 * MARGIN,
                                           area.height() - 2 * MARGIN, self.style_)
-        self._sync_blocks(boxes, replan)
+        self._sync_blocks(boxes)
         self._sync_links()
         self._bounds = QRectF()
         self._bounds.setCoords(*self.plan.bounds(list(boxes.values())))
@@ -185,14 +185,16 @@ class NetworkView(QGraphicsView):
         if self._snap is not None:
             self.update_snapshot(self._snap)
 
-    def _sync_blocks(self, boxes: dict[str, BlockBox], replan: bool) -> None:
+    def _sync_blocks(self, boxes: dict[str, BlockBox]) -> None:
         for n in [n for n in self.frames if n not in self._graph.nodes]:
             self._drop_block(n)
         for n, node in self._graph.nodes.items():
             sig = (node.type, json.dumps(node.params, sort_keys=True), self._widths.get(n, 0),
                    self.shown_units(n), self._problems.get(n, ""), self.is_image_input(n),
-                   tuple(self._labels) if node.type == "input" else (), self.plan)
-            if replan or self._signatures.get(n) != sig:
+                   tuple(self._labels) if node.type == "input" else (), self.plan.neuron,
+                   self.plan.style)
+            # A new plan that keeps the tile size only moves blocks: their items stay.
+            if self._signatures.get(n) != sig:
                 self._drop_block(n)
                 self.blocks.build(n, node, boxes[n])
                 self._signatures[n] = sig
@@ -225,8 +227,6 @@ class NetworkView(QGraphicsView):
             if src in self.frames and dst in self.frames:
                 ins = g.inputs_of(dst)
                 wanted[(src, dst)] = (id(self.frames[src]), id(self.frames[dst]),
-                                      self.frames[src].pos().toTuple(),
-                                      self.frames[dst].pos().toTuple(),
                                       tuple((s, self._widths.get(s, 0)) for s in ins))
         for edge in [e for e in self.links if self._link_signatures.get(e) != wanted.get(e)]:
             self._discard(self.links.pop(edge))
@@ -238,6 +238,8 @@ class NetworkView(QGraphicsView):
                 self.links[edge] = self.edge_painter.link(*edge)
                 self.edges[edge] = self.edge_painter.unit_edges(*edge)
                 self._link_signatures[edge] = sig
+            else:  # the same link between blocks that may have moved: re-routed in place
+                self.edge_painter.reroute(edge)
         if self.selected_link not in self.links:
             self.selected_link = None
         elif self.selected_link:
