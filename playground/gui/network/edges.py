@@ -53,7 +53,6 @@ class EdgePainter:
             pairs = [(i, i + offset, -1) for i in sources if i + offset in shown]
         if len(pairs) > MAX_EDGES:
             return []
-        n = v.plan.neuron
         items = []
         for i, j, col in pairs:
             item = EdgeItem(v, src, dst, j, col, weighted, self._line(src, i, dst, j))
