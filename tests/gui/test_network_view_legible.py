@@ -33,6 +33,21 @@ def label_heights(view) -> dict[str, float]:
     return {i.text(): i.font().pixelSize() * scale for i in view.label_items()}
 
 
+def palette_names_fit(palette) -> bool:
+    """Every block name in the palette is drawn whole, inside the list."""
+    from PySide6.QtGui import QFontMetrics
+
+    metrics = QFontMetrics(palette.font())
+    area = palette.viewport().rect()
+    for i in range(palette.count()):
+        item = palette.item(i)
+        rect = palette.visualItemRect(item)
+        if metrics.horizontalAdvance(item.text()) + 6 > rect.width() or \
+                not area.contains(rect) or metrics.height() > rect.height():
+            return False
+    return True
+
+
 def click_targets(view) -> list[float]:
     items = [i for i in view.scene().items() if isinstance(i, PortItem)
              or (isinstance(i, TextTile) and i.text.text() in "−+")]
@@ -62,6 +77,7 @@ def test_presentation_mode_scales_the_canvas_and_its_labels(qtbot, window):
     qtbot.waitUntil(lambda: window.isFullScreen(), timeout=5000)
     qtbot.wait(100)
     big = (min(neuron_sizes(view)), min(label_heights(view).values()))
+    assert palette_names_fit(window.palette)
     assert big[0] >= 60 and big[1] >= 18 and big[0] > normal[0] and big[1] > normal[1]
     assert min(click_targets(view)) >= 20
     window.toggle_presentation()

@@ -4,7 +4,8 @@ each choice's formula. Every edit is a command on the graph model (core/commands
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,17 +38,31 @@ class Palette(QListWidget):
         self.setViewMode(QListView.ViewMode.ListMode)
         self.setFlow(QListView.Flow.TopToBottom)
         self.setDragEnabled(True)
-        self.setFixedWidth(92)
         self.setSpacing(2)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setToolTip("drag a block onto the network")
         for name, kind in BLOCKS.items():
             item = QListWidgetItem(kind.label)
             item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setSizeHint(QSize(84, 24))
             self.addItem(item)
+        self._fit_to_font()
         self.itemDoubleClicked.connect(
             lambda item: self.add_block.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _fit_to_font(self) -> None:
+        """As wide as the longest block name in the current font (presentation mode's large
+        type clipped "BatchNorm" in a fixed 92 px)."""
+        metrics = QFontMetrics(self.font())
+        text = max(metrics.horizontalAdvance(self.item(i).text()) for i in range(self.count()))
+        row = QSize(text + 16, metrics.height() + 8)
+        for i in range(self.count()):
+            self.item(i).setSizeHint(row)
+        self.setFixedWidth(row.width() + 2 * self.frameWidth() + 2 * self.spacing() + 4)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_to_font()
 
     def mimeData(self, items) -> QMimeData:
         from ..views.network_view import BLOCK_MIME
