@@ -249,6 +249,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.network_header.undo.connect(self.undo_edit)
         self.network_header.redo.connect(self.redo_edit)
         self.inspector.command.connect(self.edit_network)
+        self.inspector.weights_requested.connect(self.edit_block_weights)
         self.history_slider.valueChanged.connect(self.on_history_moved)
 
     def _build_menus(self) -> None:
@@ -377,9 +378,12 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
             self._layout_network(self.experiment, self._dataset)
             if self._drawn is not None:
                 self.network_view.update_snapshot(self._drawn.snapshot)
-        if "state" in kinds and isinstance(change.command, SessionSetWeight):
-            cmd = change.command
-            self.worker.post(SetWeight(cmd.node, cmd.row, cmd.col, cmd.current(change.undone)))
+        if "state" in kinds:  # hand-set weights: one, or a table's worth at once
+            parts = getattr(change.command, "parts", [change.command])
+            for cmd in parts if not change.undone else reversed(parts):
+                if isinstance(cmd, SessionSetWeight):
+                    self.worker.post(SetWeight(cmd.node, cmd.row, cmd.col,
+                                               cmd.current(change.undone)))
         if "meta" in kinds:
             self._show_lesson_text()
 

@@ -130,6 +130,13 @@ class NetworkView(QGraphicsView):
         return ({n: node.position for n, node in g.nodes.items()} if positions_usable(g)
                 else auto_layout(g))
 
+    @property
+    def input_labels(self) -> list[str]:
+        return list(self._labels)
+
+    def units_of(self, node: str) -> int:
+        return self._widths.get(node, 0)
+
     def is_image_input(self, node: str) -> bool:
         return (self._graph.nodes[node].type == "input" and self.example is not None
                 and self._widths.get(node, 0) == self.example.size)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSpinBox,
     QToolButton,
     QWidget,
@@ -144,6 +145,7 @@ class Inspector(QGroupBox):
     """The parameters of the selected block, each with the formula it stands for."""
 
     command = Signal(object)
+    weights_requested = Signal(str)  # the block whose weight table to open
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Block", parent)
@@ -184,7 +186,12 @@ class Inspector(QGroupBox):
             bias = QCheckBox("bias")
             bias.setChecked(bool(node.param("bias")))
             bias.toggled.connect(lambda on: self._set({"bias": on}))
-            self.form.addRow(bias)
+            weights = QPushButton("Weights and biases…")
+            weights.setObjectName("inspector.weights")
+            weights.setToolTip("see and edit every weight of this block (a double-click on "
+                               "an edge or a unit edits one)")
+            weights.clicked.connect(lambda: self.weights_requested.emit(node_id))
+            self.form.addRow(bias, weights)
         if node.type == "dropout":
             self._number("keep_prob", node.param("keep_prob"), 0.05, 1.0,
                          "keep each unit with probability p (×1/p in training)")
