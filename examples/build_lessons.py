@@ -450,6 +450,26 @@ def initialization(out: dict[str, Experiment]) -> None:
                  goal="ReLU stacks need He's larger initial weights.")
     exp.network = mlp([8] * 8, "relu", init="he_normal")
     out["44_he_init"] = exp
+    exp = lesson("Initial weights too large", "Every weight drawn from N(0, σ²) with σ = 3, "
+                 "whatever the number of inputs: each tanh unit sums inputs of several units "
+                 "times weights of about ±3, lands far out on the flat tails (|a| > 0.99, slope "
+                 "under 0.02) and passes almost no gradient back. Three quarters of the hidden "
+                 "outputs are stuck there and the loss hardly moves; the Glorot twin, started "
+                 "with U(±√(6/(N + M))), fits the circle. Hover a unit: its map is two flat "
+                 "colours with a hard edge.", "circle", (16,) * 3, "tanh",
+                 promise("train_loss", 100, "tanh saturates and learning stalls", "above",
+                         {"network.hidden.init": "glorot_uniform",
+                          "network.output.init": "glorot_uniform"}, "Glorot init", 0.05,
+                         also=[("saturated_share", 0.5, 1.0)]),
+                 learning_rate=0.03, topic="Initialization", notes="001",
+                 section="Lecture 11 – Optimization: weights drawn from a Gaussian, the "
+                         "initial scale (too large may result in exploding values)",
+                 goal="Too large a start saturates tanh units: learning stalls.")
+    exp.network = mlp([16] * 3, "tanh", init="normal")
+    for block in exp.network.nodes.values():
+        if block.type in ("dense", "output"):
+            block.params["sigma"] = 3.0
+    out["56_init_too_large"] = exp
 
 
 def more_regularization(out: dict[str, Experiment]) -> None:

@@ -183,6 +183,9 @@ class Inspector(QGroupBox):
             self._choice("Loss", "loss", list(LOSSES), LOSSES, node.param("loss"))
         if node.type in ("dense", "output"):
             self._choice("Init", "init", list(INITS), INITS, node.param("init"))
+            for p in INITS[node.param("init")].params:  # σ of the chosen-scale normal
+                self._number(p.name, node.params.get(p.name, p.default), p.lo, p.hi, p.doc,
+                             p.integer)
             bias = QCheckBox("bias")
             bias.setChecked(bool(node.param("bias")))
             bias.toggled.connect(lambda on: self._set({"bias": on}))
