@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
-from .worker import StepEpoch
+from .worker import KeepState, StepEpoch
 
 
 class LessonHost:
@@ -24,11 +24,13 @@ class LessonHost:
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.guide_dock)
         self.guide_dock.hide()
         self._train_until: int | None = None
+        self._marks = 0
 
     def show_lesson_steps(self) -> None:
         """A lesson with steps opens with its guide on screen (both tabs see the dock)."""
         exp = self.experiment
         steps = getattr(getattr(exp, "lesson", None), "steps", [])
+        self.worker.kept.clear()  # an earlier lesson's runs
         self.guide.set_lesson(exp)
         self.guide_dock.setVisible(bool(steps))
 
@@ -38,6 +40,9 @@ class LessonHost:
             return self.qs.set(action.field, action.value, f"lesson: {action.field}")
         if action.kind == "train":
             epoch = self._drawn.snapshot.epoch if self._drawn else 0
+            if self._drawn is not None and self._drawn.snapshot.status == "diverged":
+                self.restart()  # a diverged run cannot train on: the step trains a fresh one
+                epoch = 0
             self._train_until = epoch + action.count
             for _ in range(action.count):
                 self.worker.post(StepEpoch())
@@ -54,15 +59,27 @@ class LessonHost:
         return True
 
     def marker(self) -> Any:
-        return self.session.position
+        """The undo stack's position and the run as it is now (the worker keeps a copy of
+        the trainer's state, taken after any epochs still queued)."""
+        self._marks += 1
+        self.worker.post(KeepState(self._marks))
+        frame = self.clustering_lab.frame
+        return self.session.position, self._marks, frame.position if frame is not None else 0
 
     def undo_to(self, marker: Any) -> None:
-        self.session.undo_to(int(marker))
+        position, key, clustering_step = marker
+        self.session.undo_to(int(position))
         self._train_until = None
-        self.reset()  # the trained weights go back to the start of that state
+        # The run as it was before the step: its weights, epoch, history and random state,
+        # and the clustering at the step it had reached.
+        self.restart(self.worker.kept.get(key))
+        self.clustering_lab.worker.post("seek", clustering_step)
 
-    def _check_lesson_training(self, epoch: int) -> None:
-        """Called for every frame drawn: a 'train' step ends when its last epoch is shown."""
-        if self._train_until is not None and epoch >= self._train_until:
+    def _check_lesson_training(self, epoch: int, status: str = "") -> None:
+        """Called for every frame drawn: a 'train' step ends when its last epoch is shown, or
+        when the run can go no further (it diverged, stopped early or reached its limit: the
+        remaining epochs would never come, and the student must still be able to go on)."""
+        ended = status in ("diverged", "stopped", "finished")
+        if self._train_until is not None and (epoch >= self._train_until or ended):
             self._train_until = None
             self.guide.action_finished()

@@ -315,11 +315,16 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.worker.post(StepBatch())
 
     def reset(self) -> None:
+        self.restart()
+
+    def restart(self, state: dict | None = None) -> None:
+        """A fresh run of the experiment, or the run `state` holds (a lesson's Back)."""
         self.playing = False
         self.training_bar.set_playing(False)
+        self.latest = self._drawn  # a frame of the old run, not drawn yet, must not be
         self._recorded.clear()
         self._go_live()
-        self._post_build()
+        self._post_build(state)
 
     def lower_learning_rate(self) -> None:
         """The way out of divergence: a rate ten times smaller, then a fresh start."""
@@ -519,7 +524,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
                                       frame.batches_per_epoch)
         self.training_settings.schedule_plot.set_epoch(snap.epoch)
-        self._check_lesson_training(snap.epoch)
+        self._check_lesson_training(snap.epoch, snap.status)
         now = time.perf_counter()
         self._paint_times = [t for t in self._paint_times if now - t < 1.0] + [now]
         note = f"  ({frame.device_note})" if frame.device_note else ""
