@@ -321,6 +321,40 @@ def learning_rates_and_optimizers(out: dict[str, Experiment]) -> None:
                  notes="001", section="Lecture 11 – Optimization: learning-rate decay",
                  goal="Shrinking steps let the loss settle instead of jittering.")
     out["34_learning_rate_decay"] = exp
+    decreasing = "Lecture 11 – Optimization: need for decreasing learning rate (Σε = ∞, Σε² < ∞)"
+    # Each twin is the same schedule made constant (γ = 1, ε_min = ε₀): one field changed.
+    for name, title, schedule, params, constant, text in (
+        ("57_step_decay", "Step decay", "step", {"step_size": 50, "gamma": 0.5}, "gamma",
+         "ε_k = ε₀·γ^⌊k/s⌋: the rate halves every 50 epochs, in visible stairs on the loss."),
+        ("58_exponential_decay", "Exponential decay", "exponential", {"gamma": 0.985}, "gamma",
+         "ε_k = ε₀·γ^k with γ = 0.985: a little smaller every epoch, a twentieth after 200."),
+        ("59_cosine_schedule", "Cosine schedule", "cosine", {"period": 250, "final_fraction": 0.0},
+         "final_fraction",
+         "ε_k = ½ε₀(1 + cos(πk/T)), T = 250: slow at first, steep in the middle, gentle at the "
+         "end."),
+    ):
+        out[name] = lesson(
+            title, text + " Mini-batches of 5 make SGD noisy (the notes: its gradient has a "
+            "source of error that does not vanish at the minimum), so a constant rate keeps "
+            "jittering; the shrinking rate settles lower on the same spiral.", "spiral", (8, 8, 8),
+            outcome=promise("train_loss", 300, "settles below the constant rate", "below",
+                            {f"training.schedule_params.{constant}": 1.0},
+                            "a constant learning rate", 0.0),
+            optimizer="adam", learning_rate=0.03, batch_size=5, schedule=schedule,
+            schedule_params=params, topic="Optimization", notes="001", section=decreasing,
+            goal=f"{title}: shrinking steps settle where a constant rate jitters.")
+    out["60_adamw"] = lesson(
+        "AdamW: decoupled weight decay", "AdamW shrinks every weight by ελθ before Adam's step "
+        "(θ ← θ − ελθ, λ = 0.1), apart from the gradient, so Adam's per-weight scaling does not "
+        "weaken the decay. The same [16, 16] net fits the circle as well as with plain Adam, "
+        "with weights about half as large.", "circle", (16, 16),
+        outcome=promise("weight_norm", 200, "the same fit with smaller weights", "below",
+                        {"training.optimizer_params.weight_decay": 0.0}, "Adam (λ = 0)", 1.0,
+                        also=[("train_accuracy", 0.9, 1.0)]),
+        optimizer="adamw", learning_rate=0.01, optimizer_params={"weight_decay": 0.1},
+        topic="Optimization", notes="001",
+        section="Lecture 9 – Regularization: weight decay (with Adam's update, Lecture 11)",
+        goal="Weight decay applied apart from Adam's scaled step.")
     exp = lesson("Mini-batch size and noise", "Batch size 1: every step follows one point, "
                  "so the loss trace jitters up and down; its twin with batches of 100 "
                  "averages the gradient and the trace falls smoothly.", "circle", (4, 2),
