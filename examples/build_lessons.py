@@ -324,11 +324,11 @@ def learning_rates_and_optimizers(out: dict[str, Experiment]) -> None:
     decreasing = "Lecture 11 – Optimization: need for decreasing learning rate (Σε = ∞, Σε² < ∞)"
     # Each twin is the same schedule made constant (γ = 1, ε_min = ε₀): one field changed.
     for name, title, schedule, params, constant, text in (
-        ("57_step_decay", "Step decay", "step", {"step_size": 50, "gamma": 0.5}, "gamma",
+        ("62_step_decay", "Step decay", "step", {"step_size": 50, "gamma": 0.5}, "gamma",
          "ε_k = ε₀·γ^⌊k/s⌋: the rate halves every 50 epochs, in visible stairs on the loss."),
-        ("58_exponential_decay", "Exponential decay", "exponential", {"gamma": 0.985}, "gamma",
+        ("63_exponential_decay", "Exponential decay", "exponential", {"gamma": 0.985}, "gamma",
          "ε_k = ε₀·γ^k with γ = 0.985: a little smaller every epoch, a twentieth after 200."),
-        ("59_cosine_schedule", "Cosine schedule", "cosine", {"period": 250, "final_fraction": 0.0},
+        ("64_cosine_schedule", "Cosine schedule", "cosine", {"period": 250, "final_fraction": 0.0},
          "final_fraction",
          "ε_k = ½ε₀(1 + cos(πk/T)), T = 250: slow at first, steep in the middle, gentle at the "
          "end."),
@@ -343,7 +343,7 @@ def learning_rates_and_optimizers(out: dict[str, Experiment]) -> None:
             optimizer="adam", learning_rate=0.03, batch_size=5, schedule=schedule,
             schedule_params=params, topic="Optimization", notes="001", section=decreasing,
             goal=f"{title}: shrinking steps settle where a constant rate jitters.")
-    out["60_adamw"] = lesson(
+    out["65_adamw"] = lesson(
         "AdamW: decoupled weight decay", "AdamW shrinks every weight by ελθ before Adam's step "
         "(θ ← θ − ελθ, λ = 0.1), apart from the gradient, so Adam's per-weight scaling does not "
         "weaken the decay. The same [16, 16] net fits the circle as well as with plain Adam, "
@@ -503,7 +503,7 @@ def initialization(out: dict[str, Experiment]) -> None:
     for block in exp.network.nodes.values():
         if block.type in ("dense", "output"):
             block.params["sigma"] = 3.0
-    out["56_init_too_large"] = exp
+    out["61_init_too_large"] = exp
 
 
 def more_regularization(out: dict[str, Experiment]) -> None:
