@@ -172,7 +172,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(output_box)
         self.right_split.addWidget(self.trace)
-        self.right_split.setSizes([500, 300])
+        self.right_split.setSizes([430, 370])  # the accuracy plot readable at 1280x800
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(data_scroll)
         self.main_split.addWidget(network_box)

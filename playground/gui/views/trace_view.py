@@ -73,7 +73,7 @@ class TracePlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.loss, 3)
-        layout.addWidget(self.acc, 2)
+        layout.addWidget(self.acc, 3)
         self._history: dict[str, np.ndarray] = {}
         self._run_id = None
         self._shown_epochs = -1
