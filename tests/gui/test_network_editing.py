@@ -106,11 +106,14 @@ def test_the_inspector_opens_the_weight_table_and_its_edits_undo_and_redo(qtbot,
         for row, col, text in ((1, 3, "2.5"), (0, 4, "-0.75")):  # a weight and a bias
             table.table.setCurrentCell(row, col)
             table.table.editItem(table.table.item(row, col))
+            cell = table.table.visualItemRect(table.table.item(row, col))
             editor = next(e for e in table.table.viewport().findChildren(QLineEdit)
-                          if e.isVisible())  # the last cell's editor may linger, hidden
+                          if e.isVisible() and e.geometry().intersects(cell))
             editor.selectAll()
             qtbot.keyClicks(editor, text)
             qtbot.keyClick(editor, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda r=row, c=col, t=text: table.table.item(r, c).text() == t,
+                            timeout=2000)  # the cell takes the value on the next turn
         ok = table.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
         seen["accepted"] = table.result()
@@ -149,3 +152,4 @@ def test_the_weight_table_refuses_a_bad_cell_by_name_and_keeps_the_dialog(qtbot)
     table.table.item(1, 0).setText("0.25")
     table._accept()
     assert table.changes() == [(1, 0, 0.25, 0.5)]
+

@@ -138,3 +138,26 @@ def test_a_block_dropped_from_the_palette_keeps_the_drawing_readable(qtbot, wind
     assert min(neuron_sizes(view)) >= 30 and min(label_heights(view).values()) >= 11
     dropped = view.on_screen(view.neurons[("dropout1", 0)]).center()
     assert (dropped - QPointF(spot)).manhattanLength() < 120  # it lands where it was dropped
+
+
+def test_a_network_too_long_for_the_canvas_stays_readable_and_scrolls(qtbot, window):
+    """The residual template (11 columns) in a 1280x800 window: not shrunk to specks; labels
+    stay readable, the input shows first and the rest is a scroll away."""
+    settle(qtbot, window, 1280, 800)
+    header = window.network_header
+    header._template(header.template.findData("residual"))
+    view = window.network_view
+    qtbot.waitUntil(lambda: "add2" in view.frames, timeout=10000)
+    qtbot.wait(50)
+    assert min(label_heights(view).values()) >= 11
+    assert min(min(view.on_screen(i).width(), view.on_screen(i).height())
+               for i in view.neurons.values()) >= 12
+    area = view.viewport().rect()
+    assert area.contains(view.on_screen(view.frames["input"]).toAlignedRect().adjusted(
+        0, 0, -2, -2))
+    bar = view.horizontalScrollBar()
+    assert bar.isVisible() and bar.maximum() > 0
+    bar.setValue(bar.maximum())  # scrolled to the end: the output block comes into view
+    qtbot.wait(20)
+    assert area.intersects(view.on_screen(view.frames["output"]).toAlignedRect())
+

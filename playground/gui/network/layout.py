@@ -14,6 +14,9 @@ import numpy as np
 
 UNITS_SHOWN = 8  # a wider block shows its first 7 units and an "n more" tile
 SMALLEST = 6.0  # px: the least a unit's tile may shrink to before the view scales down
+# Too long for the width, tiles stop shrinking here: smaller ones hardly shorten the drawing
+# but make every map a speck (the view scales down to readable labels, then scrolls).
+SMALLEST_FOR_WIDTH = 16.0
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,7 @@ def plan_layout(boxes: list[BlockBox], width: float, height: float,
         x0, y0, x1, y1 = plan.bounds(boxes)
         if x1 - x0 <= width and y1 - y0 <= height:
             return plan, True
-        if neuron <= SMALLEST:
+        if neuron <= SMALLEST or (x1 - x0 > width and neuron <= SMALLEST_FOR_WIDTH):
             return plan, False
         # Below the style's comfortable minimum, tiles shrink (a 64-unit column still shows
         # its maps) while labels keep their size; only past that is the whole view scaled.

@@ -54,14 +54,22 @@ class WeightTable(QDialog):
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Rows are the block's units, columns its inputs. Edit a cell, "
-                                "then OK: the change is one step on the undo stack."))
+        intro = QLabel("Rows are the block's units, columns its inputs. Edit a cell, then OK: "
+                       "the change is one step on the undo stack.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
-        width = min(900, self.table.horizontalHeader().length() + 120)
+        width = min(900, self.table.horizontalHeader().length()
+                    + self.table.verticalHeader().sizeHint().width() + 60)
         self.resize(max(360, width), min(600, 140 + 30 * units))
         self._changes: list[tuple[int, int, float, float]] = []
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return  # Enter commits a cell (the editor takes it); it never closes the table
+        super().keyPressEvent(event)
 
     def _parse(self) -> list[tuple[int, int, float, float]] | str:
         changes = []
