@@ -187,9 +187,9 @@ def regularization(out: dict[str, Experiment]) -> None:
     out["06_overfitting"] = overfitting(
         "Overfitting", "Noise 30 and only 10 % of the points to train on: a big network learns "
         "the noise. Training accuracy climbs, test accuracy does not (show the test data). "
-        "Its twin trains on half of the points and the gap closes.",
+        "Its twin trains on 90 % of the points and the gap closes.",
         promise("accuracy_gap", 300, "train beats test by a wide margin", "above",
-                {"data.train_fraction": 0.5}, "the twin with 50 % training data", 0.01,
+                {"data.train_fraction": 0.9}, "the twin with 90 % training data", 0.05,
                 at_least=0.15),
         notes="000", section="Regularization: overfitting",
         goal="Few noisy points and a big network: train and test accuracy part.")
