@@ -293,7 +293,7 @@ def learning_rates_and_optimizers(out: dict[str, Experiment]) -> None:
              "the flat stretches."),
     ]
     for name, title, opt, lr, section, text in (
-        ("31_nesterov", "Nesterov momentum", "nesterov", 0.03, "Lecture 11 – Optimization: "
+        ("31_nesterov", "Nesterov momentum", "nesterov", 0.02, "Lecture 11 – Optimization: "
          "Nesterov momentum", "v ← αv − ε∇L(θ + αv): the gradient is taken where momentum is "
          "about to carry the weights."),
         ("32_adagrad", "Adagrad", "adagrad", 0.1, "Adagrad", "a ← a + g⊙g; each weight's "
