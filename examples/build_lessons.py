@@ -187,9 +187,9 @@ def regularization(out: dict[str, Experiment]) -> None:
     out["06_overfitting"] = overfitting(
         "Overfitting", "Noise 30 and only 10 % of the points to train on: a big network learns "
         "the noise. Training accuracy climbs, test accuracy does not (show the test data). "
-        "Its twin trains on half of the points and the gap closes.",
+        "Its twin trains on 90 % of the points and the gap closes.",
         promise("accuracy_gap", 300, "train beats test by a wide margin", "above",
-                {"data.train_fraction": 0.5}, "the twin with 50 % training data", 0.01,
+                {"data.train_fraction": 0.9}, "the twin with 90 % training data", 0.05,
                 at_least=0.15),
         notes="000", section="Regularization: overfitting",
         goal="Few noisy points and a big network: train and test accuracy part.")
@@ -293,7 +293,7 @@ def learning_rates_and_optimizers(out: dict[str, Experiment]) -> None:
              "the flat stretches."),
     ]
     for name, title, opt, lr, section, text in (
-        ("31_nesterov", "Nesterov momentum", "nesterov", 0.03, "Lecture 11 – Optimization: "
+        ("31_nesterov", "Nesterov momentum", "nesterov", 0.02, "Lecture 11 – Optimization: "
          "Nesterov momentum", "v ← αv − ε∇L(θ + αv): the gradient is taken where momentum is "
          "about to carry the weights."),
         ("32_adagrad", "Adagrad", "adagrad", 0.1, "Adagrad", "a ← a + g⊙g; each weight's "
@@ -321,6 +321,40 @@ def learning_rates_and_optimizers(out: dict[str, Experiment]) -> None:
                  notes="001", section="Lecture 11 – Optimization: learning-rate decay",
                  goal="Shrinking steps let the loss settle instead of jittering.")
     out["34_learning_rate_decay"] = exp
+    decreasing = "Lecture 11 – Optimization: need for decreasing learning rate (Σε = ∞, Σε² < ∞)"
+    # Each twin is the same schedule made constant (γ = 1, ε_min = ε₀): one field changed.
+    for name, title, schedule, params, constant, text in (
+        ("62_step_decay", "Step decay", "step", {"step_size": 50, "gamma": 0.5}, "gamma",
+         "ε_k = ε₀·γ^⌊k/s⌋: the rate halves every 50 epochs, in visible stairs on the loss."),
+        ("63_exponential_decay", "Exponential decay", "exponential", {"gamma": 0.985}, "gamma",
+         "ε_k = ε₀·γ^k with γ = 0.985: a little smaller every epoch, a twentieth after 200."),
+        ("64_cosine_schedule", "Cosine schedule", "cosine", {"period": 250, "final_fraction": 0.0},
+         "final_fraction",
+         "ε_k = ½ε₀(1 + cos(πk/T)), T = 250: slow at first, steep in the middle, gentle at the "
+         "end."),
+    ):
+        out[name] = lesson(
+            title, text + " Mini-batches of 5 make SGD noisy (the notes: its gradient has a "
+            "source of error that does not vanish at the minimum), so a constant rate keeps "
+            "jittering; the shrinking rate settles lower on the same spiral.", "spiral", (8, 8, 8),
+            outcome=promise("train_loss", 300, "settles below the constant rate", "below",
+                            {f"training.schedule_params.{constant}": 1.0},
+                            "a constant learning rate", 0.0),
+            optimizer="adam", learning_rate=0.03, batch_size=5, schedule=schedule,
+            schedule_params=params, topic="Optimization", notes="001", section=decreasing,
+            goal=f"{title}: shrinking steps settle where a constant rate jitters.")
+    out["65_adamw"] = lesson(
+        "AdamW: decoupled weight decay", "AdamW shrinks every weight by ελθ before Adam's step "
+        "(θ ← θ − ελθ, λ = 0.1), apart from the gradient, so Adam's per-weight scaling does not "
+        "weaken the decay. The same [16, 16] net fits the circle as well as with plain Adam, "
+        "with weights about half as large.", "circle", (16, 16),
+        outcome=promise("weight_norm", 200, "the same fit with smaller weights", "below",
+                        {"training.optimizer_params.weight_decay": 0.0}, "Adam (λ = 0)", 1.0,
+                        also=[("train_accuracy", 0.9, 1.0)]),
+        optimizer="adamw", learning_rate=0.01, optimizer_params={"weight_decay": 0.1},
+        topic="Optimization", notes="001",
+        section="Lecture 9 – Regularization: weight decay (with Adam's update, Lecture 11)",
+        goal="Weight decay applied apart from Adam's scaled step.")
     exp = lesson("Mini-batch size and noise", "Batch size 1: every step follows one point, "
                  "so the loss trace jitters up and down; its twin with batches of 100 "
                  "averages the gradient and the trace falls smoothly.", "circle", (4, 2),
@@ -450,6 +484,26 @@ def initialization(out: dict[str, Experiment]) -> None:
                  goal="ReLU stacks need He's larger initial weights.")
     exp.network = mlp([8] * 8, "relu", init="he_normal")
     out["44_he_init"] = exp
+    exp = lesson("Initial weights too large", "Every weight drawn from N(0, σ²) with σ = 3, "
+                 "whatever the number of inputs: each tanh unit sums inputs of several units "
+                 "times weights of about ±3, lands far out on the flat tails (|a| > 0.99, slope "
+                 "under 0.02) and passes almost no gradient back. Three quarters of the hidden "
+                 "outputs are stuck there and the loss hardly moves; the Glorot twin, started "
+                 "with U(±√(6/(N + M))), fits the circle. Hover a unit: its map is two flat "
+                 "colours with a hard edge.", "circle", (16,) * 3, "tanh",
+                 promise("train_loss", 100, "tanh saturates and learning stalls", "above",
+                         {"network.hidden.init": "glorot_uniform",
+                          "network.output.init": "glorot_uniform"}, "Glorot init", 0.05,
+                         also=[("saturated_share", 0.5, 1.0)]),
+                 learning_rate=0.03, topic="Initialization", notes="001",
+                 section="Lecture 11 – Optimization: weights drawn from a Gaussian, the "
+                         "initial scale (too large may result in exploding values)",
+                 goal="Too large a start saturates tanh units: learning stalls.")
+    exp.network = mlp([16] * 3, "tanh", init="normal")
+    for block in exp.network.nodes.values():
+        if block.type in ("dense", "output"):
+            block.params["sigma"] = 3.0
+    out["61_init_too_large"] = exp
 
 
 def more_regularization(out: dict[str, Experiment]) -> None:

@@ -164,20 +164,20 @@ LOSSES = _table(
 
 
 # ---------------------------------------------------------------------------------------- inits
-# fn(weight, bias, generator): fills in place. Weight shape is (fan_out, fan_in).
+# fn(weight, bias, generator, **params): fills in place. Weight shape is (fan_out, fan_in).
 
 def _uniform(w: torch.Tensor, limit: float, gen: torch.Generator) -> None:
     w.uniform_(-limit, limit, generator=gen)
 
 
-def _init_tf(w, b, gen):
+def _init_tf(w, b, gen, **_):
     _uniform(w, 0.5, gen)
     if b is not None:
         b.fill_(0.1)
 
 
 def _init_fan(limit_of: Callable[[int, int], float]):
-    def init(w, b, gen):
+    def init(w, b, gen, **_):
         fan_out, fan_in = w.shape
         _uniform(w, limit_of(fan_in, fan_out), gen)
         if b is not None:
@@ -186,13 +186,20 @@ def _init_fan(limit_of: Callable[[int, int], float]):
     return init
 
 
-def _init_he(w, b, gen):
+def _init_he(w, b, gen, **_):
     w.normal_(0.0, math.sqrt(2.0 / w.shape[1]), generator=gen)
     if b is not None:
         b.zero_()
 
 
-def _init_zeros(w, b, gen):
+def _init_normal(w, b, gen, sigma: float = 1.0, **_):
+    # A scale chosen by hand, not from the fan-in: large σ saturates tanh and sigmoid units.
+    w.normal_(0.0, sigma, generator=gen)
+    if b is not None:
+        b.zero_()
+
+
+def _init_zeros(w, b, gen, **_):
     w.zero_()
     if b is not None:
         b.zero_()
@@ -208,6 +215,9 @@ INITS = _table(
     Entry("glorot_uniform", "Glorot / Xavier uniform", "w ~ U(±√(6/(N + M))), b = 0",
           fn=_init_fan(lambda n, m: math.sqrt(6.0 / (n + m)))),
     Entry("he_normal", "He normal", "w ~ N(0, 2/N), b = 0", fn=_init_he),
+    Entry("normal", "Normal, chosen σ", "w ~ N(0, σ²), b = 0   (σ by hand, whatever N is)",
+          (Param("sigma", 1.0, 0.0, 10.0, "the standard deviation σ of the initial weights"),),
+          fn=_init_normal),
 )
 
 

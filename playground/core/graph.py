@@ -392,6 +392,8 @@ def _check_name(node: Node, name: str, table: dict | list, what: str) -> None:
 def check_params(node: Node) -> None:
     """Raise SpecError (path empty; the block is the place) for a parameter out of range."""
     known = set(BLOCKS[node.type].defaults) | {"name", "alpha", "k"}
+    if node.type in ("dense", "output"):  # kept when the init changes, as alpha and k are
+        known |= {p.name for entry in INITS.values() for p in entry.params}
     if node.type in ("output",):
         known |= {"delta", "margin"}
     for key in node.params:
@@ -413,6 +415,7 @@ def check_params(node: Node) -> None:
         entry.resolve(_subset(node, entry))
     if node.type in ("dense", "output"):
         _check_name(node, "init", INITS, "init")
+        INITS[node.param("init")].resolve(_subset(node, INITS[node.param("init")]))
         if not isinstance(node.param("bias"), bool):
             raise SpecError("", f"bias must be true or false, got {node.param('bias')!r}")
     if node.type == "dropout":
@@ -437,6 +440,11 @@ def activation_pieces(node: Node) -> int:
 
 def activation_params(node: Node) -> dict[str, float]:
     entry = ACTIVATIONS[node.param("activation")]
+    return entry.resolve(_subset(node, entry))
+
+
+def init_params(node: Node) -> dict[str, float]:
+    entry = INITS[node.param("init")]
     return entry.resolve(_subset(node, entry))
 
 

@@ -14,7 +14,7 @@ from torch import nn
 
 from .catalog import ACTIVATIONS, INITS, LOSSES
 from .errors import GraphError
-from .graph import Graph, Node, activation_params, loss_params
+from .graph import Graph, Node, activation_params, init_params, loss_params
 
 
 class Activation(nn.Module):
@@ -49,7 +49,8 @@ class Dense(nn.Module):
         pieces = self.act.pieces if self.act else 1
         self.linear = nn.Linear(fan_in, units * pieces, bias=bool(node.param("bias")))
         with torch.no_grad():
-            INITS[node.param("init")].fn(self.linear.weight, self.linear.bias, gen)
+            INITS[node.param("init")].fn(self.linear.weight, self.linear.bias, gen,
+                                         **init_params(node))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         z = self.linear(x)

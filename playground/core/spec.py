@@ -167,7 +167,8 @@ class ViewSpec:
 
 OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",
                    "accuracy_gap", "diverged", "stopped_early", "diverged_epoch", "loss_rises",
-                   "weight_norm", "seed_spread", "clusters", "agreement", "inertia", "noise_share",
+                   "weight_norm", "seed_spread", "saturated_share", "clusters", "agreement",
+                   "inertia", "noise_share",
                    *RACE_METRICS, *GRAPH_METRICS)
 CLUSTER_METRICS = ("clusters", "agreement", "inertia", "noise_share")
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 
 from ..core.overrides import ENTRY_PARAMS, params_taken
-from .worker import StepEpoch
+from .worker import KeepState, StepEpoch
 
 
 class LessonHost:
@@ -28,13 +28,15 @@ class LessonHost:
         self.guide_dock.visibilityChanged.connect(
             lambda on: on or self._make_room_for_guide(False))  # closed: the data come back
         self._train_until: int | None = None
+        self._marks = 0
 
     def show_lesson_steps(self) -> None:
         """A lesson with steps opens with its guide on screen (both tabs see the dock). The
-        guide takes the data column's place (drag the splitter to bring it back): beside it,
+        guide takes the data column's place (View > Data panel brings it back): beside it,
         the window no longer fitted a 1280-px screen."""
         exp = self.experiment
         steps = getattr(getattr(exp, "lesson", None), "steps", [])
+        self.worker.kept.clear()  # an earlier lesson's runs
         self.guide.set_lesson(exp)
         shown = bool(steps)
         if shown == self.guide_dock.isVisible():
@@ -64,6 +66,9 @@ class LessonHost:
             return self.qs.set_many(values, f"lesson: {action.field}")
         if action.kind == "train":
             epoch = self._drawn.snapshot.epoch if self._drawn else 0
+            if self._drawn is not None and self._drawn.snapshot.status == "diverged":
+                self.restart()  # a diverged run cannot train on: the step trains a fresh one
+                epoch = 0
             self._train_until = epoch + action.count
             for _ in range(action.count):
                 self.worker.post(StepEpoch())
@@ -80,15 +85,27 @@ class LessonHost:
         return True
 
     def marker(self) -> Any:
-        return self.session.position
+        """The undo stack's position and the run as it is now (the worker keeps a copy of
+        the trainer's state, taken after any epochs still queued)."""
+        self._marks += 1
+        self.worker.post(KeepState(self._marks))
+        frame = self.clustering_lab.frame
+        return self.session.position, self._marks, frame.position if frame is not None else 0
 
     def undo_to(self, marker: Any) -> None:
-        self.session.undo_to(int(marker))
+        position, key, clustering_step = marker
+        self.session.undo_to(int(position))
         self._train_until = None
-        self.reset()  # the trained weights go back to the start of that state
+        # The run as it was before the step: its weights, epoch, history and random state,
+        # and the clustering at the step it had reached.
+        self.restart(self.worker.kept.get(key))
+        self.clustering_lab.worker.post("seek", clustering_step)
 
-    def _check_lesson_training(self, epoch: int) -> None:
-        """Called for every frame drawn: a 'train' step ends when its last epoch is shown."""
-        if self._train_until is not None and epoch >= self._train_until:
+    def _check_lesson_training(self, epoch: int, status: str = "") -> None:
+        """Called for every frame drawn: a 'train' step ends when its last epoch is shown, or
+        when the run can go no further (it diverged, stopped early or reached its limit: the
+        remaining epochs would never come, and the student must still be able to go on)."""
+        ended = status in ("diverged", "stopped", "finished")
+        if self._train_until is not None and (epoch >= self._train_until or ended):
             self._train_until = None
             self.guide.action_finished()

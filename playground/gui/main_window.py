@@ -258,6 +258,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.network_header.undo.connect(self.undo_edit)
         self.network_header.redo.connect(self.redo_edit)
         self.inspector.command.connect(self.edit_network)
+        self.inspector.weights_requested.connect(self.edit_block_weights)
         self.history_slider.valueChanged.connect(self.on_history_moved)
 
     def _build_menus(self) -> None:
@@ -323,11 +324,16 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.worker.post(StepBatch())
 
     def reset(self) -> None:
+        self.restart()
+
+    def restart(self, state: dict | None = None) -> None:
+        """A fresh run of the experiment, or the run `state` holds (a lesson's Back)."""
         self.playing = False
         self.training_bar.set_playing(False)
+        self.latest = self._drawn  # a frame of the old run, not drawn yet, must not be
         self._recorded.clear()
         self._go_live()
-        self._post_build()
+        self._post_build(state)
 
     def lower_learning_rate(self) -> None:
         """The way out of divergence: a rate ten times smaller, then a fresh start."""
@@ -388,9 +394,12 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
             self._layout_network(self.experiment, self._dataset)
             if self._drawn is not None:
                 self.network_view.update_snapshot(self._drawn.snapshot)
-        if "state" in kinds and isinstance(change.command, SessionSetWeight):
-            cmd = change.command
-            self.worker.post(SetWeight(cmd.node, cmd.row, cmd.col, cmd.current(change.undone)))
+        if "state" in kinds:  # hand-set weights: one, or a table's worth at once
+            parts = getattr(change.command, "parts", [change.command])
+            for cmd in parts if not change.undone else reversed(parts):
+                if isinstance(cmd, SessionSetWeight):
+                    self.worker.post(SetWeight(cmd.node, cmd.row, cmd.col,
+                                               cmd.current(change.undone)))
         if "meta" in kinds:
             self._show_lesson_text()
 
@@ -545,7 +554,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
             self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
                                           frame.batches_per_epoch)
         self.training_settings.schedule_plot.set_epoch(snap.epoch)
-        self._check_lesson_training(snap.epoch)
+        self._check_lesson_training(snap.epoch, snap.status)
         now = time.perf_counter()
         self._paint_times = [t for t in self._paint_times if now - t < 1.0] + [now]
         note = f"  ({frame.device_note})" if frame.device_note else ""

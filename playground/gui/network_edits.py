@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 
 from ..core import commands as C
+from ..core.session import Compound
+from ..core.session import SetWeight as SessionSetWeight
 
 
 class NetworkEdits:
@@ -70,3 +72,33 @@ class NetworkEdits:
         if 1 <= units <= 512:
             self.edit_network(C.SetParams(node, {"units": units}, label=f"{node}: {units} units"))
 
+
+    def edit_block_weights(self, node: str) -> None:
+        """The inspector's weight table for `node`: the changed cells as one undoable edit."""
+        from .network.weight_dialog import WeightTable
+
+        view = self.network_view
+        weights = self._drawn.snapshot.weights if self._drawn is not None else {}
+        if node not in weights or node not in self.experiment.network.nodes:
+            self.statusBar().showMessage(f"{node} has no weights yet: build a valid network "
+                                         "first", 5000)
+            return
+        units = view.units_of(node)
+        sources = self.experiment.network.inputs_of(node)
+        src = sources[0] if sources else ""
+        fan_in = weights[node].shape[1]
+        if src and self.experiment.network.nodes[src].type == "input" and \
+                len(view.input_labels) == fan_in:
+            columns = list(view.input_labels)
+        else:
+            columns = [f"{src} {j + 1}" for j in range(fan_in)]
+        table = WeightTable(node, units, columns,
+                            lambda r, c: view.weight(node, r, c) or 0.0,
+                            view.has_bias(node), self)
+        if not table.exec() or not table.changes():
+            return
+        parts = [SessionSetWeight(node, r, None if c < 0 else c, new, old,
+                                  label=f"edit a {'bias' if c < 0 else 'weight'} of {node}")
+                 for r, c, new, old in table.changes()]
+        self.qs.push(parts[0] if len(parts) == 1 else
+                     Compound(parts, label=f"edit {len(parts)} weights of {node}"))

@@ -95,6 +95,14 @@ class SetWeight:
 
 
 @dataclass(frozen=True)
+class KeepState:
+    """Remember the trainer's whole state under `key` (a guided lesson's step marker), so
+    Back can rebuild the run exactly as it was (`TrainingWorker.kept`)."""
+
+    key: int
+
+
+@dataclass(frozen=True)
 class Write:
     path: str
     kind: str  # "experiment" | "history_csv" | "pytorch"
@@ -118,6 +126,7 @@ class TrainingWorker(CommandThread):
         self._token = 0
         self._rate_marks: list[tuple[float, int]] = []
         self._warm_up: subprocess.Popen | None = None
+        self.kept: dict[int, dict] = {}  # KeepState's trainer states (written here, read later)
 
     # ------------------------------------------------------------------- worker thread
     def run(self) -> None:
@@ -188,6 +197,10 @@ class TrainingWorker(CommandThread):
         elif isinstance(command, SetWeight):
             t.set_weight(command.node, command.row, command.col, command.value)
             self._emit()
+        elif isinstance(command, KeepState):
+            from ..core.files import trainer_state
+
+            self.kept[command.key] = trainer_state(t)
         else:
             raise TypeError(f"unknown worker command {command!r}")
 

@@ -112,3 +112,22 @@ def test_pasted_blocks_land_clear_of_the_originals(qtbot, window):
         for b in ("dense1", "dense2"):
             assert not view.frames[a].sceneBoundingRect().intersects(
                 view.frames[b].sceneBoundingRect())
+
+
+def test_a_new_layout_at_the_same_tile_size_moves_items_instead_of_replacing_them(
+        qtbot, window):
+    view = window.network_view
+    items = dict(view.neurons), dict(view.links), dict(view.frames)
+    tile = view.plan.neuron
+    window.resize(1300, 800)  # a little wider: the columns spread, the tiles keep their size
+    qtbot.waitUntil(lambda: window.width() == 1300, timeout=5000)
+    qtbot.wait(50)
+    assert view.plan.neuron == tile
+    assert all(view.neurons[k] is v for k, v in items[0].items())
+    assert all(view.links[k] is v for k, v in items[1].items())
+    assert all(view.frames[k] is v for k, v in items[2].items())
+    # the links followed their blocks
+    link = view.links[("dense1", "dense2")].path()
+    port = view.frames["dense2"].mapToScene(QPointF(-view.plan.style.port / 2 - 2,
+                                                    view.frames["dense2"].column_height / 2))
+    assert (link.pointAtPercent(1.0) - port).manhattanLength() < 0.5

@@ -89,3 +89,24 @@ def test_hovering_a_first_layer_unit_shows_its_weight_image_large(qtbot, window)
     assert view.viewport().rect().intersects(view.on_screen(view.blocks.zoom).toRect())
     qtbot.mouseMove(view.viewport(), pos=view.viewport().rect().bottomRight())
     qtbot.waitUntil(lambda: not view.blocks.zoom.isVisible(), timeout=5000)
+
+
+def test_digits_training_keeps_the_canvas_items_and_the_window_on_screen(qtbot, window):
+    """Frames only repaint tiles: the same items from frame to frame (the output view's long
+    caption widened the window past 1280 px, and every re-layout replaced every item)."""
+    digits(window)
+    qtbot.waitUntil(lambda: snap(window).predicted is not None, timeout=20000)
+    qtbot.wait(100)
+    view = window.network_view
+    before = (dict(view.neurons), dict(view.frames), dict(view.links),
+              {k: list(v) for k, v in view.edges.items()})
+    first = snap(window).epoch
+    window.toggle_play()
+    qtbot.waitUntil(lambda: snap(window).epoch >= first + 15, timeout=30000)
+    window.toggle_play()
+    assert window.width() <= 1280
+    assert all(view.neurons[k] is item for k, item in before[0].items())
+    assert all(view.frames[k] is item for k, item in before[1].items())
+    assert all(view.links[k] is item for k, item in before[2].items())
+    assert all(a is b for k, items in before[3].items() for a, b in zip(view.edges[k], items,
+                                                                         strict=True))

@@ -33,6 +33,21 @@ def label_heights(view) -> dict[str, float]:
     return {i.text(): i.font().pixelSize() * scale for i in view.label_items()}
 
 
+def palette_names_fit(palette) -> bool:
+    """Every block name in the palette is drawn whole, inside the list."""
+    from PySide6.QtGui import QFontMetrics
+
+    metrics = QFontMetrics(palette.font())
+    area = palette.viewport().rect()
+    for i in range(palette.count()):
+        item = palette.item(i)
+        rect = palette.visualItemRect(item)
+        if metrics.horizontalAdvance(item.text()) + 6 > rect.width() or \
+                not area.contains(rect) or metrics.height() > rect.height():
+            return False
+    return True
+
+
 def click_targets(view) -> list[float]:
     items = [i for i in view.scene().items() if isinstance(i, PortItem)
              or (isinstance(i, TextTile) and i.text.text() in "−+")]
@@ -62,6 +77,7 @@ def test_presentation_mode_scales_the_canvas_and_its_labels(qtbot, window):
     qtbot.waitUntil(lambda: window.isFullScreen(), timeout=5000)
     qtbot.wait(100)
     big = (min(neuron_sizes(view)), min(label_heights(view).values()))
+    assert palette_names_fit(window.palette)
     assert big[0] >= 60 and big[1] >= 18 and big[0] > normal[0] and big[1] > normal[1]
     assert min(click_targets(view)) >= 20
     window.toggle_presentation()
@@ -105,3 +121,43 @@ def test_a_wide_layer_collapses_to_an_n_more_tile_that_expands_on_click(qtbot, w
     assert sum(1 for n, _ in view.neurons if n == "dense1") == 32
     assert min(label_heights(view).values()) >= 11
     assert min(neuron_sizes(view)) >= 8  # 32 units in one column still show as maps
+
+
+def test_a_block_dropped_from_the_palette_keeps_the_drawing_readable(qtbot, window):
+    """A block dropped a little to the side of a column, well below it, must not squeeze the
+    columns together (the drawing fell to 4-px maps until Layout was pressed)."""
+    from .test_canvas_links import drop_on
+
+    settle(qtbot, window, 1280, 800)
+    view = window.network_view
+    spot = view.mapFromScene(view.frames["dense1"].sceneBoundingRect().bottomRight()
+                             + QPointF(5, 60))
+    drop_on(window, "dropout", spot)
+    assert "dropout1" in view.frames
+    qtbot.wait(50)
+    assert min(neuron_sizes(view)) >= 30 and min(label_heights(view).values()) >= 11
+    dropped = view.on_screen(view.neurons[("dropout1", 0)]).center()
+    assert (dropped - QPointF(spot)).manhattanLength() < 120  # it lands where it was dropped
+
+
+def test_a_network_too_long_for_the_canvas_stays_readable_and_scrolls(qtbot, window):
+    """The residual template (11 columns) in a 1280x800 window: not shrunk to specks; labels
+    stay readable, the input shows first and the rest is a scroll away."""
+    settle(qtbot, window, 1280, 800)
+    header = window.network_header
+    header._template(header.template.findData("residual"))
+    view = window.network_view
+    qtbot.waitUntil(lambda: "add2" in view.frames, timeout=10000)
+    qtbot.wait(50)
+    assert min(label_heights(view).values()) >= 11
+    assert min(min(view.on_screen(i).width(), view.on_screen(i).height())
+               for i in view.neurons.values()) >= 12
+    area = view.viewport().rect()
+    assert area.contains(view.on_screen(view.frames["input"]).toAlignedRect().adjusted(
+        0, 0, -2, -2))
+    bar = view.horizontalScrollBar()
+    assert bar.isVisible() and bar.maximum() > 0
+    bar.setValue(bar.maximum())  # scrolled to the end: the output block comes into view
+    qtbot.wait(20)
+    assert area.intersects(view.on_screen(view.frames["output"]).toAlignedRect())
+

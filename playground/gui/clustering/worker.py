@@ -115,6 +115,13 @@ class ClusteringWorker(CommandThread):
         elif command == "run_to_end":
             self._playing = False
             self.stepper.run()
+        elif command == "seek":  # a guided lesson's Back: the step it was at
+            self._playing = False
+            target = max(0, int(args[0]))
+            while self.stepper.position > target:
+                self.stepper.back()
+            while self.stepper.position < target and not self.stepper.done:
+                self.stepper.forward()
         self._emit()
 
     def _edit_centres(self, centres: np.ndarray, text: str, token: int) -> None:

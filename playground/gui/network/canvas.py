@@ -17,7 +17,7 @@ import json
 import weakref
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QToolTip
 
 from ...core import commands as C
@@ -29,6 +29,7 @@ from .tiles import weight_pixmap
 
 BLOCK_MIME = "application/x-playground-block"
 MARGIN = 10  # px around the drawing
+READABLE_LABEL = 11.0  # px: the least a label may be scaled down to (then the view scrolls)
 
 
 class NetworkView(QGraphicsView):
@@ -52,9 +53,10 @@ class NetworkView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setBackgroundBrush(QBrush(QColor("#fafafa")))
         self.setMinimumSize(200, 200)
-        # The plan fills the view; scroll bars coming and going would change its size.
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The plan fills the view, so scroll bars only show when even the smallest readable
+        # drawing is larger than the view (a long residual net in a narrow canvas).
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.user_zoomed = False
         self.style_ = NORMAL
         self.plan: Plan | None = None
@@ -77,6 +79,10 @@ class NetworkView(QGraphicsView):
         self._bounds = QRectF()
         self._in_mouse_event = False
         self._place_later: bool | None = None
+        self._fits = True  # whether the last plan fitted the view
+        self._to_start = False  # a new plan too big for the view: show its start
+        self._scroll_before_resize: list[int] | None = None
+        self._planned: list[BlockBox] = []
         self.blocks = BlockPainter(self)
         self.edge_painter = EdgePainter(self)
         self._pending = QTimer(self, singleShot=True, interval=0)
@@ -130,6 +136,13 @@ class NetworkView(QGraphicsView):
         return ({n: node.position for n, node in g.nodes.items()} if positions_usable(g)
                 else auto_layout(g))
 
+    @property
+    def input_labels(self) -> list[str]:
+        return list(self._labels)
+
+    def units_of(self, node: str) -> int:
+        return self._widths.get(node, 0)
+
     def is_image_input(self, node: str) -> bool:
         return (self._graph.nodes[node].type == "input" and self.example is not None
                 and self._widths.get(node, 0) == self.example.size)
@@ -167,13 +180,19 @@ class NetworkView(QGraphicsView):
         boxes = self._boxes()
         area = self.viewport().size()
         fits = True
+        # A drawing too big for the view (it scrolls) is planned again only when its blocks
+        # change: a redraw must not scroll the user back to the start.
+        planned = list(boxes.values())
         replan = refit or self.plan is None or self.plan.style != self.style_ or (
-            not self.user_zoomed and not self.plan.fits(list(boxes.values()), area.width(),
-                                                        area.height()))
+            not self.user_zoomed and not self.plan.fits(planned, area.width(), area.height())
+            and (self._fits or planned != self._planned))
         if replan:
-            self.plan, fits = plan_layout(list(boxes.values()), area.width() - 2 * MARGIN,
+            before = (self.plan, self._planned)
+            self.plan, fits = plan_layout(planned, area.width() - 2 * MARGIN,
                                           area.height() - 2 * MARGIN, self.style_)
-        self._sync_blocks(boxes, replan)
+            self._fits, self._planned = fits, planned
+            self._to_start = (self.plan, planned) != before  # else keep where the user scrolled
+        self._sync_blocks(boxes)
         self._sync_links()
         self._bounds = QRectF()
         self._bounds.setCoords(*self.plan.bounds(list(boxes.values())))
@@ -185,14 +204,16 @@ class NetworkView(QGraphicsView):
         if self._snap is not None:
             self.update_snapshot(self._snap)
 
-    def _sync_blocks(self, boxes: dict[str, BlockBox], replan: bool) -> None:
+    def _sync_blocks(self, boxes: dict[str, BlockBox]) -> None:
         for n in [n for n in self.frames if n not in self._graph.nodes]:
             self._drop_block(n)
         for n, node in self._graph.nodes.items():
             sig = (node.type, json.dumps(node.params, sort_keys=True), self._widths.get(n, 0),
                    self.shown_units(n), self._problems.get(n, ""), self.is_image_input(n),
-                   tuple(self._labels) if node.type == "input" else (), self.plan)
-            if replan or self._signatures.get(n) != sig:
+                   tuple(self._labels) if node.type == "input" else (), self.plan.neuron,
+                   self.plan.style)
+            # A new plan that keeps the tile size only moves blocks: their items stay.
+            if self._signatures.get(n) != sig:
                 self._drop_block(n)
                 self.blocks.build(n, node, boxes[n])
                 self._signatures[n] = sig
@@ -225,8 +246,6 @@ class NetworkView(QGraphicsView):
             if src in self.frames and dst in self.frames:
                 ins = g.inputs_of(dst)
                 wanted[(src, dst)] = (id(self.frames[src]), id(self.frames[dst]),
-                                      self.frames[src].pos().toTuple(),
-                                      self.frames[dst].pos().toTuple(),
                                       tuple((s, self._widths.get(s, 0)) for s in ins))
         for edge in [e for e in self.links if self._link_signatures.get(e) != wanted.get(e)]:
             self._discard(self.links.pop(edge))
@@ -238,6 +257,8 @@ class NetworkView(QGraphicsView):
                 self.links[edge] = self.edge_painter.link(*edge)
                 self.edges[edge] = self.edge_painter.unit_edges(*edge)
                 self._link_signatures[edge] = sig
+            else:  # the same link between blocks that may have moved: re-routed in place
+                self.edge_painter.reroute(edge)
         if self.selected_link not in self.links:
             self.selected_link = None
         elif self.selected_link:
@@ -254,12 +275,25 @@ class NetworkView(QGraphicsView):
         area = QRectF(self.viewport().rect())
         if fits is not None and not self.user_zoomed:
             self.resetTransform()
-            if not fits:
+            if not fits:  # scaled down, but never below readable labels: beyond, it scrolls
                 self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+                least = READABLE_LABEL / self.style_.label
+                if self.transform().m11() < least:
+                    self.setTransform(QTransform.fromScale(least, least))
         scale = max(self.transform().m11(), 1e-6)
         grow_x = max(0.0, area.width() / scale - rect.width()) / 2
         grow_y = max(0.0, area.height() / scale - rect.height()) / 2
+        bars = self.horizontalScrollBar(), self.verticalScrollBar()
+        kept, self._scroll_before_resize = (self._scroll_before_resize
+                                            or [b.value() for b in bars]), None
         self.setSceneRect(rect.adjusted(-grow_x, -grow_y, grow_x, grow_y))
+        if not self._fits and not self.user_zoomed:  # a drawing that scrolls
+            if self._to_start:  # a new plan: show its start (the input)
+                self._to_start = False
+                self.centerOn(rect.left() + area.width() / scale / 2, rect.center().y())
+            else:  # the same plan: where the user scrolled to
+                for bar, value in zip(bars, kept, strict=True):
+                    bar.setValue(value)
 
     def block_at(self, pos: QPointF) -> str | None:
         from .items import BlockFrame
@@ -309,6 +343,10 @@ class NetworkView(QGraphicsView):
     fit = fit_all
 
     def resizeEvent(self, event) -> None:  # noqa: N802
+        # Qt re-anchors the scroll position on a resize (a scroll bar showing is one): keep
+        # where the drawing was scrolled to, for _place.
+        self._scroll_before_resize = [self.horizontalScrollBar().value(),
+                                      self.verticalScrollBar().value()]
         super().resizeEvent(event)
         if not self.user_zoomed and self._graph is not None:
             self._sync(refit=True)

@@ -53,15 +53,27 @@ class EdgePainter:
             pairs = [(i, i + offset, -1) for i in sources if i + offset in shown]
         if len(pairs) > MAX_EDGES:
             return []
-        n = v.plan.neuron
         items = []
         for i, j, col in pairs:
-            a = v.neurons[(src, i)].scenePos() + QPointF(n, n / 2)
-            b = v.neurons[(dst, j)].scenePos() + QPointF(0, n / 2)
-            item = EdgeItem(v, src, dst, j, col, weighted, QLineF(a, b))
+            item = EdgeItem(v, src, dst, j, col, weighted, self._line(src, i, dst, j))
+            item.src_unit = i
             v.scene().addItem(item)
             items.append(item)
         return items
+
+    def _line(self, src: str, i: int, dst: str, j: int) -> QLineF:
+        n = self.view.plan.neuron
+        return QLineF(self.view.neurons[(src, i)].scenePos() + QPointF(n, n / 2),
+                      self.view.neurons[(dst, j)].scenePos() + QPointF(0, n / 2))
+
+    def reroute(self, edge: tuple[str, str]) -> None:
+        """Follow blocks that moved (a new plan, a drag): the same items, new geometry."""
+        src, dst = edge
+        self.view.links[edge].set_ends(self._port(src, True), self._port(dst, False))
+        for item in self.view.edges.get(edge, []):
+            line = self._line(src, item.src_unit, dst, item.row)
+            if item.line() != line:
+                item.setLine(line)
 
     def paint_weights(self, snap) -> None:
         scale = self.view.style_.edge_scale

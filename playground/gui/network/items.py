@@ -268,15 +268,19 @@ class LinkItem(QGraphicsPathItem):
     def __init__(self, view, src: str, dst: str, a: QPointF, b: QPointF):
         super().__init__()
         self.view, self.edge = view, (src, dst)
-        path = QPainterPath(a)
-        bend = max(30.0, (b.x() - a.x()) / 2)
-        path.cubicTo(a + QPointF(bend, 0), b - QPointF(bend, 0), b)
-        self.setPath(path)
+        self.set_ends(a, b)
         self.setPen(LINK_PEN)
         self.setZValue(-2)
         self.setToolTip(f"{src} → {dst}: click to select, Delete removes it; "
                         "drop a block here to insert it")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def set_ends(self, a: QPointF, b: QPointF) -> None:
+        path = QPainterPath(a)
+        bend = max(30.0, (b.x() - a.x()) / 2)
+        path.cubicTo(a + QPointF(bend, 0), b - QPointF(bend, 0), b)
+        if path != self.path():
+            self.setPath(path)
 
     def shape(self) -> QPainterPath:
         return _wide_shape(self.path(), 14.0)

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 UNITS_SHOWN = 8  # a wider block shows its first 7 units and an "n more" tile
 SMALLEST = 6.0  # px: the least a unit's tile may shrink to before the view scales down
+# Too long for the width, tiles stop shrinking here: smaller ones hardly shorten the drawing
+# but make every map a speck (the view scales down to readable labels, then scrolls).
+SMALLEST_FOR_WIDTH = 16.0
 
 
 @dataclass(frozen=True)
@@ -96,22 +101,39 @@ class Plan:
                    for i, a in enumerate(rects) for b in rects[i + 1:])
 
 
+def _horizontal_scale(boxes: list[BlockBox], neuron: float, style: Style) -> float:
+    """The least horizontal scale at which no two blocks collide: a pair at different x must
+    be far enough apart for the links between them and for their titles, unless (at the same
+    scale vertically) one lies wholly above the other. A block dropped or dragged a little
+    to the side of another, well below it, does not squeeze every column together."""
+    x = np.array([b.x for b in boxes])
+    y = np.array([b.y for b in boxes])
+    title = np.array([b.title for b in boxes])
+    plan = Plan(neuron, 1.0, 1.0, style)
+    half = np.array([plan.column_height(b.units) / 2 for b in boxes])
+    foot = np.array([style.footer if b.handles else 4.0 for b in boxes])
+    dx = x[None, :] - x[:, None]  # [i, j]: j right of i when positive
+    dy = y[None, :] - y[:, None]  # j below i when positive
+    across = np.maximum(neuron + style.port + 28.0, (title[:, None] + title[None, :]) / 2 + 10)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        side = np.where(dx > 1e-6, across / dx, 0.0)
+        # i above j: j's title clears i's handles; j above i: i's title clears j's handles
+        gap = np.where(dy > 0, half[:, None] + foot[:, None] + half[None, :] + style.header,
+                       half[:, None] + style.header + half[None, :] + foot[None, :]) + 12.0
+        stack = np.where(np.abs(dy) > 1e-6, gap / np.abs(dy), np.inf)
+    need = np.where(dx > 1e-6, np.minimum(side, stack), 0.0)
+    return float(need.max()) if need.size else 1.0
+
+
 def _scales(boxes: list[BlockBox], neuron: float, style: Style, width: float) -> tuple[float, float]:
-    """Horizontal scale: columns far enough apart for the links between them and for their
+    """Horizontal scale: blocks far enough apart for the links between them and for their
     titles, spread to fill the width (at most 4 neurons apart). Vertical: as horizontal,
     more where blocks that share a column would overlap."""
     xs = sorted({b.x for b in boxes})
     steps = [(a, b) for a, b in zip(xs, xs[1:], strict=False) if b - a > 1e-6]
     if not steps:
         return 1.0, 1.0
-
-    def title(x: float) -> float:
-        return max(b.title for b in boxes if b.x == x)
-
-    # Neighbouring columns: room for both ports and a stretch of visible edge, and titles
-    # that do not run into each other.
-    kx = max(max(neuron + style.port + 28.0, (title(a) + title(b)) / 2 + 10.0) / (b - a)
-             for a, b in steps)
+    kx = max(_horizontal_scale(boxes, neuron, style), 1e-9)
     x0, _, x1, _ = Plan(neuron, 1e-9, 1.0, style).bounds(boxes)
     fill = (width - (x1 - x0)) / (xs[-1] - xs[0])
     kx = max(kx, min(fill, 4.0 * neuron / min(b - a for a, b in steps)))
@@ -138,7 +160,7 @@ def plan_layout(boxes: list[BlockBox], width: float, height: float,
         x0, y0, x1, y1 = plan.bounds(boxes)
         if x1 - x0 <= width and y1 - y0 <= height:
             return plan, True
-        if neuron <= SMALLEST:
+        if neuron <= SMALLEST or (x1 - x0 > width and neuron <= SMALLEST_FOR_WIDTH):
             return plan, False
         # Below the style's comfortable minimum, tiles shrink (a 64-unit column still shows
         # its maps) while labels keep their size; only past that is the whole view scaled.

@@ -4,7 +4,8 @@ each choice's formula. Every edit is a command on the graph model (core/commands
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSpinBox,
     QToolButton,
     QWidget,
@@ -38,17 +40,31 @@ class Palette(QListWidget):
         self.setViewMode(QListView.ViewMode.ListMode)
         self.setFlow(QListView.Flow.TopToBottom)
         self.setDragEnabled(True)
-        self.setFixedWidth(92)
         self.setSpacing(2)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setToolTip("drag a block onto the network")
         for name, kind in BLOCKS.items():
             item = QListWidgetItem(kind.label)
             item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setSizeHint(QSize(84, 24))
             self.addItem(item)
+        self._fit_to_font()
         self.itemDoubleClicked.connect(
             lambda item: self.add_block.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _fit_to_font(self) -> None:
+        """As wide as the longest block name in the current font (presentation mode's large
+        type clipped "BatchNorm" in a fixed 92 px)."""
+        metrics = QFontMetrics(self.font())
+        text = max(metrics.horizontalAdvance(self.item(i).text()) for i in range(self.count()))
+        row = QSize(text + 16, metrics.height() + 8)
+        for i in range(self.count()):
+            self.item(i).setSizeHint(row)
+        self.setFixedWidth(row.width() + 2 * self.frameWidth() + 2 * self.spacing() + 4)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_to_font()
 
     def mimeData(self, items) -> QMimeData:
         from ..views.network_view import BLOCK_MIME
@@ -130,6 +146,7 @@ class Inspector(QGroupBox):
     """The parameters of the selected block, each with the formula it stands for."""
 
     command = Signal(object)
+    weights_requested = Signal(str)  # the block whose weight table to open
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Block", parent)
@@ -167,10 +184,18 @@ class Inspector(QGroupBox):
             self._choice("Loss", "loss", list(LOSSES), LOSSES, node.param("loss"))
         if node.type in ("dense", "output"):
             self._choice("Init", "init", list(INITS), INITS, node.param("init"))
+            for p in INITS[node.param("init")].params:  # σ of the chosen-scale normal
+                self._number(p.name, node.params.get(p.name, p.default), p.lo, p.hi, p.doc,
+                             p.integer)
             bias = QCheckBox("bias")
             bias.setChecked(bool(node.param("bias")))
             bias.toggled.connect(lambda on: self._set({"bias": on}))
-            self.form.addRow(bias)
+            weights = QPushButton("Weights and biases…")
+            weights.setObjectName("inspector.weights")
+            weights.setToolTip("see and edit every weight of this block (a double-click on "
+                               "an edge or a unit edits one)")
+            weights.clicked.connect(lambda: self.weights_requested.emit(node_id))
+            self.form.addRow(bias, weights)
         if node.type == "dropout":
             self._number("keep_prob", node.param("keep_prob"), 0.05, 1.0,
                          "keep each unit with probability p (×1/p in training)")

@@ -51,6 +51,9 @@ class OutputView(QWidget):
         self.plot.addItem(self.test_points)
         self.caption = QLabel("")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Wrapped: a long caption must never widen the column (it pushed a 1280-px window
+        # past the screen's edge and re-laid the network out on every frame).
+        self.caption.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.images = ImageResults()

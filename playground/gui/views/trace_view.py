@@ -93,7 +93,6 @@ class TracePlot(QWidget):
         layout.addWidget(self.acc, 1)
         self._history: dict[str, np.ndarray] = {}
         self._run_id = None
-        self.legend.removeItem(self.curves[("loss", "train", "previous")])
         self._shown_epochs = -1
         self._last_update = 0.0
         self.loss.scene().sigMouseMoved.connect(self._on_mouse)
@@ -135,6 +134,7 @@ class TracePlot(QWidget):
             for split in ("train", "test"):
                 self.curves[(key, split, "previous")].setData([], [])
         self._run_id = None
+        self.legend.removeItem(self.curves[("loss", "train", "previous")])
 
     def mark_epoch(self, epoch: int | None) -> None:
         """A vertical line at the epoch the history slider shows (None: no line, live)."""
