@@ -118,7 +118,11 @@ def training_metrics(exp: Experiment, names: list[str], epochs: int,
         spread = {"seed_spread": max(finals) - min(finals)}
         return spread | training_metrics(exp, [n for n in names if n != "seed_spread"], epochs,
                                          trainer)
+    from .gradients import GRADIENT_METRICS, lesson_metric
+
     t = trainer or Trainer(exp)
+    if any(n in GRADIENT_METRICS for n in names):
+        t.gradients.on = True  # a promise about gradients records them, view on or off
     t.run(max(0, epochs - t.epoch))
     m, losses = t.last_metrics, t.history.train_loss
     values = {
@@ -134,6 +138,7 @@ def training_metrics(exp: Experiment, names: list[str], epochs: int,
             float((p.detach().double() ** 2).sum())
             for p, decay in zip(t.params, t.decay_mask, strict=True) if decay))),
         "accuracy_gap": lambda: m["train_accuracy"] - m["test_accuracy"],
+        **{name: (lambda name=name: lesson_metric(t, name)) for name in GRADIENT_METRICS},
     }
     return {name: values[name]() if name in values else m.get(name, math.nan)
             for name in names}

@@ -37,6 +37,12 @@ class Snapshot:
     # Image data: the class the network gives each test example (the test-image grid and
     # the confusion matrix draw these); None for 2-D data and regression.
     predicted: np.ndarray | None = None
+    # While the gradient view or panel is on: the last epoch's gradients (core/gradients.py)
+    # and the heat strips' history (core/gradient_log.py); else None.
+    gradients: object | None = None
+    gradient_log: object | None = None
+    # While the histogram panel is on: block id -> LayerHistogram (core/layer_histograms.py).
+    histograms: dict | None = None
 
 
 def grid_points(domain: tuple[float, float, float, float], resolution: int) -> np.ndarray:
@@ -84,10 +90,18 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
                                                                           np.float32)
               for n, layer in model.dense_layers()}
     hist = trainer.history.view()  # thinned to a fixed size: costs the same at any epoch
+    gradients = trainer.gradients.current(trainer)
+    histograms = None
+    if trainer.show_histograms:
+        from .layer_histograms import layer_histograms
+
+        histograms = layer_histograms(trainer)
     return Snapshot(
         epoch=trainer.epoch, batch=trainer.batch_in_epoch, status=trainer.status,
         message=trainer.message, problem=trainer.dataset.problem,
         n_classes=trainer.dataset.n_classes, metrics=dict(trainer.last_metrics),
         learning_rate=trainer.learning_rate, domain=trainer.dataset.domain, resolution=resolution,
         output=output, neurons=neurons, weights=weights, biases=biases, path=trainer.path,
-        history=hist, predicted=predicted)
+        history=hist, predicted=predicted, gradients=gradients,
+        gradient_log=trainer.gradients.log.view() if gradients is not None else None,
+        histograms=histograms)
