@@ -89,22 +89,54 @@ def weight_layers(model) -> list[str]:
     return [n for n, _ in model.dense_layers()]
 
 
-def batches_of(order: torch.Tensor, batch_size: int) -> list[torch.Tensor]:
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+class _Plan:
+    """What a model's measuring pass needs, worked out once per model (the pass runs every
+    epoch, where walking the modules each time would cost more than the arithmetic)."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.layers = model.dense_layers()
+        self.names = tuple(n for n, _ in self.layers)
+        self.params = [p for _, lin in self.layers for p in (lin.weight, lin.bias)
+                       if p is not None]
+        self.shares = share_blocks(model)
+        self.ranges = {n: SATURATING[activation_of(model, n)] for n, k in self.shares
+                       if k == "saturated"}
+        modules = list(model.modules())
+        self.norms = [m for m in modules if isinstance(m, BatchNorm)]
+        self.dropouts = [m for m in modules if isinstance(m, Dropout)]
+
+    def hold(self) -> tuple:
+        """Batch norm on batch statistics, dropout off; returns what `release` puts back:
+        the modes and batch norm's running averages, which the pass must not move."""
+        saved = ([m.training for m in self.norms], [m.training for m in self.dropouts],
+                 [[b.clone() for b in m.buffers()] for m in self.norms])
+        for m in self.norms:
+            m.training = True
+        for m in self.dropouts:
+            m.training = False
+        return saved
+
+    def release(self, saved: tuple) -> None:
+        norms, dropouts, buffers = saved
+        with torch.no_grad():
+            for m, mode, kept in zip(self.norms, norms, buffers, strict=True):
+                m.training = mode
+                for b, old in zip(m.buffers(), kept, strict=True):
+                    b.copy_(old)
+        for m, mode in zip(self.dropouts, dropouts, strict=True):
+            m.training = mode
 
 
 class _Pass:
     """The measuring pass's bookkeeping: gradient sums, |dℓ/da| sums, activity counts."""
 
-    def __init__(self, model, shares: list[tuple[str, str]], n_batches: int):
-        self.model = model
-        self.shares = shares
-        self.n_batches = n_batches
-        layers = model.dense_layers()
-        self.grad_w = {n: torch.zeros_like(lin.weight) for n, lin in layers}
-        self.grad_b = {n: torch.zeros(lin.out_features) for n, lin in layers}
+    def __init__(self, plan: _Plan):
+        self.plan = plan
+        self.grad_w = {n: torch.zeros_like(lin.weight) for n, lin in plan.layers}
+        self.grad_b = {n: torch.zeros(lin.out_features) for n, lin in plan.layers}
         self.unit_sum: dict[str, torch.Tensor] = {}
-        self.saturated = {n: 0.0 for n, _ in shares}
+        self.saturated = {n: 0.0 for n, _ in plan.shares}
         self.active: dict[str, torch.Tensor] = {}
         self.count = 0
 
@@ -112,17 +144,16 @@ class _Pass:
             per_example: torch.Tensor) -> None:
         """One forward and backward pass: loss Σ weightᵢ ℓᵢ, whose parameter gradient is the
         epoch's mean of batch gradients; `per_example` turns dL/da back into dℓ/da."""
-        model = self.model
+        plan = self.plan
+        model = plan.model
         z, hidden = model(x, hidden=True)
         hidden[model.output_id] = z
         loss = (head.loss(z, target) * weight).sum()
-        layers = model.dense_layers()
-        params = [p for _, lin in layers for p in (lin.weight, lin.bias) if p is not None]
         names = list(hidden)
-        grads = torch.autograd.grad(loss, params + [hidden[n] for n in names],
+        grads = torch.autograd.grad(loss, plan.params + [hidden[n] for n in names],
                                     allow_unused=True)
         k = 0
-        for node, lin in layers:
+        for node, lin in plan.layers:
             self.grad_w[node] += grads[k]
             k += 1
             if lin.bias is not None:
@@ -131,12 +162,12 @@ class _Pass:
         for name, g in zip(names, grads[k:], strict=True):
             if g is None:  # a block the loss does not reach (a dangling branch)
                 g = torch.zeros_like(hidden[name])
-            total = (g * per_example[:, None]).abs().sum(dim=0).detach()
+            total = (g * per_example[:, None]).abs().sum(dim=0)
             self.unit_sum[name] = self.unit_sum.get(name, 0) + total
-        for node, kind in self.shares:
+        for node, kind in plan.shares:
             a = hidden[node].detach()
             if kind == "saturated":
-                lo, hi = SATURATING[activation_of(model, node)]
+                lo, hi = plan.ranges[node]
                 scaled = (2.0 * a - (lo + hi)) / (hi - lo)
                 self.saturated[node] += float((scaled.abs() > SATURATION).sum())
             else:
@@ -145,28 +176,36 @@ class _Pass:
         self.count += len(x)
 
     def result(self, epoch: int) -> GradientStats:
-        model = self.model
-        layers = tuple(weight_layers(model))
+        plan = self.plan
+        layers = plan.names
         weights = {n: _np(self.grad_w[n]) for n in layers}
-        mean_abs = np.array([float(self.grad_w[n].abs().mean()) if self.grad_w[n].numel()
-                             else 0.0 for n in layers], np.float32)
+        mean_abs = np.array([float(np.abs(weights[n]).mean()) if weights[n].size else 0.0
+                             for n in layers], np.float32)
         units = {n: _np(v / max(self.count, 1)) for n, v in self.unit_sum.items()}
         shares = []
-        for node, kind in self.shares:
+        for node, kind in plan.shares:
             if kind == "saturated":
-                total = self.count * model.widths[node]
+                total = self.count * plan.model.widths[node]
                 shares.append(self.saturated[node] / max(total, 1))
             else:
                 active = self.active.get(node)
                 shares.append(0.0 if active is None else float((~active).float().mean()))
         return GradientStats(epoch, layers, mean_abs, weights,
                              {n: _np(self.grad_b[n]) for n in layers}, units,
-                             tuple(n for n, _ in self.shares), tuple(k for _, k in self.shares),
+                             tuple(n for n, _ in plan.shares), tuple(k for _, k in plan.shares),
                              np.array(shares, np.float32))
 
 
 def _np(t: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(t.detach().float().cpu().numpy(), dtype=np.float32).copy()
+
+
+def _plan(model) -> _Plan:
+    plan = getattr(model, "_gradient_plan", None)
+    if plan is None:
+        plan = _Plan(model)
+        object.__setattr__(model, "_gradient_plan", plan)  # plain attribute, not a submodule
+    return plan
 
 
 def measure(trainer, order: torch.Tensor | None = None) -> GradientStats:
@@ -177,46 +216,29 @@ def measure(trainer, order: torch.Tensor | None = None) -> GradientStats:
 
 
 def _measure(trainer, order: torch.Tensor | None) -> GradientStats:
-    model, head = trainer.model, trainer.head
+    plan, head = _plan(trainer.model), trainer.head
     order = (trainer.order if order is None else order).to(trainer.device)
-    batches = batches_of(order, trainer.experiment.training.batch_size)
-    run = _Pass(model, share_blocks(model), len(batches))
-    coupled = any(isinstance(m, BatchNorm) for m in model.modules())
-    saved = _hold_state(model)
+    n, size = len(order), trainer.experiment.training.batch_size
+    n_batches = -(-n // size)
+    run = _Pass(plan)
+    saved = plan.hold()
     try:
-        if coupled:  # batch norm: each batch with its own statistics, as in training
-            for idx in batches:
-                weight = torch.full((len(idx),), 1.0 / (len(idx) * len(batches)),
+        if plan.norms:  # batch norm: each batch with its own statistics, as in training
+            for start in range(0, n, size):
+                idx = order[start:start + size]
+                weight = torch.full((len(idx),), 1.0 / (len(idx) * n_batches),
                                     device=order.device)
-                per_example = torch.full_like(weight, float(len(idx)) * len(batches))
-                run.add(trainer.x_train[idx], trainer.t_train[idx], head, weight, per_example)
+                run.add(trainer.x_train[idx], trainer.t_train[idx], head, weight,
+                        1.0 / weight)
         else:  # independent examples: one weighted pass gives the same mean of batches
-            weight = torch.empty(len(order), device=order.device)
-            for idx in batches:
-                weight[idx] = 1.0 / (len(idx) * len(batches))
+            batch_of_place = torch.full((n,), float(size), device=order.device)
+            batch_of_place[(n_batches - 1) * size:] = n - (n_batches - 1) * size
+            weight = torch.empty(n, device=order.device)
+            weight[order] = 1.0 / (batch_of_place * n_batches)
             run.add(trainer.x_train, trainer.t_train, head, weight, 1.0 / weight)
     finally:
-        _restore_state(model, saved)
+        plan.release(saved)
     return run.result(trainer.epoch)
-
-
-def _hold_state(model) -> dict:
-    """Put the model in the measuring mode (batch norm on batch statistics, dropout off) and
-    keep what the pass could change: the mode and batch norm's running averages."""
-    saved = {"training": model.training,
-             "buffers": {k: v.clone() for k, v in model.named_buffers()}}
-    model.train()
-    for m in model.modules():
-        if isinstance(m, Dropout):
-            m.eval()
-    return saved
-
-
-def _restore_state(model, saved: dict) -> None:
-    with torch.no_grad():
-        for k, v in model.named_buffers():
-            v.copy_(saved["buffers"][k])
-    model.train(saved["training"])
 
 
 class GradientTracker:
