@@ -192,6 +192,12 @@ def _init_he(w, b, gen):
         b.zero_()
 
 
+def _init_normal(w, b, gen):
+    w.normal_(0.0, 1.0, generator=gen)
+    if b is not None:
+        b.zero_()
+
+
 def _init_zeros(w, b, gen):
     w.zero_()
     if b is not None:
@@ -208,6 +214,8 @@ INITS = _table(
     Entry("glorot_uniform", "Glorot / Xavier uniform", "w ~ U(±√(6/(N + M))), b = 0",
           fn=_init_fan(lambda n, m: math.sqrt(6.0 / (n + m)))),
     Entry("he_normal", "He normal", "w ~ N(0, 2/N), b = 0", fn=_init_he),
+    Entry("normal", "Normal N(0, 1)", "w ~ N(0, 1), b = 0   (too large beyond a few inputs: "
+          "tanh and sigmoid units saturate)", fn=_init_normal),
 )
 
 

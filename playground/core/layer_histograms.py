@@ -25,17 +25,18 @@ class LayerHistogram:
     node: str
     kind: str  # the block type: dense, activation, batchnorm, output...
     activation: str  # the function whose output is counted ("" for none)
-    act_edges: np.ndarray  # (BINS + 1,)
-    act_counts: np.ndarray  # (BINS,) share of the layer's outputs in each bin
+    act_edges: np.ndarray  # (bins + 1,), at most BINS bins
+    act_counts: np.ndarray  # (bins,) share of the layer's outputs in each bin
     unit_spread: float  # mean over examples of the std across the layer's units
-    weight_edges: np.ndarray | None  # (BINS + 1,); None for blocks without weights
-    weight_counts: np.ndarray | None  # (BINS,) share of the weights in each bin
+    weight_edges: np.ndarray | None  # (bins + 1,); None for blocks without weights
+    weight_counts: np.ndarray | None  # (bins,) share of the weights in each bin
 
 
 def _histogram(values: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
     if not hi > lo:
         lo, hi = lo - 0.5, hi + 0.5
-    counts, edges = np.histogram(np.clip(values, lo, hi), bins=BINS, range=(lo, hi))
+    bins = min(BINS, max(9, 2 * int(np.sqrt(values.size)) + 1))  # a few weights: fewer bins
+    counts, edges = np.histogram(np.clip(values, lo, hi), bins=bins, range=(lo, hi))
     return edges.astype(np.float32), (counts / max(values.size, 1)).astype(np.float32)
 
 
