@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTabWidget,
@@ -76,7 +77,10 @@ class BackwardViews(QObject):
         data_column = w.main_split.widget(0)
         w.main_split.replaceWidget(0, self.left)
         self.left.addWidget(data_column)
-        self.left.addWidget(self.example_panel)
+        example_scroll = QScrollArea()  # as the data panel: never widens the window
+        example_scroll.setWidget(self.example_panel)
+        example_scroll.setWidgetResizable(True)
+        self.left.addWidget(example_scroll)
         self.example_index: int | None = None
         self.gradient_overlay = GradientOverlay(w.network_view, self.legend)
         self.example_overlay = ExampleOverlay(w.network_view, self.legend, self.example_panel)
@@ -117,9 +121,10 @@ class BackwardViews(QObject):
         else:
             panel.set_training_size(len(data.train_idx))
             panel.show_index(index)
-            if self.left.currentWidget() is not panel:
+            if self.left.currentIndex() != 1:
                 panel.step = 0
-                self.left.setCurrentWidget(panel)
+                self.left.setCurrentIndex(1)
+                self.window.network_view.fit_all()  # the numbers need the largest tiles
             if data.is_2d:
                 self.marker.setData([float(data.x[index, 0])], [float(data.x[index, 1])])
             else:  # image data: the network view's input shows this example's image

@@ -18,7 +18,10 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from .. import gradient_colors as gc
 
 HEADER = ("Top: mean |∂L/∂W| of each layer by epoch, log scale{hi}{lo}. Below: the share of "
-          "saturated (sigmoid, tanh) or dead (ReLU) units, white 0 %, dark 100 %.")
+          "saturated (sigmoid, tanh) or dead (ReLU) units, white 0 %, dark 100 %. Grey: not "
+          "measured.")
+NOT_MEASURED = (213, 219, 225)
+LEFT_AXIS = 96  # px for the row names, the same on both strips so their epochs line up
 WAITING = ("Gradients are measured while this panel is open or the network view's "
            "“Gradient flow” is on: train an epoch to fill the strips.")
 
@@ -33,6 +36,15 @@ def decade_range(logs: np.ndarray) -> tuple[float, float]:
     return float(min(lo, hi - 2)), float(hi)
 
 
+def strip_rgba(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """(rows, columns) values -> RGBA through the gradient colours; NaN (not measured)
+    transparent, so the plot's grey shows there and never passes for a vanished gradient."""
+    position = np.clip((np.nan_to_num(values, nan=lo) - lo) / max(hi - lo, 1e-12), 0.0, 1.0)
+    rgba = gc.LUT[np.round(position * 255).astype(np.uint8)].copy()
+    rgba[np.isnan(values), 3] = 0
+    return np.ascontiguousarray(rgba)
+
+
 def _strip() -> tuple[pg.PlotWidget, pg.ImageItem]:
     plot = pg.PlotWidget(background="w")
     plot.setMenuEnabled(False)
@@ -42,6 +54,7 @@ def _strip() -> tuple[pg.PlotWidget, pg.ImageItem]:
     image = pg.ImageItem(axisOrder="row-major")
     plot.addItem(image)
     plot.getAxis("left").enableAutoSIPrefix(False)
+    plot.getAxis("left").setWidth(LEFT_AXIS)
     plot.showAxis("right")  # the shown epoch's value of each row
     plot.getAxis("right").setStyle(tickLength=0)
     plot.getAxis("right").setWidth(84)
@@ -58,9 +71,8 @@ class GradientPanel(QWidget):
         self.norms, self.norm_image = _strip()
         self.shares, self.share_image = _strip()
         self.norms.hideAxis("bottom")  # the strips share the epoch axis, shown once below
-        self.norm_image.setLookupTable(gc.LUT)
-        self.share_image.setLookupTable(gc.LUT)
-        self.share_image.setLevels((0.0, 1.0))
+        for plot in (self.norms, self.shares):  # shows through where nothing was measured
+            plot.getViewBox().setBackgroundColor(NOT_MEASURED)
         self.shares.setXLink(self.norms)
         self.shares.setLabel("bottom", "epoch")
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#1f77b4", width=2))
@@ -112,16 +124,12 @@ class GradientPanel(QWidget):
         logs = view.log_mean_abs.T  # (layers, columns)
         lo, hi = decade_range(logs)
         if k:
-            self.norm_image.setImage(np.ascontiguousarray(np.nan_to_num(logs, nan=lo - 10),
-                                                          dtype=np.float32),
-                                     autoLevels=False, levels=(lo, hi),
-                                     rect=QRectF(x0, 0, width, len(view.layers)))
-            shares = view.shares.T
+            self.norm_image.setImage(strip_rgba(logs, lo, hi), autoLevels=False,
+                                     levels=(0, 255), rect=QRectF(x0, 0, width, len(view.layers)))
             self.shares.setVisible(bool(len(view.share_blocks)))
             if len(view.share_blocks):
-                self.share_image.setImage(np.ascontiguousarray(np.nan_to_num(shares, nan=0.0),
-                                                               dtype=np.float32),
-                                          autoLevels=False, levels=(0.0, 1.0),
+                self.share_image.setImage(strip_rgba(view.shares.T, 0.0, 1.0), autoLevels=False,
+                                          levels=(0, 255),
                                           rect=QRectF(x0, 0, width, len(view.share_blocks)))
         self.header.setText(HEADER.format(hi=f" (dark: 1e{int(hi)}", lo=f", white: 1e{int(lo)} "
                                                                              "or less)"))
@@ -189,6 +197,7 @@ class GradientPanel(QWidget):
             for name in ("left", "bottom", "right"):
                 plot.getAxis(name).setStyle(tickFont=font)
             plot.getAxis("right").setWidth(130 if on else 84)
+            plot.getAxis("left").setWidth(int(LEFT_AXIS * (1.6 if on else 1.0)))
 
     def clear(self) -> None:
         self._view = self._stats = None
