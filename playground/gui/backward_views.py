@@ -10,14 +10,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -38,26 +37,36 @@ class BackwardViews(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = w = window
-        self.gradient_flow = bind_check(w.qs, QCheckBox("Gradient flow"), "view.gradient_flow")
-        self.example_button = QToolButton(text="One example…")
+        # Under the block palette, whose column has room to spare (the tool row above the
+        # canvas is full at 1280 px, and a row of their own would take the tiles' height).
+        self.gradient_flow = bind_check(w.qs, QToolButton(text="Gradient\nflow"),
+                                        "view.gradient_flow")
+        self.example_button = QToolButton(text="One\nexample…")
         self.example_button.setObjectName("run.one_example")
         self.example_button.setToolTip("follow one training example forward, backward and "
-                                       "through the update (or click a training point)")
-        # A row of their own under the network's tools (that row is full at 1280 px).
-        row = QWidget()
-        row.setObjectName("network.backward_tools")
-        tools = QHBoxLayout(row)
-        tools.setContentsMargins(2, 0, 2, 0)
+                                       "through the update (or click a training point in the "
+                                       "output view)")
         self.legend = QLabel()
         self.legend.setObjectName("network.legend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.PlainText)
         self.legend.setStyleSheet("color: #555;")
-        # never widens the window: a narrow network view shows the start (the tooltip all)
-        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        tools.addWidget(self.gradient_flow)
-        tools.addWidget(self.example_button)
-        tools.addWidget(self.legend, 1)
-        top = w.network_header.parentWidget().layout()
-        top.insertWidget(top.indexOf(w.network_header) + 1, row)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        column = QWidget()
+        column.setObjectName("network.backward_tools")
+        column.setFixedWidth(w.palette.width())
+        tools = QVBoxLayout(column)
+        tools.setContentsMargins(0, 0, 0, 0)
+        holder = next(lay for lay in _layouts(w.palette.parentWidget().layout())
+                      if lay.indexOf(w.palette) >= 0)
+        holder.replaceWidget(w.palette, column)
+        tools.addWidget(w.palette, 1)
+        for button in (self.gradient_flow, self.example_button):
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setStyleSheet("QToolButton:checked { background: #cfe3f5; "
+                                 "border: 2px solid #3d7ab8; border-radius: 3px; }")
+            tools.addWidget(button)
+        tools.addWidget(self.legend)
         # The trace plots share their place with the gradient and histogram panels.
         self.tabs = QTabWidget()
         self.tabs.setObjectName("view.panels")
@@ -210,6 +219,15 @@ class BackwardViews(QObject):
         if data is not None and data.is_2d:
             return [FEATURES[f].label for f in exp.features]
         return [f"pixel {i + 1}" for i in range(data.x.shape[1])] if data is not None else []
+
+
+def _layouts(layout):
+    """A layout and every layout nested in it."""
+    yield layout
+    for i in range(layout.count()):
+        inner = layout.itemAt(i).layout()
+        if inner is not None:
+            yield from _layouts(inner)
 
 
 def nearest_point(vb, scene_pos, points: np.ndarray) -> int | None:

@@ -52,7 +52,7 @@ class GradientOverlay(UnitOverlay):
                 self.label(item, gc.tiny(float(grads[unit])) if grads[unit] >= 0.01 else
                            gc.short(float(grads[unit])))
         self.end()
-        self.show_legend(f"epoch {stats.epoch} · edges ∂L/∂w · units |∂L/∂a| · log scale",
+        self.show_legend(f"epoch {stats.epoch}\nedges: ∂L/∂w\nunits: |∂L/∂a|\nlog scale",
                          "Gradient flow: an edge's colour is the sign of ∂L/∂w (blue +, orange "
                          "−) and its width the size, on a log scale (the largest gradient is the "
                          "thickest; four decades below it is a hairline). Units are shaded by "

@@ -201,9 +201,9 @@ class ExampleOverlay(UnitOverlay):
             if text and self.labelled():
                 self.label(item, text, strong=node == step.node)
         self.end()
-        legend = {"backward": " · on the tiles ∂a = ∂ℓ/∂a, f′ = f′(z), ∂z = ∂ℓ/∂z",
-                  "update": " · on the tiles each bias, old → new"}.get(step.phase, "")
-        self.show_legend(f"one example · {step.title.lower()}{legend}",
+        legend = {"backward": "\n∂a: ∂ℓ/∂a\nf′: f′(z)\n∂z: ∂ℓ/∂z",
+                  "update": "\ntiles: bias\nold → new"}.get(step.phase, "")
+        self.show_legend(f"{step.title}{legend}",
                          "Each unit shows its numbers for this step (when the tiles are large "
                          "enough; hover a unit or an edge for all of them). Forward: edges show "
                          "the weights. Backward: edges show ∂ℓ/∂w (width ∝ size), tiles ∂ℓ/∂a "
