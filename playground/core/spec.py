@@ -161,6 +161,10 @@ class ViewSpec:
                                   "epoch's gradients are recorded (on the fused path this "
                                   "costs an extra autograd pass per epoch)",
                                   label="Gradient flow")
+    panel: str = F.field("loss", str, F.one_of(["loss", "gradients", "histograms"]),
+                         "what the panel beside the output shows: the loss and accuracy, the "
+                         "gradients per layer by epoch (measured while shown), or per-layer "
+                         "histograms of outputs and weights")
 
 
 OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",

@@ -146,8 +146,10 @@ class Trainer:
         self.batch_in_epoch = 0
         self.order = self._epoch_order()
         self.history = History()
-        self.gradients = GradientTracker(self.model, on=self.experiment.view.gradient_flow)
-        self.show_histograms = False  # snapshots carry per-layer histograms (the GUI's panel)
+        view = self.experiment.view  # measured while shown (files and lessons say what is)
+        self.gradients = GradientTracker(self.model, on=view.gradient_flow
+                                         or view.panel == "gradients")
+        self.show_histograms = view.panel == "histograms"  # snapshots then carry them
         self.status = READY
         self.message = ""
         self.wall_time = 0.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
 from ..core.features import FEATURES
 from .network.gradient_flow import GradientOverlay
 from .network.one_example import ExampleOverlay, OneExamplePanel
-from .session_qt import bind_check
+from .session_qt import bind_check, tooltip
 from .views.gradient_panel import GradientPanel
 from .views.histogram_panel import HistogramPanel
 from .views.output_view import image_side
-from .worker import Panels, TraceExample
+from .worker import TraceExample
 
+PANELS = ("loss", "gradients", "histograms")  # view.panel's values, in tab order
 LOSS_TAB, GRADIENT_TAB, HISTOGRAM_TAB = range(3)
 PICK_RADIUS_PX = 14  # how close to a training point a click must land
 
@@ -69,7 +70,6 @@ class BackwardViews(QObject):
         tools.addWidget(self.legend)
         # The trace plots share their place with the gradient and histogram panels.
         self.tabs = QTabWidget()
-        self.tabs.setObjectName("view.panels")
         self.tabs.setDocumentMode(True)
         self.gradient_panel = GradientPanel()
         self.histogram_panel = HistogramPanel()
@@ -77,7 +77,10 @@ class BackwardViews(QObject):
         self.tabs.addTab(w.trace, "Loss")
         self.tabs.addTab(self.gradient_panel, "Gradients")
         self.tabs.addTab(self.histogram_panel, "Histograms")
+        self.tabs.setObjectName("view.panel")  # bound: a lesson opens on its panel
+        self.tabs.setToolTip(tooltip("view.panel"))
         self.tabs.currentChanged.connect(self.on_tab)
+        w.qs.follow("view.panel", self._follow_panel, self.tabs)
         # One example: its panel takes the data panel's column while it is open (the data
         # cannot change meanwhile, and the network view keeps its full height).
         self.example_panel = OneExamplePanel()
@@ -105,15 +108,27 @@ class BackwardViews(QObject):
         self.choose_overlay()
 
     # ---------------------------------------------------------------------- the worker
+    def _follow_panel(self) -> None:
+        with QSignalBlocker(self.tabs):
+            self.tabs.setCurrentIndex(PANELS.index(self.window.qs.get("view.panel")))
+        self._make_room()
+        drawn = getattr(self.window, "_drawn", None)
+        self.draw_panels(drawn.snapshot if drawn is not None else None)
+
     def on_tab(self, index: int) -> None:
-        self.window.worker.post(Panels(index == GRADIENT_TAB, index == HISTOGRAM_TAB))
+        """A tab picked by the user: an edit of view.panel (the worker measures what shows)."""
+        self.window.qs.set("view.panel", PANELS[index], f"show the {PANELS[index]} panel")
+        self._make_room()
+        self.draw_panels(self.window._drawn.snapshot if self.window._drawn else None)
+
+    def _make_room(self) -> None:
+        index = self.tabs.currentIndex()
         if index != LOSS_TAB:  # room for the strips and histograms
             sizes = self.window.right_split.sizes()
             total = sum(sizes)
             if total and sizes[-1] < 0.55 * total:
                 low = int(total * 0.58)
                 self.window.right_split.setSizes([total - low, low])
-        self.draw_panels(self.window._drawn.snapshot if self.window._drawn else None)
 
     def choose(self, index: int | None) -> None:
         """Follow training example `index` (None: stop)."""

@@ -96,15 +96,6 @@ class SetWeight:
 
 
 @dataclass(frozen=True)
-class Panels:
-    """Which backward-pass views are open: the gradient panel (measure gradients each epoch
-    even while the network view's gradient flow is off) and the histograms."""
-
-    gradients: bool
-    histograms: bool
-
-
-@dataclass(frozen=True)
 class TraceExample:
     """Follow one training example through forward, backward and update (None: stop)."""
 
@@ -134,7 +125,6 @@ class TrainingWorker(CommandThread):
         self._token = 0
         self._rate_marks: list[tuple[float, int]] = []
         self._warm_up: subprocess.Popen | None = None
-        self._panels = Panels(False, False)
         self._example: int | None = None
 
     # ------------------------------------------------------------------- worker thread
@@ -182,11 +172,8 @@ class TrainingWorker(CommandThread):
             self._epochs_per_frame = int(command.epochs_per_frame)
         elif isinstance(command, Write):
             self._write(command)
-        elif isinstance(command, Panels | TraceExample):
-            if isinstance(command, Panels):
-                self._panels = command
-            else:
-                self._example = command.index
+        elif isinstance(command, TraceExample):
+            self._example = command.index
             if t is not None:
                 self._follow_panels()
                 self._emit()
@@ -314,8 +301,9 @@ class TrainingWorker(CommandThread):
         or the gradient panel is on (the fused path pays for it only then), histograms while
         their panel is open."""
         t = self.trainer
-        t.gradients.on = self._experiment.view.gradient_flow or self._panels.gradients
-        t.show_histograms = self._panels.histograms
+        view = self._experiment.view
+        t.gradients.on = view.gradient_flow or view.panel == "gradients"
+        t.show_histograms = view.panel == "histograms"
         if self._example is not None and self._example >= t.n_train:
             self._example = None
 

@@ -59,6 +59,7 @@ def test_gradient_flow_paints_each_edge_by_its_gradient_and_goes_back(qtbot, win
 
 def test_gradient_tab_fills_its_strips_and_the_history_slider_replays_them(qtbot, window):
     window.backward.tabs.setCurrentIndex(1)  # the panel alone asks for gradients
+    assert window.experiment.view.panel == "gradients"
     assert not window.experiment.view.gradient_flow
     for i in range(1, 4):
         window.step_epoch()
@@ -81,10 +82,11 @@ def test_gradient_tab_fills_its_strips_and_the_history_slider_replays_them(qtbot
 
 
 def test_histograms_show_a_zero_init_as_one_value_and_a_large_one_saturating(qtbot, window):
-    window.backward.tabs.setCurrentIndex(2)
     zeros = Experiment()
     zeros.network = mlp([8, 8], "tanh", init="zeros")
+    zeros.view.panel = "histograms"  # a lesson file opens on the panel it needs
     window.replace_experiment(zeros)
+    assert window.backward.tabs.currentWidget() is window.backward.histogram_panel
     frames_with(qtbot, window, lambda f: f.snapshot.histograms is not None
                 and "dense2" in f.snapshot.histograms and f.snapshot.epoch == 0
                 and f.snapshot.weights["dense1"].shape == (8, 2))
@@ -96,6 +98,7 @@ def test_histograms_show_a_zero_init_as_one_value_and_a_large_one_saturating(qtb
     assert "dense1 0" in caption and "dense2 0" in caption
     large = Experiment()
     large.network = mlp([16] * 4, "tanh", init="normal")
+    large.view.panel = "histograms"
     window.replace_experiment(large)
     frames_with(qtbot, window, lambda f: f.snapshot.histograms is not None
                 and "dense4" in f.snapshot.histograms)
