@@ -157,3 +157,17 @@ def test_a_click_on_a_training_point_steps_it_forward_backward_and_through_the_u
     assert panel.current().phase == "backward"
     control(window, "example.close").click()
     assert window.backward.left.currentIndex() == 0 and window.network_view.overlay is None
+
+
+def test_a_lesson_step_sets_a_parameter_of_every_hidden_block_and_back_undoes_it(window):
+    """The init and vanishing-gradient lessons switch `network.hidden.init` and
+    `network.hidden.activation` (before, the window could only set plain fields)."""
+    from playground.core.spec import ActionSpec
+
+    marker = window.marker()
+    assert window.perform(ActionSpec("set", "network.hidden.init", "zeros"))
+    dense = window.experiment.network.of_type("dense")
+    assert dense and all(window.experiment.network.nodes[n].param("init") == "zeros"
+                         for n in dense)
+    window.undo_to(marker)
+    assert all(window.experiment.network.nodes[n].param("init") == "tf_uniform" for n in dense)
