@@ -104,9 +104,10 @@ def dying_relu(out: dict[str, Experiment]) -> None:
     exp = lesson(
         "The dying ReLU",
         "Three ReLU layers trained with a learning rate of 2: a few big steps push some "
-        "units' inputs below 0 for every point. Such a unit outputs 0 everywhere and gets no "
-        "gradient (ReLU′ = 0 there), so it never comes back: its tile turns white, its edges "
-        "hairlines, and the Gradients panel counts it in the dead share. With ε = 0.03 (the "
+        "units' inputs below 0 for every point. Such a unit outputs 0 everywhere and passes no "
+        "gradient to its weights (ReLU′ = 0 there, so ∂L/∂w = ∂L/∂a · 0 · x), so it never "
+        "comes back: the edges into it are hairlines, and the Gradients panel counts it in "
+        "the dead share. Kill enough and the whole net stops learning. With ε = 0.03 (the "
         "twin) almost none die.",
         "circle", (8, 8, 8), "relu",
         promise("dead_share", 30, "a high learning rate kills units for good", "above",
@@ -121,8 +122,9 @@ def dying_relu(out: dict[str, Experiment]) -> None:
              ["Kill some: they stop for good", "Nothing special, just learn faster",
               "Make every unit saturate at 1"], [0], ("train", 30),
              "The lower strip counts the dead units (never active on any training point): "
-             "often a third or more of a layer. Their tiles are white: no gradient reaches "
-             "them."),
+             "often a third or more of a layer, sometimes the whole net. The edges into a dead "
+             "unit are hairlines: ∂L/∂w = ∂L/∂a · ReLU′(z) · x and ReLU′(z) = 0 on every "
+             "point."),
         step("Lower the learning rate to 0.03 and train on.",
              "Will the dead units come back?", ["Yes, slowly", "No, never"], [1],
              ("set", "training.learning_rate", 0.03),
