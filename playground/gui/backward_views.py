@@ -177,9 +177,12 @@ class BackwardViews(QObject):
             return
         if index == GRADIENT_TAB:
             live = self.window.latest.snapshot if self.window.latest is not None else snap
-            self.gradient_panel.update_gradients(snap.gradients, live.gradient_log)
+            self.gradient_panel.update_gradients(snap.gradients, live.gradient_log,
+                                                 force=not self.window.playing
+                                                 or self.window._scrubbing)
         elif index == HISTOGRAM_TAB:
-            self.histogram_panel.update_histograms(snap.histograms)
+            self.histogram_panel.update_histograms(snap.histograms, force=not self.window.playing
+                                                   or self.window._scrubbing)
 
     def choose_overlay(self) -> None:
         view = self.window.network_view

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import gradient_colors as gc
+from .tiles import heat_pixmap
 from .unit_overlay import UnitOverlay
 
 MAX_WIDTH = 6.0  # px at the largest gradient (every edge of a late layer is near it)
@@ -28,17 +29,28 @@ class GradientOverlay(UnitOverlay):
             self.clear()
             return False
         v = self.view
-        v.blocks.paint_tiles(snap)  # the input's feature maps stay; units are shaded below
+        inputs = v._graph.of_type("input") if v._graph is not None else []
+        if inputs and v.is_image_input(inputs[0]):
+            v.blocks.paint_tiles(snap)  # the image stays; units are shaded below
+        else:  # the input's feature maps stay
+            for (node, unit), item in v.neurons.items():
+                maps = snap.neurons.get(node)
+                if node in inputs and maps is not None and unit < len(maps):
+                    item.set_map(heat_pixmap(maps[unit], item.size))
         top_w = max((float(np.abs(g).max()) for g in stats.weight_grads.values() if g.size),
                     default=0.0)
         top_u = max((float(g.max()) for g in stats.unit_grads.values() if g.size), default=0.0)
         scale = v.style_.edge_scale
+        # per block, each unit's gradient on its edges and the width it gets, in one go
+        shown = {n: self._unit_matrix(n, g) for n, g in stats.weight_grads.items()}
+        widths = {n: scale * (1.0 + (MAX_WIDTH - 1.0) * gc.log_position(g, top_w))
+                  for n, g in shown.items()}
 
         def edge(item):
-            g = self._edge_grad(item)
-            if g is None:
-                return None
-            return g > 0, scale * (1.0 + (MAX_WIDTH - 1.0) * gc.log_position(g, top_w))
+            g = shown.get(item.node)
+            if g is None or item.row >= g.shape[0] or not 0 <= item.col < g.shape[1]:
+                return None  # a drawing of another shape (the network was just edited)
+            return bool(g[item.row, item.col] > 0), float(widths[item.node][item.row, item.col])
 
         v.edge_painter.paint_by(edge)
         self.begin()
@@ -60,6 +72,13 @@ class GradientOverlay(UnitOverlay):
                          "four decades. Measured at the end of each epoch over its batches. "
                          "Hover an edge or a unit for its numbers.")
         return True
+
+    def _unit_matrix(self, node: str, grads: np.ndarray) -> np.ndarray:
+        """(units, in) gradients as the edges show them: a maxout unit's pieces averaged."""
+        pieces = max(1, grads.shape[0] // max(self.view._widths.get(node, grads.shape[0]), 1))
+        if pieces > 1:
+            return grads.reshape(-1, pieces, grads.shape[1]).mean(axis=1)
+        return grads
 
     def _edge_grad(self, item) -> float | None:
         stats = self.stats

@@ -8,6 +8,7 @@ them last to first: a vanishing gradient is a strip that pales towards the top."
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -21,6 +22,7 @@ HEADER = ("Top: mean |∂L/∂W| of each layer by epoch, log scale{hi}{lo}. Belo
           "saturated (sigmoid, tanh) or dead (ReLU) units, white 0 %, dark 100 %. Grey: not "
           "measured.")
 NOT_MEASURED = (213, 219, 225)
+REDRAWS_PER_SECOND = 10
 LEFT_AXIS = 96  # px for the row names, the same on both strips so their epochs line up
 WAITING = ("Gradients are measured while this panel is open or the network view's "
            "“Gradient flow” is on: train an epoch to fill the strips.")
@@ -93,13 +95,19 @@ class GradientPanel(QWidget):
         self._view = None
         self._stats = None
         self._hovering = False
+        self._last = 0.0
         self.norms.scene().sigMouseMoved.connect(self._on_mouse)
         self.shares.scene().sigMouseMoved.connect(self._on_mouse)
 
     # ------------------------------------------------------------------------ drawing
-    def update_gradients(self, stats, view) -> None:
+    def update_gradients(self, stats, view, force: bool = True) -> None:
         """`stats`: the shown epoch's GradientStats (live or replayed; None: not measured);
-        `view`: the run's GradientLogView (core/gradient_log.py)."""
+        `view`: the run's GradientLogView (core/gradient_log.py). While training, at most
+        REDRAWS_PER_SECOND times a second unless `force` (pyqtgraph re-lays the axes out)."""
+        now = time.perf_counter()
+        if not force and now - self._last < 1 / REDRAWS_PER_SECOND:
+            return
+        self._last = now
         self._stats = stats
         if view is not None:
             self._view = view
