@@ -42,7 +42,7 @@ class BackwardViews(QObject):
         # canvas is full at 1280 px, and a row of their own would take the tiles' height).
         self.gradient_flow = bind_check(w.qs, QToolButton(text="Gradient\nflow"),
                                         "view.gradient_flow")
-        self.example_button = QToolButton(text="One\nexample…")
+        self.example_button = QToolButton(text="One\nexample")
         self.example_button.setObjectName("run.one_example")
         self.example_button.setToolTip("follow one training example forward, backward and "
                                        "through the update (or click a training point in the "
