@@ -334,13 +334,11 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def _label_for(values: dict[str, Any]) -> str:
+    from .field_words import change_in_words, path_in_words
+
     if len(values) == 1:
-        path, value = next(iter(values.items()))
-        shown = f"{value:g}" if isinstance(value, float) else str(value)
-        if len(shown) > 30:
-            shown = shown[:27] + "..."
-        return f"{path} = {shown}"
-    return "change " + ", ".join(values)
+        return change_in_words(*next(iter(values.items())))
+    return "change " + ", ".join(path_in_words(p) for p in values)
 
 
 # -------------------------------------------------------------------------------- fix-ups

@@ -94,6 +94,7 @@ class BackwardViews(QObject):
         example_scroll.setWidgetResizable(True)
         self.left.addWidget(example_scroll)
         self.example_index: int | None = None
+        self._hid_left = False  # the column was hidden before the example opened it
         self.gradient_overlay = GradientOverlay(w.network_view, self.legend)
         self.example_overlay = ExampleOverlay(w.network_view, self.legend, self.example_panel)
         self.marker = pg.ScatterPlotItem(size=20, pen=pg.mkPen("#111", width=3), brush=None)
@@ -138,7 +139,10 @@ class BackwardViews(QObject):
         self.example_index = index
         self.window.worker.post(TraceExample(index))
         panel = self.example_panel
+        toggle = getattr(self.window, "data_panel_action", None)  # View > Data panel
         if index is None:
+            if self.left.currentIndex() == 1 and toggle is not None and self._hid_left:
+                toggle.setChecked(False)  # hidden again, as a guided lesson had it
             self.left.setCurrentIndex(0)
             panel.set_trace(None, [])
             self.marker.setData([], [])
@@ -148,6 +152,11 @@ class BackwardViews(QObject):
             if self.left.currentIndex() != 1:
                 panel.step = 0
                 self.left.setCurrentIndex(1)
+                # the column may be hidden (a guided lesson's steps take its room): the
+                # example's panel needs it
+                self._hid_left = toggle is not None and not toggle.isChecked()
+                if self._hid_left:
+                    toggle.setChecked(True)
                 self.window.network_view.fit_all()  # the numbers need the largest tiles
             if data.is_2d:
                 self.marker.setData([float(data.x[index, 0])], [float(data.x[index, 1])])

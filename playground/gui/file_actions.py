@@ -13,6 +13,7 @@ from PySide6.QtCore import QEventLoop, QStandardPaths, QTimer, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ..core.errors import PlaygroundError
+from ..core.spec import Experiment
 from .worker import Write
 
 MAX_RECENT = 8
@@ -53,6 +54,7 @@ class FileActions:
     # ------------------------------------------------------------------ the menu
     def _build_file_menu(self, action) -> None:
         menu = self.menuBar().addMenu("&File")
+        action(menu, "&New", self.new_file, "Ctrl+N", "file.new")
         action(menu, "&Open…", self.open_file, "Ctrl+O")
         action(menu, "&Lessons…", self.show_lessons, "Ctrl+L", "file.lessons")
         self.recent_menu = menu.addMenu("Open &Recent")
@@ -130,13 +132,20 @@ class FileActions:
         """The lesson browser; the lesson picked opens as an untitled copy."""
         from .lessons.browser import LessonBrowser
 
-        if not self.keep_changes_or_proceed():
-            return
         browser = LessonBrowser(parent=self)
         browser.setObjectName("lessons.browser")
-        browser.path_chosen.connect(self.load_path)
+        # Unsaved work is asked about when a lesson is picked, not before the list is shown.
+        browser.path_chosen.connect(self.open_path)
         browser.open()
         self._browser = browser
+
+    def new_file(self) -> None:
+        """Start again on the default experiment, untitled."""
+        if not self.keep_changes_or_proceed():
+            return
+        self.path, self.opened_from, self._saved_epoch = "", "", 0
+        self.session.load(Experiment())
+        self._update_title()
 
     def open_path(self, path: str) -> None:
         if self.keep_changes_or_proceed():
@@ -216,7 +225,9 @@ class FileActions:
         if self.path:
             return self.path
         folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or os.path.expanduser("~")
+            QStandardPaths.StandardLocation.DocumentsLocation)
+        if not folder or not os.path.isdir(folder):  # the dialog fell back to the cwd (a repo)
+            folder = os.path.expanduser("~")
         name = os.path.basename(self.opened_from) if self.opened_from else "experiment.json"
         return os.path.join(folder, name)
 
@@ -240,18 +251,26 @@ class FileActions:
 
     def _write(self, path: str, kind: str, wait: bool) -> bool:
         self._pending.pop(path, None)
-        self.worker.post(Write(path, kind, self.experiment.copy()))
         if not wait:
+            self.worker.post(Write(path, kind, self.experiment.copy()))
             return True
         loop = QEventLoop()
         timer = QTimer()
         timer.setSingleShot(True)
         timer.timeout.connect(loop.quit)
+        # Connected before the write is posted: a fast write used to answer before anyone
+        # listened, and Quit -> Save then sat in this loop for the whole timeout.
         self.worker.written.connect(loop.quit)
-        timer.start(30000)
-        while path not in self._pending and timer.isActive():
-            loop.exec()
-        self.worker.written.disconnect(loop.quit)
+        try:
+            self.worker.post(Write(path, kind, self.experiment.copy()))
+            timer.start(30000)
+            while path not in self._pending and timer.isActive():
+                loop.exec()
+        finally:
+            self.worker.written.disconnect(loop.quit)
+        if path not in self._pending:
+            QMessageBox.warning(self, "Not saved yet", f"Saving {path} did not finish in 30 s; "
+                                "the window stays open so that nothing is lost.")
         return self._pending.get(path) == ""
 
     @Slot(str, str, str)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 
 from .worker import StepEpoch
@@ -22,15 +22,36 @@ class LessonHost:
         self.guide_dock.setObjectName("dock.lesson_steps")
         self.guide_dock.setWidget(self.guide)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.guide_dock)
+        self.guide_dock.setMinimumWidth(260)  # a question and its choices stay readable
         self.guide_dock.hide()
+        self.guide_dock.visibilityChanged.connect(
+            lambda on: on or self._make_room_for_guide(False))  # closed: the data come back
         self._train_until: int | None = None
 
     def show_lesson_steps(self) -> None:
-        """A lesson with steps opens with its guide on screen (both tabs see the dock)."""
+        """A lesson with steps opens with its guide on screen (both tabs see the dock). The
+        guide takes the data column's place (drag the splitter to bring it back): beside it,
+        the window no longer fitted a 1280-px screen."""
         exp = self.experiment
         steps = getattr(getattr(exp, "lesson", None), "steps", [])
         self.guide.set_lesson(exp)
-        self.guide_dock.setVisible(bool(steps))
+        shown = bool(steps)
+        if shown == self.guide_dock.isVisible():
+            return
+        width = self.width()
+        self._make_room_for_guide(shown)
+        self.guide_dock.setVisible(shown)
+        if shown and not (self.isMaximized() or self.isFullScreen()):
+            # Qt widens the window for a dock before the data column has made room for it.
+            QTimer.singleShot(0, self, lambda: self._back_to_width(width))
+
+    def _back_to_width(self, width: int) -> None:
+        self.layout().activate()
+        self.resize(max(width, self.minimumSizeHint().width()), self.height())
+
+    def _make_room_for_guide(self, guide: bool) -> None:
+        """Hide the data column while the guide is shown (View > Data panel brings it back)."""
+        self.data_panel_action.setChecked(not guide)
 
     # ----------------------------------------------------------------- LessonHost
     def perform(self, action) -> bool:

@@ -8,6 +8,7 @@ import time
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QGroupBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +34,7 @@ from ..core.session import Change, Session
 from ..core.session import SetWeight as SessionSetWeight
 from ..core.spec import Experiment
 from .file_actions import FileActions
+from .input_guard import guard_all
 from .lesson_host import LessonHost
 from .network_edits import NetworkEdits
 from .panels.data_panel import DataPanel
@@ -102,6 +105,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.timer.timeout.connect(self.paint)
         self.timer.start(PAINT_INTERVAL_MS)
         self._restore_layout()
+        guard_all(self)  # controls not bound to a field (the history slider, the labs' own)
 
     @property
     def experiment(self) -> Experiment:
@@ -173,7 +177,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(output_box)
         self.right_split.addWidget(self.trace)
-        self.right_split.setSizes([500, 300])
+        self.right_split.setSizes([440, 360])
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(data_scroll)
         self.main_split.addWidget(network_box)
@@ -201,6 +205,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         install_optimizer_lab(self)
         from .graph_lab import install as install_graph_lab  # the "Backprop" tab
         install_graph_lab(self)
+        # A lab makes some controls as it is used (a racer's row): guard them when shown.
+        self.tabs.currentChanged.connect(lambda _i: guard_all(self.tabs.currentWidget()))
         from .backward_views import BackwardViews  # gradient flow, histograms, one example
 
         self.backward = BackwardViews(self)
@@ -333,6 +339,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
     def _go_live(self) -> None:
         """Leave the history replay: the views show the run as it is now."""
         self._scrubbing = False
+        self.trace.mark_epoch(None)
         self.history_label.setText("live")
         with QSignalBlocker(self.history_slider):
             self.history_slider.setValue(self.history_slider.maximum())
@@ -366,9 +373,10 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self._update_undo_actions()
         if change.loaded or change.needs_rebuild:
             state = self.__dict__.pop("_pending_state", None) if change.loaded else None
+            if change.touches("data"):  # a curve of other data compares with nothing here
+                self.trace.forget_previous()
             self._show_experiment(post=True, state=state)
             if change.loaded:
-                self.trace.forget_previous()
                 self.show_lesson_steps()
             return
         kinds = change.kinds
@@ -389,7 +397,12 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
 
     @Slot(str)
     def on_refused(self, message: str) -> None:
+        """A refused edit is said where the user is looking (the field they typed into), and
+        in the status bar: a reverted value with no word looked like a lost keystroke."""
         self.statusBar().showMessage(message, 8000)
+        field = QApplication.focusWidget()
+        if field is not None and field.window() is self:
+            QToolTip.showText(field.mapToGlobal(field.rect().bottomLeft()), message, field)
 
     def _show_experiment(self, post: bool = True, state: dict | None = None) -> None:
         """Lay out every view for the session's experiment; with `post`, rebuild the trainer
@@ -499,9 +512,16 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
 
     def paint(self) -> None:
         frame = self.latest
-        if frame is None or frame is self._drawn:
-            return
+        if frame is None or frame is self._drawn or frame.token != self._token:
+            return  # nothing new, or a frame of a network the views no longer show
         self._drawn = frame
+        try:
+            self._paint(frame)
+        except Exception as exc:  # noqa: BLE001 - shown in the strip, never a dialog per frame
+            self.run_status.show_message(f"Cannot draw this frame: {type(exc).__name__}: "
+                                         f"{str(exc)[:200]}", "error")
+
+    def _paint(self, frame: Frame) -> None:
         snap = frame.snapshot
         self.play_action.setEnabled(True)
         self.training_bar.set_can_train(True)
@@ -517,8 +537,9 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.run_status.show_state(snap.status, snap.message)
         self.trace.update_history(snap.history, frame.run_id, snap.problem,
                                   force=not frame.playing)
-        self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
-                                      frame.batches_per_epoch)
+        if not self._scrubbing:
+            self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
+                                          frame.batches_per_epoch)
         self.training_settings.schedule_plot.set_epoch(snap.epoch)
         self._check_lesson_training(snap.epoch)
         now = time.perf_counter()
@@ -554,9 +575,13 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self._scrubbing = index < len(self._recorded) - 1
         if self._scrubbing and self.playing:
             self.toggle_play()
-        snap = self._recorded[index]
+        snap = self._recorded[index] if self._scrubbing else self.latest.snapshot
         self.history_label.setText(f"epoch {snap.epoch}" if self._scrubbing else "live")
-        self._draw(snap if self._scrubbing else self.latest.snapshot)
+        self._draw(snap)
+        # The header and the curves say which epoch is shown (they kept the live one).
+        self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
+                                      self.latest.batches_per_epoch, replay=self._scrubbing)
+        self.trace.mark_epoch(snap.epoch if self._scrubbing else None)
 
     def on_neuron_hovered(self, node: str, unit: int) -> None:
         snap = self._drawn.snapshot if self._drawn else None
@@ -568,7 +593,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
     def on_weight_clicked(self, node: str, row: int, col: int) -> None:
         current = self.network_view.weight(node, row, col)
         what = "bias" if col < 0 else "weight"
-        value, ok = QInputDialog.getDouble(self, f"Edit {what}", f"{node} {what}:",
+        where = f"unit {row + 1} of {node}" + ("" if col < 0 else f", from its input {col + 1}")
+        value, ok = QInputDialog.getDouble(self, f"Edit {what}", f"The {what} of {where}:",
                                            current or 0.0, -100.0, 100.0, 3)
         if ok and value != current:
             self.qs.push(SessionSetWeight(node, row, None if col < 0 else col, value,
@@ -585,6 +611,23 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
             state = self.settings.value(key)
             if state is not None:
                 split.restoreState(state)
+
+    def show_first(self) -> None:
+        """Show the window as the app starts: where it was last time, else fitted to the
+        screen (a 1280x800 window on a 1280x800 screen hid its status bar below the edge; on
+        1920x1080 it opened small in the middle)."""
+        if self.settings.value("geometry") is not None:
+            self.show()
+            return
+        screen = self.screen().availableGeometry()
+        if screen.width() <= 1440 or screen.height() <= 900:
+            self.showMaximized()
+            return
+        width, height = min(1680, int(screen.width() * 0.88)), min(1050, int(screen.height() * 0.9))
+        self.resize(width, height)
+        self.move(screen.x() + (screen.width() - width) // 2,
+                  screen.y() + (screen.height() - height) // 2)
+        self.show()
 
     def closeEvent(self, event) -> None:
         if not self.keep_changes_or_proceed():

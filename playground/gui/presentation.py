@@ -9,7 +9,14 @@ from PySide6.QtGui import QAction
 
 from ..core.spec import CONTROLS
 
-PRESENTATION_STYLE = "QWidget { font-size: 15pt; }"
+# The window's style sheets (a widget's own sheet would win over them, so the labels whose size
+# changes with the mode carry a role or a name instead): on a projector every text grows, the
+# epoch counter most.
+NORMAL_STYLE = ('QLabel[role="caption"] { color: #666; font-size: 9pt; }'
+                " QLabel#run\\.epoch { font-size: 14pt; }")
+PRESENTATION_STYLE = ("QWidget { font-size: 15pt; }"
+                      ' QLabel[role="caption"] { color: #444; font-size: 13pt; }'
+                      " QLabel#run\\.epoch { font-size: 24pt; font-weight: bold; }")
 
 
 class Presentation:
@@ -19,6 +26,13 @@ class Presentation:
         self.presentation_action = action(view, "Presentation mode", self.toggle_presentation,
                                           "F5", "view.presentation")
         self.presentation_action.setCheckable(True)
+        self.data_panel_action = action(view, "Data panel", lambda: None, None,
+                                        "view.data_panel")
+        self.data_panel_action.setCheckable(True)
+        self.data_panel_action.setChecked(True)
+        self.data_panel_action.setToolTip("The data column (hidden while a guided lesson's steps "
+                                          "are shown, so that the window fits the screen)")
+        self.data_panel_action.toggled.connect(self.main_split.widget(0).setVisible)
         hide = view.addMenu("Hide controls (saved with the lesson)")
         self.hide_actions: dict[str, QAction] = {}
         for name in CONTROLS:
@@ -68,6 +82,7 @@ class Presentation:
                 axis = plot.getAxis(name)
                 axis.setStyle(tickFont=font)
                 axis.label.setFont(font)
+        self.trace.legend.setLabelTextSize("13pt" if on else "8pt")
 
     def apply_view(self) -> None:
         """Make the window show what `experiment.view` says."""
@@ -86,7 +101,7 @@ class Presentation:
         was = getattr(self, "_presented", None)
         self.presentation_action.setChecked(on)
         if on != was:  # restyling the whole window is slow: only when the mode changes
-            self.setStyleSheet(PRESENTATION_STYLE if on else "")
+            self.setStyleSheet(PRESENTATION_STYLE if on else NORMAL_STYLE)
             self._scale_chart_text(on)
         size, width = (12, 2) if on else (7, 1)
         self.output_view.train_points.setSize(size)

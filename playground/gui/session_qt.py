@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import PlaygroundError
+from ..core.field_words import path_in_words
 from ..core.session import Change, Session, field_info
+from .input_guard import guard
 
 
 class QtSession(QObject):
@@ -105,6 +107,7 @@ def bind_combo(qs: QtSession, combo: QComboBox, path: str, items: list[tuple[str
     """A combo box of the field's choices (or `items` as (text, value)); `also(value)` gives
     further fields set in the same undoable edit (e.g. reset an entry's parameters)."""
     combo.setObjectName(path)
+    guard(combo)
     if items is None:
         items = [(name, name) for name in field_info(path).choices or []]
     combo.clear()
@@ -136,14 +139,21 @@ def bind_number_combo(qs: QtSession, combo: QComboBox, path: str, values: list[f
     """An editable combo of suggested numbers (TF Playground's learning rates); any typed value
     within the field's range is taken, others are refused with the range named."""
     combo.setEditable(True)
+    # Enter never adds the typed text as an item (it came back as a value of None).
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
     bind_combo(qs, combo, path, [(f"{v:g}", float(v)) for v in values])
+    guard(combo)  # again: the editor exists only now
 
     def typed() -> None:
         text = combo.currentText().strip()
         try:
             value = float(text)
         except ValueError:
-            qs.refused.emit(f"{path}: {text!r} is not a number")
+            info, where = field_info(path), ""
+            if info.lo is not None and info.hi is not None:
+                where = (f"; type one above {info.lo:g}, up to {info.hi:g}" if info.lo_open
+                         else f"; type one from {info.lo:g} to {info.hi:g}")
+            qs.refused.emit(f"{path_in_words(path)}: {text[:20]!r} is not a number{where}")
             combo.setEditText(f"{qs.get(path):g}")
             return
         if not qs.set(path, value):
@@ -173,6 +183,7 @@ def bind_spin(qs: QtSession, spin: QSpinBox | QDoubleSpinBox, path: str,
     is used (not at every keystroke)."""
     info = field_info(path)
     spin.setObjectName(path)
+    guard(spin)
     spin.setKeyboardTracking(False)
     lo = info.lo if info.lo is not None else -1e9
     hi = info.hi if info.hi is not None else 1e9
@@ -203,6 +214,7 @@ def bind_slider(qs: QtSession, slider: QSlider, path: str, step: float,
     """A slider over the field's range in steps of `step`; `shown(value)` updates its caption."""
     info = field_info(path)
     slider.setObjectName(path)
+    guard(slider)
     lo, hi = info.lo or 0.0, info.hi if info.hi is not None else 1.0
     slider.setRange(0, round((hi - lo) / step))
     slider.setSingleStep(1)

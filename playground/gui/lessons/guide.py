@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from ...core.field_words import path_in_words, value_in_words
 from ...core.spec import ActionSpec, Experiment, StepSpec
 
 
@@ -47,8 +49,8 @@ class LessonHost(Protocol):
 def action_label(action: ActionSpec) -> str:
     """The action button's text, in the student's words."""
     if action.kind == "set":
-        value = ", ".join(action.value) if isinstance(action.value, list) else action.value
-        return f"Set {action.field} to {value}"
+        return (f"Set the {path_in_words(action.field)} to "
+                f"{value_in_words(action.field, action.value)}")
     if action.kind == "train":
         return f"Train {action.count} epoch{'s' if action.count != 1 else ''}"
     if action.kind == "step_clustering":
@@ -83,11 +85,14 @@ class GuidePanel(QWidget):
         self.text = self._label("lesson.text")
         self.question = self._label("lesson.question", bold=True)
         self.choices_box = QVBoxLayout()
+        self._choices: list[str] = []
         self.choice_group = QButtonGroup(self)
         self.choice_group.idClicked.connect(self._choose)
         self.feedback = self._label("lesson.feedback")
         self.action_button = QPushButton()
         self.action_button.setObjectName("lesson.action")
+        # Its text comes from the lesson: it may be clipped, never widen the window.
+        self.action_button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.action_button.clicked.connect(self._perform)
         self.reveal = self._label("lesson.reveal")
         self.back = QPushButton("◀ Back")
@@ -212,7 +217,8 @@ class GuidePanel(QWidget):
             self.action_button.setText(action_label(step.action) if not self.action_done
                                        else action_label(step.action) + " ✓")
             self.action_button.setEnabled(not needs_answer and not self.action_done)
-            self.action_button.setToolTip("Answer the question first" if needs_answer else "")
+            self.action_button.setToolTip("Answer the question first" if needs_answer
+                                          else self.action_button.text())
         self.reveal.setText(step.reveal if step and self.can_continue else "")
         self.reveal.setVisible(bool(self.reveal.text()))
         self.back.setEnabled(bool(step) and self.index > 0)
@@ -221,27 +227,45 @@ class GuidePanel(QWidget):
         self.next.setText("Finish" if last else "Next ▶")
 
     def _show_choices(self, step: StepSpec | None) -> None:
-        choices = step.choices if step else []
-        buttons = self.choice_group.buttons()
-        if [b.text() for b in buttons] != choices or not choices:
-            for button in buttons:
-                self.choice_group.removeButton(button)
-                self.choices_box.removeWidget(button)
-                button.setParent(None)  # gone now, not at the next event loop turn
-                button.deleteLater()
+        choices = list(step.choices) if step else []
+        if self._choices != choices or not choices:
+            while self.choices_box.count():
+                row = self.choices_box.takeAt(0).widget()
+                for button in row.findChildren(QRadioButton):
+                    self.choice_group.removeButton(button)
+                row.setParent(None)  # gone now, not at the next event loop turn
+                row.deleteLater()
             for i, text in enumerate(choices):
-                button = QRadioButton(text)
-                button.setObjectName(f"lesson.choice={i}")
-                self.choice_group.addButton(button, i)
-                self.choices_box.addWidget(button)
-                button.show()  # a child added to a shown panel is otherwise shown later
-            buttons = self.choice_group.buttons()
+                row = self._choice_row(i, text)
+                self.choices_box.addWidget(row)
+                row.show()  # a child added to a shown panel is otherwise shown later
+            self._choices = choices
             self.layout().activate()  # place the new choices now, so they take clicks at once
+        buttons = self.choice_group.buttons()
         self.choice_group.setExclusive(False)
         for i, button in enumerate(buttons):
             button.setChecked(self.answer == i)
             button.setEnabled(self.answer is None)
         self.choice_group.setExclusive(True)
+
+    def _choice_row(self, i: int, text: str) -> QWidget:
+        """A radio button with its text in a wrapping label beside it (a radio button's own
+        text never wraps, and a long choice widened the window past the screen)."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        button = QRadioButton()
+        button.setObjectName(f"lesson.choice={i}")
+        button.setAccessibleName(text)
+        label = QLabel(text)
+        label.setObjectName(f"lesson.choice_text={i}")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        label.mousePressEvent = lambda _event, b=button: b.isEnabled() and b.click()
+        self.choice_group.addButton(button, i)
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(label, 1)
+        return row
 
     def _show_feedback(self, step: StepSpec | None) -> None:
         if not step or not step.question or self.answer is None:

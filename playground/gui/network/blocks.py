@@ -136,8 +136,10 @@ class BlockPainter:
                 item.set_map(heat_pixmap(maps[u], item.size))
             elif n in snap.weights and snap.output is not None and n in v._graph.nodes \
                     and v._graph.nodes[n].type == "output":
-                out = snap.output if snap.output.ndim == 2 else 2.0 * snap.output[..., u] - 1.0
-                item.set_map(heat_pixmap(out, item.size))
+                if snap.output.ndim == 2:
+                    item.set_map(heat_pixmap(snap.output, item.size))
+                elif u < snap.output.shape[-1]:  # an older frame may have fewer classes
+                    item.set_map(heat_pixmap(2.0 * snap.output[..., u] - 1.0, item.size))
 
     def _paint_images(self, snap, input_id: str) -> None:
         v = self.view

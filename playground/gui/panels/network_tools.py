@@ -25,6 +25,7 @@ from ...core import commands as C
 from ...core.catalog import ACTIVATIONS, HIDDEN_ACTIVATIONS, INITS, LOSSES
 from ...core.graph import BLOCKS, MAX_UNITS, Graph
 from ...core.session import template_graph
+from ..input_guard import guard
 
 
 class Palette(QListWidget):
@@ -154,7 +155,7 @@ class Inspector(QGroupBox):
             units.setRange(1, MAX_UNITS)
             units.setValue(int(node.param("units")))
             units.editingFinished.connect(lambda: self._set({"units": units.value()}))
-            self.form.addRow("Units", units)
+            self.form.addRow("Units", guard(units))
         if node.type in ("dense", "activation", "output"):
             names = list(ACTIVATIONS) if node.type == "output" else HIDDEN_ACTIVATIONS
             self._choice("Activation", "activation", names, ACTIVATIONS, node.param("activation"))
@@ -185,7 +186,7 @@ class Inspector(QGroupBox):
         formula.setStyleSheet("color: #555;")
         formula.setWordWrap(True)
         combo.activated.connect(lambda i: self._set({key: combo.itemData(i)}))
-        self.form.addRow(label, combo)
+        self.form.addRow(label, guard(combo))
         self.form.addRow("", formula)
 
     def _number(self, key: str, value: float, lo, hi, doc: str, integer: bool = False) -> None:
@@ -197,7 +198,7 @@ class Inspector(QGroupBox):
         box.setValue(int(value) if integer else float(value))
         box.setToolTip(doc)
         box.editingFinished.connect(lambda: self._set({key: box.value()}))
-        self.form.addRow(key, box)
+        self.form.addRow(key, guard(box))
 
     def _set(self, params: dict) -> None:
         if self.node_id is not None:

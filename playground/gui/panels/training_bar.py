@@ -40,7 +40,7 @@ def _labelled(label: str, widget: QWidget) -> QWidget:
     layout.setContentsMargins(2, 0, 2, 0)
     layout.setSpacing(0)
     caption = QLabel(label)
-    caption.setStyleSheet("color: #666; font-size: 9pt;")
+    caption.setProperty("role", "caption")  # styled by the window (presentation.py)
     layout.addWidget(caption)
     layout.addWidget(widget)
     return box
@@ -113,8 +113,7 @@ class TrainingBar(QWidget):
         settings.addStretch(1)
         row.addStretch(1)
         self.epoch_label = QLabel("Epoch 0")
-        self.epoch_label.setObjectName("run.epoch")
-        self.epoch_label.setStyleSheet("font-size: 14pt;")
+        self.epoch_label.setObjectName("run.epoch")  # styled by the window (presentation.py)
         self.readout = QLabel("")
         self.readout.setObjectName("run.readout")
         self.readout.setStyleSheet("color: #444;")
@@ -169,14 +168,15 @@ class TrainingBar(QWidget):
             button.setToolTip(tip if can else why)
 
     def set_metrics(self, epoch: int | None, metrics: dict[str, float] | None, batch: int = 0,
-                    batches: int = 1) -> None:
-        """The epoch counter (with the batch within it) and the losses; None clears them."""
+                    batches: int = 1, replay: bool = False) -> None:
+        """The epoch counter (with the batch within it) and the losses; None clears them.
+        `replay`: an earlier epoch shown from the history slider, not the live run."""
         if epoch is None or metrics is None:
             self.epoch_label.setText("Epoch –")
             self.readout.setText("")
             return
         within = f" · batch {batch}/{batches}" if batch else ""
-        self.epoch_label.setText(f"Epoch {epoch:,}{within}")
+        self.epoch_label.setText(f"{'Replay: epoch' if replay else 'Epoch'} {epoch:,}{within}")
         text = f"loss train {_loss(metrics['train_loss'])} test {_loss(metrics['test_loss'])}"
         acc = metrics.get("test_accuracy", float("nan"))
         if acc == acc:

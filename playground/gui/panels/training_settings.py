@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...core.catalog import OTHER_REGULARIZERS, SCHEDULES, WEIGHT_PENALTIES, Param
 from ...core.optim import OPTIMIZERS
+from ..input_guard import guard
 from ..session_qt import QtSession, bind_check, bind_combo, bind_spin
 
 PLOT_EPOCHS = 400  # the schedule plot's horizon (or the epoch limit when it is set)
@@ -82,6 +83,7 @@ class EntryParams(QWidget):
                           param.hi if param.hi is not None else 1e9)
             spin.setSingleStep(max(abs(param.default) / 10, 1e-4) if param.default else 0.01)
         spin.setObjectName(path)
+        guard(spin)
         spin.setKeyboardTracking(False)
         spin.setToolTip(f"{param.doc} — default {param.default:g}, range "
                         f"[{param.lo:g}, {param.hi:g}]")

@@ -12,7 +12,14 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 TRAIN, TEST = "#333333", "#f59322"
 
@@ -47,6 +54,7 @@ class TracePlot(QWidget):
         self.acc.setLabel("bottom", "epoch")
         self.acc.setXLink(self.loss)
         self.acc.setYRange(0, 1.02)
+        self.acc.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
         legend = self.loss.addLegend(offset=(-5, 5))
         self.curves = {}
         for plot, key in ((self.loss, "loss"), (self.acc, "accuracy")):
@@ -60,11 +68,15 @@ class TracePlot(QWidget):
                                   name=split if key == "loss" else None, skipFiniteCheck=False)
                 self.curves[(key, split)] = curve
                 self.curves[(key, split, "previous")] = faded
-        del legend
+        self.legend = legend  # names the faded curve while there is one (_fade_current)
         self.log = QCheckBox("log scale")
         self.log.toggled.connect(lambda on: self.loss.setLogMode(y=on))
         self.hover = QLabel(" ")
         self.hover.setStyleSheet("color: #555;")
+        # The readout never widens the window (it pushed it past a 1280-px screen): it takes
+        # the room there is and says the rest in its tooltip.
+        self.hover.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hover.setMinimumWidth(0)
         top = QHBoxLayout()
         top.addWidget(self.log)
         top.addStretch(1)
@@ -72,10 +84,16 @@ class TracePlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.loss, 3)
-        layout.addWidget(self.acc, 2)
+        # Equal heights, and the epoch axis only once (the plots share it): at 1280x800 the
+        # accuracy plot was ~60 px, its ticks on top of each other.
+        self.loss.getAxis("bottom").setStyle(showValues=False)
+        self.loss.setMinimumHeight(80)
+        self.acc.setMinimumHeight(80)
+        layout.addWidget(self.loss, 1)
+        layout.addWidget(self.acc, 1)
         self._history: dict[str, np.ndarray] = {}
         self._run_id = None
+        self.legend.removeItem(self.curves[("loss", "train", "previous")])
         self._shown_epochs = -1
         self._last_update = 0.0
         self.loss.scene().sigMouseMoved.connect(self._on_mouse)
@@ -111,10 +129,28 @@ class TracePlot(QWidget):
         self.acc.setVisible(problem != "regression")
 
     def forget_previous(self) -> None:
-        """Another experiment: the faded curve of the last one means nothing here."""
+        """Another experiment or other data: neither the faded curve of the last run nor the
+        last run itself (which the next frame would fade) means anything here."""
         for key in ("loss", "accuracy"):
             for split in ("train", "test"):
                 self.curves[(key, split, "previous")].setData([], [])
+        self._run_id = None
+
+    def mark_epoch(self, epoch: int | None) -> None:
+        """A vertical line at the epoch the history slider shows (None: no line, live)."""
+        for plot in (self.loss, self.acc):
+            line = getattr(plot, "_replay_line", None)
+            if line is None:
+                line = plot._replay_line = pg.InfiniteLine(angle=90, movable=False,
+                                                           pen=pg.mkPen("#0877bd", width=2))
+                plot.addItem(line, ignoreBounds=True)
+            line.setVisible(epoch is not None)
+            if epoch is not None:
+                line.setValue(epoch)
+
+    def replay_epoch(self) -> float | None:
+        line = getattr(self.loss, "_replay_line", None)
+        return line.value() if line is not None and line.isVisible() else None
 
     def set_line_width(self, width: float) -> None:
         """Thicker curves for a projector (presentation mode)."""
@@ -131,6 +167,10 @@ class TracePlot(QWidget):
                 x, y = self.curves[(key, split)].getData()
                 if x is not None and len(x):
                     self.curves[(key, split, "previous")].setData(x, y)
+        faded = self.curves[("loss", "train", "previous")]
+        if self.previous_points() and faded not in [item for item, _ in self.legend.items]:
+            # Say what the faded curve is: the run before the last Reset or settings change.
+            self.legend.addItem(faded, "previous run")
 
     def previous_points(self) -> int:
         x, _ = self.curves[("loss", "train", "previous")].getData()
@@ -148,3 +188,4 @@ class TracePlot(QWidget):
         if np.isfinite(h["train_accuracy"][i]):
             text += f"; accuracy train {h['train_accuracy'][i]:.3f} test {h['test_accuracy'][i]:.3f}"
         self.hover.setText(text)
+        self.hover.setToolTip(text)
