@@ -23,8 +23,9 @@ penalties, clipping and the optimizer come after it. Input noise is not added.
 
 Cost: on the autograd path about one extra batched forward and backward pass per epoch; on the
 fused path, whose epoch is a single compiled call, that pass costs several epochs, so it runs
-only while the gradient view or panel is on (`GradientTracker.on`); epochs trained meanwhile
-are not measured (benchmarks/gradient_cost.py prints the price).
+only while gradients are shown (`GradientTracker.on`: the experiment's view.gradient_flow, or
+view.panel == "gradients"); epochs trained meanwhile are not measured and show as gaps
+(benchmarks/gradient_cost.py prints the price).
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ class _Pass:
     def __init__(self, plan: _Plan):
         self.plan = plan
         self.grad_w = {n: torch.zeros_like(lin.weight) for n, lin in plan.layers}
-        self.grad_b = {n: torch.zeros(lin.out_features) for n, lin in plan.layers}
+        self.grad_b = {n: torch.zeros(lin.out_features, device=lin.weight.device)
+                       for n, lin in plan.layers}
         self.unit_sum: dict[str, torch.Tensor] = {}
         self.saturated = {n: 0.0 for n, _ in plan.shares}
         self.active: dict[str, torch.Tensor] = {}
