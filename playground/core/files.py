@@ -94,6 +94,7 @@ def trainer_state(trainer) -> dict:
         "optimizer": {"t": opt.t, "state": [{k: encode_array(v) for k, v in s.items()}
                                              for s in opt.state], "params": names},
         "history": trainer.history.to_record(),
+        "gradients": trainer.gradients.log.to_record(),
         "rng": {"shuffle": encode_array(trainer.shuffle_gen.get_state()),
                 "noise": encode_array(trainer.noise_gen.get_state().cpu()),
                 "dropout": encode_array(trainer.model.dropout_gen.get_state())},
@@ -217,6 +218,7 @@ class StateLayout:
     n_train: int
     batch_size: int
     generators: dict[str, tuple[int, ...]]
+    gradient_rows: tuple = ((), (), ())  # layers, share blocks, share kinds (gradients.py)
 
     @property
     def batches_per_epoch(self) -> int:
@@ -225,9 +227,14 @@ class StateLayout:
     @classmethod
     def of_network(cls, model, params: list, n_train: int, batch_size: int,
                    generators: dict[str, torch.Generator]) -> StateLayout:
+        from .gradients import share_blocks, weight_layers
+
+        shares = share_blocks(model)
         return cls({k: (tuple(v.shape), v.dtype) for k, v in model.state_dict().items()},
                    [(tuple(p.shape), p.dtype) for p in params], n_train, batch_size,
-                   {k: tuple(g.get_state().shape) for k, g in generators.items()})
+                   {k: tuple(g.get_state().shape) for k, g in generators.items()},
+                   (tuple(weight_layers(model)), tuple(n for n, _ in shares),
+                    tuple(k for _, k in shares)))
 
     @classmethod
     def of_trainer(cls, trainer) -> StateLayout:
@@ -259,6 +266,7 @@ def _decode_opt(raw: Any, layout: StateLayout, path: str) -> list[dict[str, torc
 def decode_state(state: dict, layout: StateLayout, path: str = "state") -> dict:
     """The whole `state` section checked against `layout` and decoded; SpecError names the
     first field that does not fit. Nothing is applied."""
+    from .gradient_log import GradientLog
     from .history import History
 
     epoch = _get(state, "epoch", int, path)
@@ -281,6 +289,10 @@ def decode_state(state: dict, layout: StateLayout, path: str = "state") -> dict:
     decoded["t"] = _get(opt, "t", int, f"{path}.optimizer")
     decoded["optimizer"] = _decode_opt(opt.get("state"), layout, f"{path}.optimizer.state")
     decoded["history"] = History.from_record(state.get("history"), f"{path}.history")
+    # Files from before the gradient history have none: it starts empty.
+    decoded["gradients"] = GradientLog.from_record(state["gradients"], f"{path}.gradients",
+                                                   *layout.gradient_rows) \
+        if state.get("gradients") is not None else GradientLog(*layout.gradient_rows)
     rng = _get(state, "rng", dict, path)
     decoded["rng"] = {name: torch.as_tensor(decode_array(rng.get(name), f"{path}.rng.{name}",
                                                          shape), dtype=torch.uint8)
@@ -323,6 +335,9 @@ def restore_state(trainer, state: dict, path: str = "state") -> None:
     trainer.wall_time = decoded["wall_time"]
     trainer.order = torch.as_tensor(decoded["order"], dtype=torch.int64)
     trainer.history = decoded["history"]
+    trainer.gradients.log = decoded["gradients"]
+    trainer.gradients.last_order = None
+    trainer.gradients.forget()
     for name, gen in gens.items():
         gen.set_state(decoded["rng"][name])
     best = decoded["best"]

@@ -118,7 +118,11 @@ def training_metrics(exp: Experiment, names: list[str], epochs: int,
         spread = {"seed_spread": max(finals) - min(finals)}
         return spread | training_metrics(exp, [n for n in names if n != "seed_spread"], epochs,
                                          trainer)
+    from .gradients import GRADIENT_METRICS, lesson_metric
+
     t = trainer or Trainer(exp)
+    if any(n in GRADIENT_METRICS for n in names):
+        t.gradients.on = True  # a promise about gradients records them, view on or off
     t.run(max(0, epochs - t.epoch))
     m, losses = t.last_metrics, t.history.train_loss
     values = {
@@ -134,38 +138,10 @@ def training_metrics(exp: Experiment, names: list[str], epochs: int,
             float((p.detach().double() ** 2).sum())
             for p, decay in zip(t.params, t.decay_mask, strict=True) if decay))),
         "accuracy_gap": lambda: m["train_accuracy"] - m["test_accuracy"],
-        "saturated_share": lambda: saturated_share(t),
+        **{name: (lambda name=name: lesson_metric(t, name)) for name in GRADIENT_METRICS},
     }
     return {name: values[name]() if name in values else m.get(name, math.nan)
             for name in names}
-
-
-# Where a unit's slope is under 2 % of its peak: tanh beyond ±0.99 (1 − a² < 0.02), sigmoid
-# within 0.005 of 0 or 1 (a(1 − a) < 0.005 = 2 % of 0.25). There the gradient all but stops.
-FLAT_TAIL = {"tanh": lambda a: a.abs() > 0.99,
-             "sigmoid": lambda a: (a - 0.5).abs() > 0.495}
-
-
-def saturated_share(t) -> float:
-    """Share of the hidden tanh and sigmoid outputs, over the training inputs, that sit in
-    their flat tails (NaN when the net has no such unit)."""
-    import torch
-
-    nodes = t.experiment.network.nodes
-    was = t.model.training
-    t.model.eval()
-    try:
-        with torch.inference_mode():
-            _, hidden = t.model(t.x_train, hidden=True)
-    finally:
-        t.model.train(was)
-    flat = total = 0
-    for n, a in hidden.items():
-        test = FLAT_TAIL.get(nodes[n].param("activation")) if nodes[n].type == "dense" else None
-        if test is not None:
-            flat += int(test(a).sum())
-            total += a.numel()
-    return flat / total if total else math.nan
 
 
 def measure(exp: Experiment, trainer=None) -> dict[str, float]:

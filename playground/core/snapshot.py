@@ -42,6 +42,12 @@ class Snapshot:
     # the weights the loss slice of the optimizer lab follows.
     parameters: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     buffers: dict[str, np.ndarray] = field(default_factory=dict)
+    # While the gradient view or panel is on: the last epoch's gradients (core/gradients.py)
+    # and the heat strips' history (core/gradient_log.py); else None.
+    gradients: object | None = None
+    gradient_log: object | None = None
+    # While the histogram panel is on: block id -> LayerHistogram (core/layer_histograms.py).
+    histograms: dict | None = None
 
 
 def grid_points(domain: tuple[float, float, float, float], resolution: int) -> np.ndarray:
@@ -90,13 +96,22 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
         layer.out_features, np.float32) for n, layer in model.dense_layers()}
     buffers = {name: b.detach().cpu().numpy().copy() for name, b in model.named_buffers()}
     hist = trainer.history.view()  # thinned to a fixed size: costs the same at any epoch
+    gradients = trainer.gradients.current(trainer)
+    histograms = None
+    if trainer.show_histograms:
+        from .layer_histograms import layer_histograms
+
+        histograms = layer_histograms(trainer)
     return Snapshot(
         epoch=trainer.epoch, batch=trainer.batch_in_epoch, status=trainer.status,
         message=trainer.message, problem=trainer.dataset.problem,
         n_classes=trainer.dataset.n_classes, metrics=dict(trainer.last_metrics),
         learning_rate=trainer.learning_rate, domain=trainer.dataset.domain, resolution=resolution,
         output=output, neurons=neurons, weights=weights, biases=biases, path=trainer.path,
-        history=hist, predicted=predicted, parameters=parameters, buffers=buffers)
+        history=hist, predicted=predicted, parameters=parameters, buffers=buffers,
+        gradients=gradients,
+        gradient_log=trainer.gradients.log.view() if gradients is not None else None,
+        histograms=histograms)
 
 
 def _flat_parameters(model) -> tuple[np.ndarray, dict[int, np.ndarray]]:

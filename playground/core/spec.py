@@ -23,6 +23,7 @@ from .compgraph import GRAPH_METRICS, check_lab, inputs_from_json
 from .datasets import GENERATORS
 from .errors import SpecError, quote
 from .features import DEFAULT_FEATURES, FEATURES
+from .gradients import GRADIENT_METRICS
 from .graph import Graph, mlp
 from .optim import OPTIMIZERS
 from .optimizer_race import (
@@ -163,13 +164,21 @@ class ViewSpec:
     hidden_controls: list = F.field([], "str_list", F.each_of(lambda: CONTROLS))
     snapshot_every: int = F.field(1, int, F.between(0, 10000), "epochs trained between two "
                                 "frames of the views; 0 = as fast as the machine goes")
+    gradient_flow: bool = F.field(False, bool, None, "edges show the gradient dL/dw and units "
+                                  "their mean |dL/da| instead of the weights and maps; each "
+                                  "epoch's gradients are recorded (on the fused path this "
+                                  "costs an extra autograd pass per epoch)",
+                                  label="Gradient flow")
+    panel: str = F.field("loss", str, F.one_of(["loss", "gradients", "histograms"]),
+                         "what the panel beside the output shows: the loss and accuracy, the "
+                         "gradients per layer by epoch (measured while shown), or per-layer "
+                         "histograms of outputs and weights")
 
 
 OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",
                    "accuracy_gap", "diverged", "stopped_early", "diverged_epoch", "loss_rises",
-                   "weight_norm", "seed_spread", "saturated_share", "clusters", "agreement",
-                   "inertia", "noise_share",
-                   *RACE_METRICS, *GRAPH_METRICS)
+                   "weight_norm", "seed_spread", "clusters", "agreement", "inertia", "noise_share",
+                   *RACE_METRICS, *GRAPH_METRICS, *GRADIENT_METRICS)
 CLUSTER_METRICS = ("clusters", "agreement", "inertia", "noise_share")
 
 

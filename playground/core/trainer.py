@@ -17,6 +17,7 @@ from . import features as feats
 from .catalog import SCHEDULES, WEIGHT_PENALTIES
 from .datasets import Dataset, build_dataset
 from .errors import SpecError
+from .gradients import GradientTracker
 from .history import History
 from .model import Network, OutputHead
 from .optim import Optimizer
@@ -145,6 +146,10 @@ class Trainer:
         self.batch_in_epoch = 0
         self.order = self._epoch_order()
         self.history = History()
+        view = self.experiment.view  # measured while shown (files and lessons say what is)
+        self.gradients = GradientTracker(self.model, on=view.gradient_flow
+                                         or view.panel == "gradients")
+        self.show_histograms = view.panel == "histograms"  # snapshots then carry them
         self.status = READY
         self.message = ""
         self.wall_time = 0.0
@@ -254,6 +259,7 @@ class Trainer:
                 layer.bias[rows] = value
             else:
                 layer.weight[rows, col] = value
+        self.gradients.forget()
         self._remember_good()
         self.last_metrics = self.evaluate()
 
@@ -352,7 +358,7 @@ class Trainer:
         lr = self.learning_rate
         self.epoch += 1
         self.batch_in_epoch = 0
-        self.order = self._epoch_order()
+        finished, self.order = self.order, self._epoch_order()
         if metrics is None:
             metrics = self.evaluate()
         if not (math.isfinite(metrics["train_loss"]) and self._params_finite()):
@@ -364,6 +370,7 @@ class Trainer:
                             train_accuracy=metrics["train_accuracy"],
                             test_accuracy=metrics["test_accuracy"], learning_rate=lr,
                             wall_time=self.wall_time)
+        self.gradients.end_epoch(self, finished)
         self._remember_good()
         spec = self.experiment.training
         if spec.early_stopping:
@@ -377,6 +384,7 @@ class Trainer:
             self.best = (test_loss, self.epoch, self._state_copy())
         elif self.epoch - self.best[1] >= patience:
             self._restore(self.best[2])
+            self.gradients.forget()
             self.status = STOPPED
             self.message = (f"stopped early at epoch {self.epoch}: no better test loss for "
                             f"{patience} epochs; kept the best weights (epoch {self.best[1]})")
@@ -393,6 +401,7 @@ class Trainer:
 
     def _diverge(self) -> None:
         self._restore_good()
+        self.gradients.forget()
         self.status = DIVERGED
         self.message = (f"diverged at epoch {self.epoch} - try a smaller learning rate "
                         f"(now {self.base_learning_rate:g})")

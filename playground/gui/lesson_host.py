@@ -58,6 +58,11 @@ class LessonHost:
 
     # ----------------------------------------------------------------- LessonHost
     def perform(self, action) -> bool:
+        if action.kind == "set" and action.field.startswith("network."):
+            # a block's parameter (network.hidden.init): the network with it changed, as the
+            # lesson's file checked it (Experiment.with_changes), in one undoable edit
+            changed = self.experiment.with_changes({action.field: action.value}, "lesson")
+            return self.qs.set("network", changed.network, f"lesson: {action.field}")
         if action.kind == "set":
             values = {action.field: action.value}
             if action.field in ENTRY_PARAMS:  # "plain SGD" keeps no momentum α the student set

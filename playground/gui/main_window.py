@@ -69,7 +69,8 @@ def _shrink(snap):
     """A recorded copy with small neuron maps (the slider's memory stays modest)."""
     step = max(1, snap.resolution // 25)
     return dataclasses.replace(snap, neurons={k: v[:, ::step, ::step].copy()
-                                              for k, v in snap.neurons.items()}, history={})
+                                              for k, v in snap.neurons.items()}, history={},
+                               gradient_log=None)  # the live one is drawn, cursor at the epoch
 
 
 class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindow):
@@ -209,6 +210,9 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         install_graph_lab(self)
         # A lab makes some controls as it is used (a racer's row): guard them when shown.
         self.tabs.currentChanged.connect(lambda _i: guard_all(self.tabs.currentWidget()))
+        from .backward_views import BackwardViews  # gradient flow, histograms, one example
+
+        self.backward = BackwardViews(self)
         self.setCentralWidget(self.tabs)
         self.training_settings = TrainingSettings(qs)
         settings_scroll = QScrollArea()
@@ -544,6 +548,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
             self.training_bar.set_playing(frame.playing)
         if snap.epoch != self._saved_epoch or snap.batch:
             self.session.mark_dirty()  # trained weights differ from the saved ones
+        self.backward.on_frame(frame)
         self._record(snap)
         if not self._scrubbing:
             self._draw(snap)
@@ -566,6 +571,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
     def _draw(self, snap) -> None:
         self.output_view.update_snapshot(snap)
         self.network_view.update_snapshot(snap)
+        self.backward.draw(snap)
 
     def _record(self, snap) -> None:
         if self._recorded and self._recorded[-1].epoch == snap.epoch and snap.batch == 0:

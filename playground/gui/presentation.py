@@ -56,7 +56,7 @@ class Presentation:
                                bar.containers["regularization_rate"]],
             "speed": [bar.speed, bar.speed_label], "step_batch": [bar.batch_button],
             "history": [self.history_slider, self.history_label, self.history_caption],
-            "trace": [self.trace], "clustering": [],
+            "trace": [self.backward.tabs], "clustering": [],  # the trace plots and their tabs
         }
 
     def set_control_hidden(self, name: str, hidden: bool) -> None:

@@ -40,6 +40,7 @@ class Frame:
     path: str
     path_reason: str
     batches_per_epoch: int = 1
+    example: object | None = None  # the chosen example's ExampleTrace (core/one_example.py)
 
 
 # ------------------------------------------------------------------ the worker's commands
@@ -103,6 +104,13 @@ class KeepState:
 
 
 @dataclass(frozen=True)
+class TraceExample:
+    """Follow one training example through forward, backward and update (None: stop)."""
+
+    index: int | None
+
+
+@dataclass(frozen=True)
 class Write:
     path: str
     kind: str  # "experiment" | "history_csv" | "pytorch"
@@ -127,6 +135,7 @@ class TrainingWorker(CommandThread):
         self._rate_marks: list[tuple[float, int]] = []
         self._warm_up: subprocess.Popen | None = None
         self.kept: dict[int, dict] = {}  # KeepState's trainer states (written here, read later)
+        self._example: int | None = None
 
     # ------------------------------------------------------------------- worker thread
     def run(self) -> None:
@@ -173,6 +182,11 @@ class TrainingWorker(CommandThread):
             self._epochs_per_frame = int(command.epochs_per_frame)
         elif isinstance(command, Write):
             self._write(command)
+        elif isinstance(command, TraceExample):
+            self._example = command.index
+            if t is not None:
+                self._follow_panels()
+                self._emit()
         elif t is None:
             return
         elif isinstance(command, Play):
@@ -193,6 +207,7 @@ class TrainingWorker(CommandThread):
         elif isinstance(command, ApplyLive):
             t.apply_live(command.experiment.training)
             self._experiment = command.experiment.copy()
+            self._follow_panels()
             self._emit()
         elif isinstance(command, SetWeight):
             t.set_weight(command.node, command.row, command.col, command.value)
@@ -266,6 +281,7 @@ class TrainingWorker(CommandThread):
             return
         self._experiment = experiment.copy()
         self.trainer = trainer
+        self._follow_panels()
         self._token = token
         self._playing = False
         self._run_id += 1
@@ -298,9 +314,25 @@ class TrainingWorker(CommandThread):
         (t0, e0), (t1, e1) = self._rate_marks[0], self._rate_marks[-1]
         return (e1 - e0) / (t1 - t0) if t1 > t0 else 0.0
 
+    def _follow_panels(self) -> None:
+        """Measure what the open views show: gradients while the network view's gradient flow
+        or the gradient panel is on (the fused path pays for it only then), histograms while
+        their panel is open."""
+        t = self.trainer
+        view = self._experiment.view
+        t.gradients.on = view.gradient_flow or view.panel == "gradients"
+        t.show_histograms = view.panel == "histograms"
+        if self._example is not None and self._example >= t.n_train:
+            self._example = None
+
     def _emit(self) -> None:
         t = self.trainer
         snapshot = t.snapshot(self._experiment.view.resolution)
+        example = None
+        if self._example is not None:
+            from ..core.one_example import trace_example
+
+            example = trace_example(t, self._example)
         self.frame_ready.emit(Frame(snapshot, self._playing, self._rate(), self._run_id,
                                     self._token, str(t.device), t.device_note, t.path, t.path_reason,
-                                    t.batches_per_epoch))
+                                    t.batches_per_epoch, example))

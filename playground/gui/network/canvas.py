@@ -68,6 +68,9 @@ class NetworkView(QGraphicsView):
         self.selected_link: tuple[str, str] | None = None
         self.expanded: set[str] = set()  # wide blocks shown in full
         self.example = None  # the input image, for image data
+        # Paints units and edges in place of maps and weights (gradient flow, one example):
+        # an object with paint(snap) -> bool, clear(), edge_tip(item) and unit_tip(item).
+        self.overlay = None
         self._graph = None
         self._listener = None
         self._widths: dict[str, int] = {}
@@ -186,6 +189,11 @@ class NetworkView(QGraphicsView):
         replan = refit or self.plan is None or self.plan.style != self.style_ or (
             not self.user_zoomed and not self.plan.fits(planned, area.width(), area.height())
             and (self._fits or planned != self._planned))
+        if not replan and not self.user_zoomed and self.plan.neuron < self.style_.min_neuron:
+            # tiles shrunk for a bigger network than this one: grow them again if they can
+            replan = plan_layout(planned, area.width() - 2 * MARGIN,
+                                 area.height() - 2 * MARGIN, self.style_)[0].neuron > \
+                self.plan.neuron
         if replan:
             before = (self.plan, self._planned)
             self.plan, fits = plan_layout(planned, area.width() - 2 * MARGIN,
@@ -443,12 +451,29 @@ class NetworkView(QGraphicsView):
     # ------------------------------------------------------------------------- frames
     def update_snapshot(self, snap) -> None:
         self._snap = snap
+        if self.overlay is not None and self.overlay.paint(snap):
+            return
         self.blocks.paint_tiles(snap)
         self.edge_painter.paint_weights(snap)
+
+    def set_overlay(self, overlay) -> None:
+        """Show `overlay`'s painting of units and edges (None: back to maps and weights)."""
+        if overlay is self.overlay:
+            return
+        if self.overlay is not None:
+            self.overlay.clear()
+        self.overlay = overlay
+        if self._snap is not None:
+            self.update_snapshot(self._snap)
+
+    def edge_tip(self, item) -> str | None:
+        return self.overlay.edge_tip(item) if self.overlay is not None else None
 
     def clear_run(self) -> None:
         """No run to show: every unit blank (an older run's maps must not stay on screen)."""
         self._snap = None
+        if self.overlay is not None:
+            self.overlay.clear()
         for item in self.neurons.values():
             blank = QPixmap(max(1, int(item.size)), max(1, int(item.size)))
             blank.fill(QColor("#eceff1"))
@@ -467,8 +492,11 @@ class NetworkView(QGraphicsView):
         image = self.blocks.unit_image(item.node, item.unit)
         if image is not None:  # image data: the unit's weight image, large
             self.blocks.show_zoom(item, weight_pixmap(image, self.example.shape[0]))
+        tip = self.overlay.unit_tip(item) if self.overlay is not None else None
         b = self.weight(item.node, item.unit, -1)
-        if b is not None:
+        if tip:
+            QToolTip.showText(screen_pos, tip)
+        elif b is not None:
             QToolTip.showText(screen_pos, f"{item.node} unit {item.unit + 1}: bias {b:.3f} "
                               "(double-click to edit)")
 

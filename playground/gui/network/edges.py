@@ -90,10 +90,24 @@ class EdgePainter:
                     item.pen_key = key
                     item.setPen(self._pen(key))
 
-    def _pen(self, key: tuple[bool, int]) -> QPen:
+    def paint_by(self, value) -> None:
+        """Colour and width from `value(item)`: (positive, width in px), None for a faded
+        grey edge (overlays: gradients, one example's steps)."""
+        for items in self.view.edges.values():
+            for item in items:
+                if not item.weighted:
+                    continue
+                shown = value(item)
+                key = (None, 4) if shown is None else (shown[0], round(4.0 * shown[1]))
+                if item.pen_key != key:
+                    item.pen_key = key
+                    item.setPen(self._pen(key))
+
+    def _pen(self, key: tuple[bool | None, int]) -> QPen:
         pen = self._pens.get(key)
         if pen is None:
-            color = QColor(*colors.BLUE) if key[0] else QColor(*colors.ORANGE)
+            color = QColor("#d5d5d5") if key[0] is None else \
+                QColor(*colors.BLUE) if key[0] else QColor(*colors.ORANGE)
             pen = self._pens[key] = QPen(color, key[1] / 4.0)
         return pen
 
@@ -101,10 +115,15 @@ class EdgePainter:
         """The weight an edge shows (a maxout unit: its pieces' mean), or the bias (col -1)."""
         if snap is None or node not in snap.weights or self.view._graph is None:
             return None
-        w = snap.weights[node]
+        return self.entry(snap.weights[node], snap.biases[node], node, row, col)
+
+    def entry(self, w, b, node: str, row: int, col: int) -> float | None:
+        """What an edge (or a unit, col -1) shows of a block's (rows, in) matrix `w` and its
+        (rows,) vector `b`: a maxout unit's pieces averaged. None when the shapes no longer
+        fit the drawing (the network was just edited)."""
         pieces = maxout_pieces(self.view._graph, node)
         if (row + 1) * pieces > w.shape[0] or col >= w.shape[1]:
-            return None  # a snapshot of another shape (the network was just edited)
+            return None
         if col < 0:
-            return float(snap.biases[node][row * pieces])
+            return float(b[row * pieces])
         return float(w[row * pieces:(row + 1) * pieces, col].mean())

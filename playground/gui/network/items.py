@@ -245,8 +245,11 @@ class EdgeItem(QGraphicsLineItem):
 
     @guarded
     def hoverEnterEvent(self, event) -> None:  # noqa: N802
+        tip = self.view.edge_tip(self)
         w = self.view.weight(self.node, self.row, self.col) if self.weighted else None
-        if w is not None:
+        if tip:
+            self.setToolTip(tip)
+        elif w is not None:
             self.setToolTip(f"weight {w:.3f} (double-click to edit; click to select the "
                             "link, Delete removes it)")
 
