@@ -148,7 +148,9 @@ class _Pass:
         epoch's mean of batch gradients; `per_example` turns dL/da back into dℓ/da."""
         plan = self.plan
         model = plan.model
-        z, hidden = model(x, hidden=True)
+        # The input takes part in autograd, so that a block fed by no parameter (Activation or
+        # Dropout right after Input) still has an output to differentiate by.
+        z, hidden = model(x.detach().requires_grad_(True), hidden=True)
         hidden[model.output_id] = z
         loss = (head.loss(z, target) * weight).sum()
         names = list(hidden)

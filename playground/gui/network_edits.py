@@ -30,9 +30,18 @@ class NetworkEdits:
         self.add_block(kind, max(xs) + 200.0, 150.0)
 
     def delete_blocks(self, nodes: list[str]) -> None:
+        """Delete blocks; a block on a chain (one input) is cut out of it, its input joined to
+        what it fed, as TF Playground's '−' removes a layer (a new user deleted a hidden layer
+        and was left with a network that could not train)."""
         graph = copy.deepcopy(self.experiment.network)
         for n in nodes:
+            sources, targets = graph.inputs_of(n), graph.outputs_of(n)
             graph.remove_node(n)
+            if len(sources) != 1:
+                continue
+            for target in targets:
+                if not graph.can_connect(sources[0], target):
+                    graph.connect(sources[0], target)
         self.edit_network(C.Replace(graph.to_json(), label=f"delete {', '.join(nodes)}"))
 
     def copy_blocks(self, nodes: list[str]) -> None:

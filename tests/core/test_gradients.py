@@ -169,3 +169,20 @@ def test_gradients_measured_at_epoch_zero_before_any_training():
     assert stats.epoch == 0 and stats.mean_abs[0] < 1e-2 * stats.mean_abs[-1]
     trainer.gradients.on = False
     assert trainer.gradients.current(trainer) is None
+
+
+def test_a_block_fed_by_no_parameter_is_measured_too():
+    """Activation right after Input: its output did not require grad and the pass raised
+    'One of the differentiated Tensors does not require grad' (found by the round-trip
+    property test); its dL/da is the chain rule through the layers after it."""
+    exp = Experiment()
+    exp.network = mlp([4], "tanh")
+    block = exp.network.add_node("activation", {"activation": "relu"}, node_id="act0")
+    exp.network.disconnect("input", "dense1")
+    exp.network.connect("input", block)
+    exp.network.connect(block, "dense1")
+    exp.view.gradient_flow = True
+    trainer = Trainer(exp)
+    trainer.run(2)
+    grads = trainer.gradients.latest.unit_grads["act0"]
+    assert np.isfinite(grads).all() and (grads > 0).any()

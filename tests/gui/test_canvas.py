@@ -60,6 +60,10 @@ def start_with_input_and_output(qtbot, window):
     click_block(qtbot, window, "dense2", Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window.network_view, Qt.Key.Key_Delete)
     assert set(window.experiment.network.nodes) == {"input", "output"}
+    assert window.experiment.network.edges == [("input", "output")]  # the chain stays whole
+    window.network_view.select_link(("input", "output"))  # then the link goes too
+    qtbot.keyClick(window.network_view, Qt.Key.Key_Delete)
+    assert window.experiment.network.edges == []
 
 
 def set_units(qtbot, window, node, units):

@@ -301,3 +301,20 @@ def test_missing_x_libraries_are_named_with_the_install_command(monkeypatch):
     assert "libxcb-cursor0" in app.missing_x_packages()
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert app.missing_x_packages() == []
+
+
+def test_deleting_a_hidden_layer_keeps_the_network_whole(qtbot, window):
+    """Deleting the first hidden layer left 'dense2: Dense needs one input, has 0' and a
+    network that could not train; the layer is now cut out of the chain, as TF Playground's
+    '−' does, and Ctrl+Z puts it back."""
+    from .test_canvas import click_block
+
+    before = window.experiment.network.to_json()
+    click_block(qtbot, window, "dense1")
+    qtbot.keyClick(window.network_view, Qt.Key.Key_Delete)
+    graph = window.experiment.network
+    assert "dense1" not in graph.nodes and ("input", "dense2") in graph.edges
+    assert not graph.validate(2, 1)
+    qtbot.waitUntil(lambda: window._drawn is not None, timeout=20000)  # it trains again
+    window.session.undo()
+    assert window.experiment.network.to_json() == before
