@@ -265,6 +265,17 @@ class Session:
         name = label or _label_for(values)
         return self.push(SetFields(values, label=name))
 
+    def look(self, path: str, value: Any) -> bool:
+        """Navigation, not an edit: a field of what the window shows (which panel is open) set
+        without a step on the undo stack and without marking the file unsaved; a lesson file
+        still opens on the panel it names. False when it already had that value."""
+        value = _coerce(path, value)
+        if _equal(self.get_or_absent(path), value):
+            return False
+        SetFields({path: value}).do(self._exp)
+        self._notify(Change(frozenset({path}), None))
+        return True
+
     def get_or_absent(self, path: str) -> Any:
         try:
             return self.get(path)

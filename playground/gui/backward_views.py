@@ -117,8 +117,9 @@ class BackwardViews(QObject):
         self.draw_panels(drawn.snapshot if drawn is not None else None)
 
     def on_tab(self, index: int) -> None:
-        """A tab picked by the user: an edit of view.panel (the worker measures what shows)."""
-        self.window.qs.set("view.panel", PANELS[index], f"show the {PANELS[index]} panel")
+        """A tab picked by the user: view.panel follows (the worker measures what shows)."""
+        # Picking a tab is looking, not editing: Ctrl+Z undoes the last edit, not a tab.
+        self.window.qs.session.look("view.panel", PANELS[index])
         self._make_room()
         self.draw_panels(self.window._drawn.snapshot if self.window._drawn else None)
 
