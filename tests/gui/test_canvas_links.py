@@ -45,7 +45,7 @@ def test_a_click_on_a_weight_edge_selects_its_link_and_a_double_click_edits_it(
     monkeypatch.setattr(QInputDialog, "getDouble",
                         lambda *a, **k: (asked.append(a[2]) or (2.5, True)))
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
-    assert asked == ["dense2 weight:"]
+    assert asked == ["The weight of unit 1 of dense2, from its input 1:"]
     qtbot.waitUntil(lambda: abs(snap(window).weights["dense2"][0, 0] - 2.5) < 1e-6,
                     timeout=10000)
     assert window.experiment.network.to_json()["edges"][1] == ["dense1", "dense2"]

@@ -63,7 +63,12 @@ def test_a_guided_lesson_walks_forward_and_back_in_the_window(qtbot, window, nam
                 epoch = -1  # a diverged run cannot go on: the step trains a fresh one
             click(qtbot, window, "lesson.action")
             qtbot.waitUntil(lambda: guide.action_done, timeout=60000)
-            if action.kind == "set":  # the field now holds the step's value
+            if action.kind == "set" and action.field.startswith("network.hidden."):
+                key = action.field.rsplit(".", 1)[1]  # every hidden block took the value
+                graph = window.experiment.network
+                assert {graph.nodes[n].param(key) for n in graph.of_type("dense")} == \
+                    {action.value}
+            elif action.kind == "set":  # the field now holds the step's value
                 assert get_path(window.experiment, action.field) == action.value
             elif action.kind == "train":  # that many epochs, or until the run diverged
                 until = max(epoch, 0) + action.count
