@@ -79,6 +79,14 @@ class DataSpec:
     noise: float = F.field(0.0, float, F.between(0.0, 1.0),
                            "TF Playground's noise / 100 (0..0.5 there); label flips or spread")
     train_fraction: float = F.field(0.5, float, F.between(0.1, 0.9))
+    validation_fraction: float = F.field(
+        0.0, float, F.between(0.0, 0.8), "share of the points held out to choose with (early "
+        "stopping, sweeps), taken from what would be test data; 0 = none, as in TF Playground")
+    positive_share: float = F.field(
+        0.0, float, lambda v: None if v == 0 or 0.01 <= v <= 0.99 else
+        f"must be 0 (the dataset's own mix) or in [0.01, 0.99], got {v:g}",
+        "share of class +1 (blue) in a two-class set, e.g. 0.1 for 90:10; 0 = the dataset's "
+        "own mix")
     n_points: int = F.field(0, int, lambda v: None if v == 0 or 10 <= v <= 20000 else
                             f"must be 0 (the dataset's default) or in [10, 20000], got {v}")
     n_classes: int = F.field(3, int, F.between(2, 8), "classes for blobs and friends")
@@ -88,6 +96,13 @@ class DataSpec:
     domain_half_width: float = F.field(0.0, float, F.between(0.0, 100.0),
                                        "half-width of the square shown and evaluated; 0 = the "
                                        "dataset's own ([-6, 6] for TF Playground's sets)")
+
+    def validate_extra(self, path: str) -> None:
+        if self.train_fraction + self.validation_fraction > 0.95 + 1e-9:
+            where = f"{path}.validation_fraction" if path else "validation_fraction"
+            raise SpecError(where, f"training {self.train_fraction:.0%} + validation "
+                            f"{self.validation_fraction:.0%} leaves too little test data; "
+                            "together they may take at most 95%: lower one of them")
 
 
 @dataclass
