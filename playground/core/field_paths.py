@@ -77,7 +77,7 @@ def apply_kind(path: str) -> str:
         return VIEW
     if head == "clustering":
         return CLUSTERING
-    if head in ("title", "description", "outcome"):
+    if head in ("title", "description", "outcome", "sweep"):  # a sweep runs on its own
         return META
     if head == "training":
         name = path.split(".")[1] if "." in path else ""

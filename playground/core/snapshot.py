@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from . import evaluation
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -37,6 +39,11 @@ class Snapshot:
     # Image data: the class the network gives each test example (the test-image grid and
     # the confusion matrix draw these); None for 2-D data and regression.
     predicted: np.ndarray | None = None
+    # Per split ("train", "val", "test"): what the network says about each point (binary
+    # score, predicted class or value; core/evaluation.py) and the truth (read-only, shared
+    # by every frame of a run). The confusion matrix, ROC and fit views draw these.
+    split_outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    split_truth: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def grid_points(domain: tuple[float, float, float, float], resolution: int) -> np.ndarray:
@@ -74,11 +81,12 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
         output = _np(shown.view(res, res, -1) if shown.dim() == 2 else shown.view(res, res))
         hidden[model.input_id] = grid  # the Input block's units are the feature maps
         neurons = {k: _np(v.T.reshape(v.shape[1], res, res)) for k, v in hidden.items()}
+    outputs = evaluation.split_outputs(trainer)
+    evaluation.record_frame_metrics(trainer, outputs)  # AUC / R² of this epoch's row
     predicted = None
     if not trainer.dataset.is_2d and trainer.dataset.problem != "regression" \
             and len(trainer.x_test):
-        o = head.output(model(trainer.x_test))
-        predicted = head.predict_class(o).cpu().numpy().astype(np.int64)
+        predicted = outputs["test"].astype(np.int64)
     weights = {n: _np(layer.weight) for n, layer in model.dense_layers()}
     biases = {n: _np(layer.bias) if layer.bias is not None else np.zeros(layer.out_features,
                                                                           np.float32)
@@ -90,4 +98,5 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
         n_classes=trainer.dataset.n_classes, metrics=dict(trainer.last_metrics),
         learning_rate=trainer.learning_rate, domain=trainer.dataset.domain, resolution=resolution,
         output=output, neurons=neurons, weights=weights, biases=biases, path=trainer.path,
-        history=hist, predicted=predicted)
+        history=hist, predicted=predicted, split_outputs=outputs,
+        split_truth=evaluation.split_truth_of(trainer))

@@ -27,6 +27,7 @@ from .graph import Graph, mlp
 from .optim import OPTIMIZERS
 from .optimizer_race import MAX_STEPS, RACE_METRICS, default_racers, racers_from_json, start_from_json
 from .surfaces import SURFACES, build_surface
+from .sweep import SweepSpec
 
 FORMAT = "playground-experiment"
 VERSION = 1
@@ -170,12 +171,21 @@ class ViewSpec:
     hidden_controls: list = F.field([], "str_list", F.each_of(lambda: CONTROLS))
     snapshot_every: int = F.field(1, int, F.between(0, 10000), "epochs trained between two "
                                 "frames of the views; 0 = as fast as the machine goes")
+    threshold: float = F.field(0.0, float, F.between(-1.0, 1.0),
+                               "two classes: the score s above which the network's answer is "
+                               "read as +1 (blue); 0 = its own rule. Moves the decision "
+                               "contour and the confusion matrix, never the training",
+                               step=0.05)
 
 
 OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",
                    "accuracy_gap", "diverged", "stopped_early", "diverged_epoch", "loss_rises",
                    "weight_norm", "seed_spread", "clusters", "agreement", "inertia", "noise_share",
-                   *RACE_METRICS, *GRAPH_METRICS)
+                   *RACE_METRICS, *GRAPH_METRICS,
+                   # judging the model (core/evaluation.py) and capacity sweeps (core/sweep.py)
+                   "val_loss", "val_accuracy", "test_auc", "val_auc", "test_r2", "test_rmse",
+                   "test_min_recall", "test_mean_f1", "recall_gap",
+                   "sweep_best_value", "sweep_val_rise", "sweep_train_fall")
 CLUSTER_METRICS = ("clusters", "agreement", "inertia", "noise_share")
 
 
@@ -247,8 +257,8 @@ class OutcomeSpec:
 
 # ------------------------------------------------------------------------ guided lessons
 LESSON_TOPICS = ("Basics", "Features and depth", "Losses", "Activations", "Initialization",
-                 "Optimization", "Regularization", "Capacity", "k-means", "Mean shift",
-                 "Hierarchical clustering", "DBSCAN", "Backpropagation")
+                 "Optimization", "Regularization", "Capacity", "Judging a model", "k-means",
+                 "Mean shift", "Hierarchical clustering", "DBSCAN", "Backpropagation")
 ACTION_KINDS = ("none", "set", "train", "step_clustering", "run_clustering")
 
 
@@ -370,6 +380,7 @@ class Experiment:
     optimizer_lab: OptimizerLabSpec = F.field(OptimizerLabSpec(), OptimizerLabSpec)
     lesson: LessonSpec = F.field(LessonSpec(), LessonSpec)
     graph_lab: GraphLabSpec = F.field(GraphLabSpec(), GraphLabSpec)
+    sweep: SweepSpec = F.field(SweepSpec(), SweepSpec)
 
     def validate_extra(self, path: str) -> None:
         if not self.features:

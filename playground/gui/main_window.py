@@ -31,6 +31,7 @@ from ..core.features import FEATURES
 from ..core.session import Change, Session
 from ..core.session import SetWeight as SessionSetWeight
 from ..core.spec import Experiment
+from .evaluation_host import EvaluationHost
 from .file_actions import FileActions
 from .lesson_host import LessonHost
 from .network_edits import NetworkEdits
@@ -68,7 +69,8 @@ def _shrink(snap):
                                               for k, v in snap.neurons.items()}, history={})
 
 
-class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindow):
+class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, EvaluationHost,
+                 QMainWindow):
     def __init__(self, experiment: Experiment | None = None, settings: QSettings | None = None,
                  recovery_path: str | None = None):
         super().__init__()
@@ -171,7 +173,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
 
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(output_box)
-        self.right_split.addWidget(self.trace)
+        self.right_split.addWidget(self._build_evaluation())  # the trace plots' tab and more
         self.right_split.setSizes([500, 300])
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(data_scroll)
@@ -411,7 +413,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self._dataset = dataset
         self.network_header.problem = dataset.problem
         self.output_view.set_data(dataset.x, dataset.y, len(dataset.train_idx), dataset.problem,
-                                  dataset.domain)
+                                  dataset.domain, len(dataset.val_idx))
+        self.evaluation.set_dataset(dataset)
         valid = self._layout_network(exp, dataset)
         if post and valid:
             self._post_build(state)
@@ -512,6 +515,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.run_status.show_state(snap.status, snap.message)
         self.trace.update_history(snap.history, frame.run_id, snap.problem,
                                   force=not frame.playing)
+        self.evaluation.follow_run(frame.run_id, snap)
         self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
                                       frame.batches_per_epoch)
         self.training_settings.schedule_plot.set_epoch(snap.epoch)
@@ -527,6 +531,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
     def _draw(self, snap) -> None:
         self.output_view.update_snapshot(snap)
         self.network_view.update_snapshot(snap)
+        self.evaluation.update_snapshot(snap)
 
     def _record(self, snap) -> None:
         if self._recorded and self._recorded[-1].epoch == snap.epoch and snap.batch == 0:
