@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ...core import metrics as M
+from .roc_view import caption_over
 
 SPLIT_STYLE = {"train": ("#333333", "train"), "val": ("#2a9d3a", "validation"),
                "test": ("#f59322", "test")}
@@ -33,14 +34,8 @@ class FitPanel(QWidget):
                                       name=word)
             self.plot.addItem(item)
             self.points[split] = item
-        self.table = QLabel()
+        self.table = caption_over(self, self.plot)
         self.table.setObjectName("fit.metrics")
-        self.table.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.table.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.table)
-        layout.addWidget(self.plot, 1)
         self.scores: dict[str, tuple[float, float]] = {}
 
     def show_splits(self, truth: dict[str, np.ndarray], predicted: dict[str, np.ndarray]) -> None:

@@ -6,20 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from ...core import metrics as M
-from .confusion_view import MatrixView
+from .confusion_view import MatrixView, font
 
 WRONG = QColor("#d62728")
-
-
-def _font(px: float, bold: bool = False) -> QFont:
-    font = QFont("Sans")
-    font.setPixelSize(max(1, round(px)))
-    font.setBold(bold)
-    return font
 
 
 class TestImageGrid(QWidget):
@@ -100,7 +93,7 @@ class TestImageGrid(QWidget):
         images = self.images
         if not len(images) and self.note:
             painter.setPen(QColor("#555"))
-            painter.setFont(_font(14))
+            painter.setFont(font(14))
             painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, "no such images")
         for (i, cell), (_, guess, true) in zip(self._cells, self.shown(), strict=True):
             pad = cell.width() * 0.08
@@ -121,7 +114,7 @@ class TestImageGrid(QWidget):
             if wrong:
                 text += f" ({self.name(true)})"
             painter.setPen(WRONG if wrong else QColor("#222"))
-            painter.setFont(_font(label_h * 0.8, bold=True))
+            painter.setFont(font(label_h * 0.8, bold=True))
             painter.drawText(QRectF(cell.x(), box.bottom() + 1, cell.width(), label_h),
                              Qt.AlignmentFlag.AlignCenter, text)
         painter.end()

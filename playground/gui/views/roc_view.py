@@ -30,6 +30,18 @@ def _plot(x_label: str, y_label: str) -> pg.PlotWidget:
     return plot
 
 
+def caption_over(owner: QWidget, plot: QWidget) -> QLabel:
+    """Lay out `owner` as a caption (wrapped: never wider than the plot) over `plot`."""
+    caption = QLabel()
+    caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    caption.setWordWrap(True)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(2, 2, 2, 2)
+    layout.addWidget(caption)
+    layout.addWidget(plot, 1)
+    return caption
+
+
 class RocPanel(QWidget):
     """ROC and PR of one split (test by default) with the threshold's operating point."""
 
@@ -197,13 +209,7 @@ class ScoresPanel(QWidget):
                                     labelOpts={"position": 0.9, "color": "#d62728"})
         self.line.setBounds((-1.0, 1.0))
         self.plot.addItem(self.line)
-        self.title = QLabel()
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.title)
-        layout.addWidget(self.plot, 1)
+        self.title = caption_over(self, self.plot)
         self.line.sigDragged.connect(lambda *_: self.threshold_dragged.emit(
             float(self.line.value()), False))
         self.line.sigPositionChangeFinished.connect(lambda *_: self.threshold_dragged.emit(
