@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import queue
 import time
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -93,10 +92,23 @@ def _number(v: float | None) -> float | None:
     return None if v is None or not math.isfinite(v) else float(v)
 
 
-def _lower_priority() -> None:
-    """Worker processes yield to the window (and to each other's one thread each)."""
+def _worker(doc: dict, tasks, results) -> None:
+    """A worker process: runs jobs from `tasks` until it meets None, answering on `results`
+    with (job index, row, error message). It yields to the window: lower priority, one
+    torch thread."""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(5)
+    while True:
+        job = tasks.get()
+        if job is None:
+            return
+        i, value, seed = job
+        try:
+            results.put((i, run_one(doc, value, seed), ""))
+        except Exception as exc:  # noqa: BLE001 - reported as the run's failure, never lost
+            message = str(exc) if isinstance(exc, PlaygroundError) else \
+                f"{type(exc).__name__}: {exc}"
+            results.put((i, None, message))
 
 
 def run_doc(exp: Experiment) -> dict:
@@ -108,7 +120,12 @@ def run_doc(exp: Experiment) -> dict:
 
 class SweepRun:
     """A sweep running in the background: `start`, then `poll` now and then (it returns the
-    rows finished since), `cancel` to stop. Qt-free: the window polls it on a timer."""
+    rows finished since), `cancel` to stop. Qt-free: the window polls it on a timer.
+
+    Plain worker processes (spawned: never a fork of a threaded Qt process) take jobs from
+    one queue; cancelling terminates them. A worker that dies is noticed and reported, and
+    the runs it held count as failed (a multiprocessing.Pool would start new workers
+    forever when they cannot start at all)."""
 
     def __init__(self, exp: Experiment, processes: int | None = None):
         check_sweep(exp)
@@ -119,33 +136,33 @@ class SweepRun:
         self.errors: list[str] = []
         self.processes = max(1, min(processes or os.cpu_count() or 1, len(self.jobs)))
         self.started = 0.0
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._pool = None
         self.cancelled = False
+        self._workers: list = []
+        self._tasks = self._results = None
 
     def start(self) -> None:
         self.started = time.perf_counter()
-        context = multiprocessing.get_context("spawn")  # no fork of a threaded Qt process
-        self._pool = context.Pool(self.processes, initializer=_lower_priority)
+        context = multiprocessing.get_context("spawn")
+        # kept on self: a queue collected here unlinks its locks before a worker opens them
+        self._tasks = tasks = context.Queue()
+        self._results = context.Queue()
         for i, (value, seed) in enumerate(self.jobs):
-            self._pool.apply_async(run_one, (self.doc, value, seed),
-                                   callback=partial(self._arrived, i),
-                                   error_callback=partial(self._broke, i))
-        self._pool.close()
-
-    def _arrived(self, i: int, row: dict) -> None:  # the pool's result thread
-        self._queue.put((i, row, ""))
-
-    def _broke(self, i: int, exc: BaseException) -> None:
-        message = str(exc) if isinstance(exc, PlaygroundError) else f"{type(exc).__name__}: {exc}"
-        self._queue.put((i, None, message))
+            tasks.put((i, value, seed))
+        for _ in range(self.processes):
+            tasks.put(None)
+        self._workers = [context.Process(target=_worker, args=(self.doc, tasks, self._results),
+                                         daemon=True, name=f"playground-sweep-{k}")
+                         for k in range(self.processes)]
+        for w in self._workers:
+            w.start()
+        tasks.cancel_join_thread()  # jobs a cancel leaves unread must not hold up our exit
 
     def poll(self) -> list[tuple[int, dict]]:
         """Rows finished since the last poll, as (run index, row)."""
         fresh = []
-        while True:
+        while self._results is not None:
             try:
-                i, row, error = self._queue.get_nowait()
+                i, row, error = self._results.get_nowait()
             except queue.Empty:
                 break
             if row is None:
@@ -154,9 +171,21 @@ class SweepRun:
             else:
                 self.rows[i] = row
                 fresh.append((i, row))
-        if self.done and self._pool is not None:
-            self._pool.join()
-            self._pool = None
+        if not self.done and self._workers and not any(w.is_alive() for w in self._workers):
+            with contextlib.suppress(queue.Empty):  # answers still on their way
+                while True:
+                    i, row, error = self._results.get(timeout=0.2)
+                    self.rows[i] = row or {}
+                    if row:
+                        fresh.append((i, row))
+            if not self.done:
+                missing = self.total - self.finished
+                self.errors.append(f"the worker processes stopped before {missing} runs "
+                                   f"finished (exit codes "
+                                   f"{sorted({w.exitcode for w in self._workers})})")
+                self.rows = [r if r is not None else {} for r in self.rows]
+        if self.done:
+            self._stop()
         return fresh
 
     @property
@@ -178,10 +207,19 @@ class SweepRun:
     def cancel(self) -> None:
         """Stop now: the workers are terminated, their runs dropped."""
         self.cancelled = True
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        self._stop()
+
+    def _stop(self) -> None:
+        for w in self._workers:
+            if w.is_alive():
+                w.terminate()
+        for w in self._workers:
+            w.join(timeout=5)
+        self._workers = []
+        if self._results is not None:
+            self._results.close()
+            self._results.join_thread()
+            self._tasks = self._results = None
 
 
 def run_sweep(exp: Experiment, processes: int = 0) -> list[dict]:

@@ -202,6 +202,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         install_optimizer_lab(self)
         from .graph_lab import install as install_graph_lab  # the "Backprop" tab
         install_graph_lab(self)
+        from .sweep_lab import install as install_sweep_lab  # the "Sweeps" tab
+        install_sweep_lab(self)
         self.setCentralWidget(self.tabs)
         self.training_settings = TrainingSettings(qs)
         settings_scroll = QScrollArea()

@@ -66,7 +66,8 @@ class Presentation:
         font = QFont()
         font.setPointSize(14 if on else 9)
         for plot in (self.output_view.plot, self.trace.loss, self.trace.acc,
-                     *self.evaluation.plots()):
+                     *self.evaluation.plots(), self.sweep_lab.plot.plot,
+                     self.sweep_lab.preview.plot):
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
                 axis.setStyle(tickFont=font)
@@ -84,7 +85,8 @@ class Presentation:
             act.blockSignals(True)
             act.setChecked(name in hidden)
             act.blockSignals(False)
-        self.tabs.setTabVisible(1, "clustering" not in hidden)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.clustering_lab),
+                                "clustering" not in hidden)
         on = view.presentation
         was = getattr(self, "_presented", None)
         self.presentation_action.setChecked(on)

@@ -148,3 +148,18 @@ def test_boundaries_show_what_each_run_learned():
     # the wider net closes the circle: its centre is blue (+1), its corners orange
     assert maps[1][middle, middle].mean() > 160 and maps[1][0, 0] < 100
     assert np.abs(maps[0] - maps[1]).mean() > 10
+
+
+def test_a_worker_that_dies_is_reported_and_the_sweep_ends():
+    exp = noisy_circle(values=(64,), seeds=2, epochs=100_000)
+    run = R.SweepRun(exp, processes=2)
+    run.start()
+    for w in run._workers:  # the sweep's own worker processes, killed as a crash would
+        w.kill()
+    deadline = time.perf_counter() + 10
+    while not run.done and time.perf_counter() < deadline:
+        run.poll()
+        time.sleep(0.05)
+    assert run.done and run.results() == []
+    assert "worker processes stopped" in run.errors[-1]
+    assert not multiprocessing.active_children()

@@ -1,0 +1,135 @@
+"""The Sweeps tab as a teacher uses it: set a setting and values, run the sweep in worker
+processes (progress, cancel), read the curves, open one run's network, keep the results in
+the file."""
+
+import multiprocessing
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QLineEdit
+
+from playground.core import files
+from playground.core import sweep as S
+from playground.core.graph import mlp
+
+from .conftest import choose, control, dispose
+
+
+def small(window, values=(2, 8), seeds=1, epochs=20, validation=0.3):
+    exp = window.experiment.copy()
+    exp.data.noise, exp.data.train_fraction = 0.3, 0.3
+    exp.data.validation_fraction = validation
+    exp.network = mlp([4, 4], "tanh")
+    exp.sweep = S.SweepSpec("hidden_width", list(values), seeds, epochs, "error")
+    window.apply_experiment(exp)
+    window.tabs.setCurrentWidget(window.sweep_lab)
+    return window.sweep_lab
+
+
+def run_to_the_end(qtbot, lab):
+    lab.run_button.click()
+    assert lab.runner is not None
+    qtbot.waitUntil(lambda: lab.runner is None, timeout=120_000)
+
+
+def test_the_setting_and_values_are_bound_and_undoable(qtbot, window):
+    lab = small(window)
+    choose(control(window, "sweep.setting"), "l2_rate")
+    assert window.experiment.sweep.setting == "l2_rate"
+    assert window.experiment.sweep.values == S.SETTINGS["l2_rate"][2]
+    values = control(window, "sweep.values")
+    assert isinstance(values, QLineEdit)
+    values.setText("0, 0.01 0.1")
+    values.editingFinished.emit()
+    assert window.experiment.sweep.values == [0.0, 0.01, 0.1]
+    values.setText("0, lots")
+    values.editingFinished.emit()
+    assert window.experiment.sweep.values == [0.0, 0.01, 0.1]
+    assert "'lots' is not a number" in window.statusBar().currentMessage()
+    assert values.text() == "0, 0.01, 0.1"
+    window.undo_edit()
+    assert window.experiment.sweep.values == S.SETTINGS["l2_rate"][2]
+    lab.learning_curve.click()
+    assert window.experiment.sweep.setting == "train_points"
+    assert window.experiment.sweep.values == [15, 38, 75, 150]  # of 150 training points
+
+
+def test_a_sweep_runs_in_worker_processes_and_its_results_are_saved(qtbot, window, tmp_path):
+    lab = small(window)
+    run_to_the_end(qtbot, lab)
+    rows = window.experiment.sweep.results
+    assert [r["value"] for r in rows] == [2, 8] and lab.progress.value() == 2
+    assert "finished: 2 of 2 runs" in lab.status.text()
+    x, y = lab.plot.lines["val"].getData()
+    assert list(x) == [0, 1] and np.allclose(y, [r["val_error"] for r in rows])
+    assert not multiprocessing.active_children()
+    # saved with the experiment, shown again on opening, marked stale when the data changes
+    path = str(tmp_path / "swept.json")
+    files.save_experiment(path, window.experiment)
+    loaded = files.load_experiment(path).experiment
+    assert loaded.sweep.results == rows
+    window.qs.set("data.noise", 0.1)
+    lab.set_experiment()
+    assert "another set-up" in lab.status.text()
+    window.undo_edit()  # the noise back
+    lab.set_experiment()
+    assert "2 runs, saved" in lab.status.text()
+    window.undo_edit()  # the results gone, as one step
+    assert window.experiment.sweep.results == []
+
+
+def test_a_sweep_without_validation_says_where_to_set_it(qtbot, window):
+    lab = small(window, validation=0.0)
+    lab.run_button.click()
+    assert lab.runner is None
+    assert "data.validation_fraction" in lab.status.text()
+    assert "validation split" in lab.status.text()
+
+
+def test_cancel_stops_the_workers_and_gives_the_controls_back(qtbot, window):
+    lab = small(window, values=(64,), seeds=2, epochs=100_000)
+    lab.run_button.click()
+    assert not lab.run_button.isEnabled() and not control(window, "sweep.values").isEnabled()
+    qtbot.wait(300)
+    lab.cancel_button.click()
+    assert lab.runner is None and lab.run_button.isEnabled()
+    assert control(window, "sweep.values").isEnabled()
+    assert not multiprocessing.active_children()
+    assert "cancelled" in lab.status.text()
+
+
+def test_a_clicked_run_shows_its_map_and_opens_in_the_network_tab(qtbot, window):
+    lab = small(window, values=(1, 8), seeds=2, epochs=30)
+    run_to_the_end(qtbot, lab)
+    rows = lab.plot.shown_rows
+    k = next(i for i, r in enumerate(rows) if r["value"] == 8 and r["seed"] == 1)
+    lab.plot.click_run(k)
+    assert "hidden width 8, seed 1" in lab.preview.caption.text()
+    assert lab.preview.image.image is not None and lab.preview.image.image.shape[:2] == (32, 32)
+    lab.open_button.click()
+    exp = window.experiment
+    assert window.tabs.currentIndex() == 0
+    assert [exp.network.nodes[n].param("units") for n in exp.network.dense_chain()] == [8, 8]
+    assert exp.training.seed == 1 and exp.sweep.results == rows
+    window.undo_edit()
+    assert window.experiment.training.seed == 0
+
+
+@pytest.fixture
+def closing_window(qtbot, settings, recovery):
+    from playground.gui.main_window import MainWindow
+
+    w = MainWindow(settings=settings, recovery_path=recovery)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    dispose(w)
+
+
+def test_closing_the_window_stops_a_running_sweep(qtbot, closing_window):
+    lab = small(closing_window, values=(64,), seeds=2, epochs=100_000)
+    lab.run_button.click()
+    qtbot.wait(200)
+    closing_window.session.mark_clean()
+    closing_window.close()
+    assert lab.runner is None and not multiprocessing.active_children()
