@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...core import sweep as S
 from .. import colors
+from ..views.roc_view import still_plot
 
 STYLE = {"train": ("#333333", Qt.PenStyle.SolidLine, "train"),
          "val": ("#2a9d3a", Qt.PenStyle.SolidLine, "validation"),
@@ -29,10 +30,7 @@ class SweepPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.getViewBox().setMouseEnabled(False, False)
+        self.plot = still_plot(grid=False)
         self.plot.showGrid(x=False, y=True, alpha=0.2)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.addLegend(offset=(-5, 5))
@@ -125,11 +123,8 @@ class RunPreview(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
+        self.plot = still_plot(grid=False)
         self.plot.setAspectLocked(True)
-        self.plot.getViewBox().setMouseEnabled(False, False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=1))

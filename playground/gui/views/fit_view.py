@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from ...core import metrics as M
-from .roc_view import caption_over
+from .roc_view import caption_over, still_plot
 
 SPLIT_STYLE = {"train": ("#333333", "train"), "val": ("#2a9d3a", "validation"),
                "test": ("#f59322", "test")}
@@ -18,12 +18,7 @@ SPLIT_STYLE = {"train": ("#333333", "train"), "val": ("#2a9d3a", "validation"),
 class FitPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.setLabel("bottom", "true value")
-        self.plot.setLabel("left", "predicted")
+        self.plot = still_plot("true value", "predicted")
         self.plot.setAspectLocked(True)
         self.plot.addLegend(offset=(5, 5))
         self.diagonal = self.plot.plot(pen=pg.mkPen("#999", width=1,

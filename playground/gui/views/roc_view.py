@@ -19,12 +19,15 @@ CURVE, FADED, POINT = "#0877bd", "#0877bd", "#d62728"
 MAX_FADED = 8  # earlier curves kept: epochs 1, 2, 4, 8, ... (the latest eight)
 
 
-def _plot(x_label: str, y_label: str) -> pg.PlotWidget:
+def still_plot(x_label: str = "", y_label: str = "", grid: bool = True) -> pg.PlotWidget:
+    """A white plot that neither pans, zooms nor offers pyqtgraph's menu: the views set its
+    range (a stray drag must not lose the picture in a lesson)."""
     plot = pg.PlotWidget(background="w")
     plot.setMenuEnabled(False)
     plot.hideButtons()
     plot.getViewBox().setMouseEnabled(False, False)
-    plot.showGrid(x=True, y=True, alpha=0.2)
+    if grid:
+        plot.showGrid(x=True, y=True, alpha=0.2)
     plot.setLabel("bottom", x_label)
     plot.setLabel("left", y_label)
     return plot
@@ -60,8 +63,8 @@ class RocPanel(QWidget):
         self.top.addWidget(QLabel("Split"))
         self.top.addWidget(self.split)
         self.top.addStretch(1)
-        self.roc = _plot("false-positive rate", "true-positive rate")
-        self.pr = _plot("recall", "precision")
+        self.roc = still_plot("false-positive rate", "true-positive rate")
+        self.pr = still_plot("recall", "precision")
         for plot in (self.roc, self.pr):
             plot.setXRange(0, 1, padding=0.02)
             plot.setYRange(0, 1, padding=0.02)
@@ -192,7 +195,7 @@ class ScoresPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.plot = _plot("score s (the network says +1 above the threshold)", "points")
+        self.plot = still_plot("score s (the network says +1 above the threshold)", "points")
         orange, blue = (colors.ORANGE, colors.BLUE)
         self.negative = pg.PlotDataItem(stepMode="center", fillLevel=0,
                                         pen=pg.mkPen(orange, width=2),
