@@ -188,6 +188,8 @@ class FileActions:
             self.tabs.setCurrentWidget(self.clustering_lab)
         elif exp.outcome.metric.startswith("race_"):  # an optimizer-lab lesson
             self.tabs.setCurrentWidget(self.optimizer_lab)
+        elif exp.outcome.metric.startswith("sweep_"):  # a capacity lesson: its curves
+            self.tabs.setCurrentWidget(self.sweep_lab)
         elif exp.outcome.metric.startswith("graph_"):  # a graph-lab lesson
             self.graph_lab.set_experiment(exp)
             self.tabs.setCurrentWidget(self.graph_lab)

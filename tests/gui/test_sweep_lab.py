@@ -3,6 +3,7 @@ processes (progress, cancel), read the curves, open one run's network, keep the 
 the file."""
 
 import multiprocessing
+import os
 
 import numpy as np
 import pytest
@@ -13,6 +14,9 @@ from playground.core import sweep as S
 from playground.core.graph import mlp
 
 from .conftest import choose, control, dispose
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "examples")
 
 
 def small(window, values=(2, 8), seeds=1, epochs=20, validation=0.3):
@@ -133,3 +137,15 @@ def test_closing_the_window_stops_a_running_sweep(qtbot, closing_window):
     closing_window.session.mark_clean()
     closing_window.close()
     assert lab.runner is None and not multiprocessing.active_children()
+
+
+def test_a_capacity_lesson_opens_on_its_stored_u_curve(qtbot, window):
+    path = os.path.join(EXAMPLES, "56_capacity_u_curve.json")
+    assert window.load_path(path, remember=False)
+    lab = window.sweep_lab
+    assert window.tabs.currentWidget() is lab
+    x, y = lab.plot.lines["val"].getData()
+    assert list(x) == [0, 1, 2, 3, 4]
+    best = int(np.argmin(y))
+    assert 0 < best < 4 and lab.plot.best.value() == best  # the dip, marked
+    assert "10 runs, saved with the experiment" in lab.status.text()  # not stale
