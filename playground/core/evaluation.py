@@ -5,8 +5,10 @@ batch norm's running statistics) and cuts it into train / validation / test. The
 carries these arrays to the views (confusion matrix, ROC, score histograms, predicted vs
 true), so the history slider replays them; `frame_metrics` reads AUC (two classes) or R²
 (regression) from them, which the trainer's history keeps for the epochs a frame was drawn
-at: measuring them every epoch would cost a forward pass per epoch on the fused path, whose
-kernel computes only loss and accuracy.
+at, with the validation split's loss and accuracy from the same pass (unless early stopping
+had them measured every epoch). Measuring all that every epoch would cost a forward pass
+per epoch on the fused path, whose kernel computes only train and test loss and accuracy:
+several times a small network's fused epoch (benchmarks/judging_cost.py).
 """
 
 from __future__ import annotations
@@ -21,16 +23,22 @@ from . import metrics as M
 SPLITS = ("train", "val", "test")
 
 
-@torch.inference_mode()
 def split_outputs(trainer) -> dict[str, np.ndarray]:
     """Per split, one value per point: the binary score s (unclamped; the network says
     class 1 where s > 0), the predicted class (several classes) or the predicted value
     (regression). Fresh arrays."""
+    return measure_points(trainer)[0]
+
+
+@torch.inference_mode()
+def measure_points(trainer) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """`split_outputs`, and from the same forward pass the validation split's loss and
+    accuracy (the fused path measures those only when early stopping needs every epoch's)."""
     ds, head, model = trainer.dataset, trainer.head, trainer.model
     if model.training:
         model.eval()
-    x = _all_inputs(trainer)
-    o = head.output(model(x))
+    z = model(_all_inputs(trainer))
+    o = head.output(z)
     if ds.problem == "binary":
         out = (2.0 * o - 1.0 if head.zero_one else o).reshape(-1).float()
     elif ds.problem == "multiclass":
@@ -38,7 +46,14 @@ def split_outputs(trainer) -> dict[str, np.ndarray]:
     else:
         out = o.reshape(-1).float()
     values = out.cpu().numpy()
-    return {split: values[ds.split_of(split)].copy() for split in SPLITS}
+    outputs = {split: values[ds.split_of(split)].copy() for split in SPLITS}
+    validation = {}
+    if len(ds.val_idx):
+        rows = torch.as_tensor(ds.val_idx, device=z.device)
+        validation["val_loss"] = float(head.loss(z[rows], trainer.t_val).mean())
+        validation["val_accuracy"] = math.nan if ds.problem == "regression" else float(
+            (head.predict_class(o[rows]) == trainer.y_val).float().mean())
+    return outputs, validation
 
 
 def split_truth(dataset) -> dict[str, np.ndarray]:
@@ -75,13 +90,22 @@ def frame_metrics(problem: str, truth: dict[str, np.ndarray],
     return out
 
 
-def record_frame_metrics(trainer, outputs: dict[str, np.ndarray]) -> dict[str, float]:
-    """Put this frame's AUC or R² into the newest history row when it belongs to it (the
-    weights are those of the end of that epoch); returns them."""
+def record_frame_metrics(trainer, outputs: dict[str, np.ndarray],
+                         validation: dict[str, float] | None = None) -> dict[str, float]:
+    """Put this frame's AUC or R² (and the validation loss and accuracy, when the epoch did
+    not measure them) into the newest history row when it belongs to it (the weights are
+    those of the end of that epoch), and into the trainer's latest metrics; returns them."""
     values = frame_metrics(trainer.dataset.problem, split_truth_of(trainer), outputs)
-    if values and trainer.batch_in_epoch == 0 and len(trainer.history) \
-            and trainer.history.column("epoch", len(trainer.history) - 1)[0] == trainer.epoch:
-        trainer.history.set_last(**values)
+    history, last = trainer.history, len(trainer.history) - 1
+    this_epoch = trainer.batch_in_epoch == 0 and last >= 0 \
+        and history.column("epoch", last)[0] == trainer.epoch
+    for key, value in (validation or {}).items():
+        if math.isnan(trainer.last_metrics.get(key, math.nan)):
+            trainer.last_metrics[key] = value
+        if this_epoch and math.isnan(history.column(key, last)[0]):
+            values[key] = value
+    if values and this_epoch:
+        history.set_last(**values)
     return values
 
 

@@ -81,8 +81,9 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
         output = _np(shown.view(res, res, -1) if shown.dim() == 2 else shown.view(res, res))
         hidden[model.input_id] = grid  # the Input block's units are the feature maps
         neurons = {k: _np(v.T.reshape(v.shape[1], res, res)) for k, v in hidden.items()}
-    outputs = evaluation.split_outputs(trainer)
-    evaluation.record_frame_metrics(trainer, outputs)  # AUC / R² of this epoch's row
+    outputs, validation = evaluation.measure_points(trainer)
+    # AUC / R² (and validation, unless the epoch measured it) of this epoch's history row
+    evaluation.record_frame_metrics(trainer, outputs, validation)
     predicted = None
     if not trainer.dataset.is_2d and trainer.dataset.problem != "regression" \
             and len(trainer.x_test):

@@ -22,6 +22,7 @@ from . import fields as F
 from .errors import SpecError, quote
 from .features import FEATURES
 from .graph import BLOCKS, mlp
+from .limits import MAX_SWEEP_EPOCHS, MAX_SWEEP_SEEDS, MAX_SWEEP_VALUES
 
 # setting -> (label, what a value is, default values)
 SETTINGS = {
@@ -40,10 +41,8 @@ SETTINGS = {
 }
 METRICS = ("error", "loss")
 SPLITS = ("train", "val", "test")
-MAX_VALUES = 20
-MAX_SEEDS = 10
-MAX_RUNS = MAX_VALUES * MAX_SEEDS
-MAX_EPOCHS = 100_000
+MAX_VALUES, MAX_SEEDS, MAX_EPOCHS = MAX_SWEEP_VALUES, MAX_SWEEP_SEEDS, MAX_SWEEP_EPOCHS
+MAX_RUNS = MAX_VALUES * MAX_SEEDS  # stored results: one row per run
 BOUNDARY = 32  # side of the stored decision map of each run (one byte per cell)
 ROW_KEYS = ("value", "seed", "epochs", *(f"{s}_{m}" for s in SPLITS for m in ("loss", "error")),
             "boundary")

@@ -7,21 +7,19 @@ the experiment, the value and the seed, never on the process it ran in.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
-import multiprocessing
 import os
-import queue
 import time
 from typing import Any
 
 import numpy as np
 
 from . import sweep as S
-from .errors import PlaygroundError, SpecError
+from .errors import SpecError
 from .spec import Experiment
+from .sweep_workers import Workers, new_token
 
 # Parts of an experiment that do not change what a run trains: results measured on an
 # experiment that differs only in these still belong to it.
@@ -92,25 +90,6 @@ def _number(v: float | None) -> float | None:
     return None if v is None or not math.isfinite(v) else float(v)
 
 
-def _worker(doc: dict, tasks, results) -> None:
-    """A worker process: runs jobs from `tasks` until it meets None, answering on `results`
-    with (job index, row, error message). It yields to the window: lower priority, one
-    torch thread."""
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(5)
-    while True:
-        job = tasks.get()
-        if job is None:
-            return
-        i, value, seed = job
-        try:
-            results.put((i, run_one(doc, value, seed), ""))
-        except Exception as exc:  # noqa: BLE001 - reported as the run's failure, never lost
-            message = str(exc) if isinstance(exc, PlaygroundError) else \
-                f"{type(exc).__name__}: {exc}"
-            results.put((i, None, message))
-
-
 def run_doc(exp: Experiment) -> dict:
     """The experiment as the runs get it: no results travel to the workers."""
     doc = exp.to_json()
@@ -119,73 +98,58 @@ def run_doc(exp: Experiment) -> dict:
 
 
 class SweepRun:
-    """A sweep running in the background: `start`, then `poll` now and then (it returns the
-    rows finished since), `cancel` to stop. Qt-free: the window polls it on a timer.
+    """A sweep running in worker processes (core/sweep_workers.py): `start`, then `poll` now
+    and then (it returns the rows finished since), `cancel` to stop at once. Qt-free: the
+    window polls it on a timer and keeps its `Workers` from one sweep to the next; without
+    them given, the run starts its own and stops them when it ends."""
 
-    Plain worker processes (spawned: never a fork of a threaded Qt process) take jobs from
-    one queue; cancelling terminates them. A worker that dies is noticed and reported, and
-    the runs it held count as failed (a multiprocessing.Pool would start new workers
-    forever when they cannot start at all)."""
-
-    def __init__(self, exp: Experiment, processes: int | None = None):
+    def __init__(self, exp: Experiment, processes: int | None = None,
+                 workers: Workers | None = None):
         check_sweep(exp)
         self.doc = run_doc(exp)
         self.jobs = plan(exp)
         self.basis = basis(exp)
         self.rows: list[dict | None] = [None] * len(self.jobs)
         self.errors: list[str] = []
-        self.processes = max(1, min(processes or os.cpu_count() or 1, len(self.jobs)))
+        self.own_workers = workers is None
+        self.workers = workers or Workers(min(processes or os.cpu_count() or 1,
+                                              len(self.jobs)))
+        self.processes = self.workers.processes
+        self.token = new_token()
         self.started = 0.0
         self.cancelled = False
-        self._workers: list = []
-        self._tasks = self._results = None
 
     def start(self) -> None:
         self.started = time.perf_counter()
-        context = multiprocessing.get_context("spawn")
-        # kept on self: a queue collected here unlinks its locks before a worker opens them
-        self._tasks = tasks = context.Queue()
-        self._results = context.Queue()
+        self.workers.ensure_started()
         for i, (value, seed) in enumerate(self.jobs):
-            tasks.put((i, value, seed))
-        for _ in range(self.processes):
-            tasks.put(None)
-        self._workers = [context.Process(target=_worker, args=(self.doc, tasks, self._results),
-                                         daemon=True, name=f"playground-sweep-{k}")
-                         for k in range(self.processes)]
-        for w in self._workers:
-            w.start()
-        tasks.cancel_join_thread()  # jobs a cancel leaves unread must not hold up our exit
+            self.workers.submit(self.token, i, self.doc, value, seed)
 
     def poll(self) -> list[tuple[int, dict]]:
         """Rows finished since the last poll, as (run index, row)."""
+        fresh = self._take(self.workers.answers(self.token))
+        if not self.done and self.workers.died():
+            # A crash: take what is still on its way, then count the rest as failed.
+            fresh += self._take(self.workers.answers(self.token, wait=0.3))
+            missing = self.total - self.finished
+            if missing:
+                self.errors.append(f"the worker processes stopped before {missing} runs "
+                                   f"finished (exit codes {sorted(self.workers.died())})")
+                self.rows = [r if r is not None else {} for r in self.rows]
+                self.workers.terminate()  # the next sweep starts fresh ones
+        if self.done and self.own_workers:
+            self.workers.stop()
+        return fresh
+
+    def _take(self, answers) -> list[tuple[int, dict]]:
         fresh = []
-        while self._results is not None:
-            try:
-                i, row, error = self._results.get_nowait()
-            except queue.Empty:
-                break
+        for i, row, error in answers:
             if row is None:
                 self.errors.append(f"run {i + 1}: {error}")
                 self.rows[i] = {}
             else:
                 self.rows[i] = row
                 fresh.append((i, row))
-        if not self.done and self._workers and not any(w.is_alive() for w in self._workers):
-            with contextlib.suppress(queue.Empty):  # answers still on their way
-                while True:
-                    i, row, error = self._results.get(timeout=0.2)
-                    self.rows[i] = row or {}
-                    if row:
-                        fresh.append((i, row))
-            if not self.done:
-                missing = self.total - self.finished
-                self.errors.append(f"the worker processes stopped before {missing} runs "
-                                   f"finished (exit codes "
-                                   f"{sorted({w.exitcode for w in self._workers})})")
-                self.rows = [r if r is not None else {} for r in self.rows]
-        if self.done:
-            self._stop()
         return fresh
 
     @property
@@ -207,19 +171,7 @@ class SweepRun:
     def cancel(self) -> None:
         """Stop now: the workers are terminated, their runs dropped."""
         self.cancelled = True
-        self._stop()
-
-    def _stop(self) -> None:
-        for w in self._workers:
-            if w.is_alive():
-                w.terminate()
-        for w in self._workers:
-            w.join(timeout=5)
-        self._workers = []
-        if self._results is not None:
-            self._results.close()
-            self._results.join_thread()
-            self._tasks = self._results = None
+        self.workers.terminate()
 
 
 def run_sweep(exp: Experiment, processes: int = 0) -> list[dict]:

@@ -317,6 +317,13 @@ class Trainer:
             if self.done:
                 break
             self.step_epoch()
+        self.measure_validation()
+
+    def measure_validation(self) -> None:
+        """Fill in the validation metrics the last fused epoch left unmeasured (a headless
+        run's end: its results include them)."""
+        if len(self.x_val) and math.isnan(self.last_metrics.get("val_loss", math.nan)):
+            self.last_metrics = self.last_metrics | self._validation_metrics()
 
     def _general_step(self, idx: torch.Tensor, lr: float) -> None:
         spec = self.experiment.training
@@ -364,7 +371,7 @@ class Trainer:
         if metrics is None:
             metrics = self.evaluate()
         elif "val_loss" not in metrics:  # the fused kernel's evaluation: train and test only
-            metrics = metrics | self._validation_metrics()
+            metrics = metrics | self._validation_metrics(every_epoch=True)
         if not (math.isfinite(metrics["train_loss"]) and self._params_finite()):
             self._diverge()
             return
@@ -460,11 +467,13 @@ class Trainer:
             out[f"{split}_accuracy"] = float((pred == y).float().mean())
         return out
 
-    def _validation_metrics(self) -> dict[str, float]:
-        """The validation split through torch's forward pass (on the fused path too, whose
-        kernel evaluates train and test only): one extra pass over the validation points per
-        epoch, nothing when there are none."""
-        if not len(self.x_val):
+    def _validation_metrics(self, every_epoch: bool = False) -> dict[str, float]:
+        """The validation split through torch's forward pass: the fused kernel evaluates train
+        and test only. At the end of each fused epoch (`every_epoch`) it runs only when early
+        stopping watches validation: a pass costs more than a small net's fused epoch, and
+        otherwise the drawn frames measure validation for free (core/evaluation.py). NaN when
+        not measured or there is no split."""
+        if not len(self.x_val) or (every_epoch and not self.experiment.training.early_stopping):
             return {"val_loss": math.nan, "val_accuracy": math.nan}
         use_threads(self.threads["evaluate"])  # the next step sets its own again
         if self.model.training:

@@ -154,7 +154,7 @@ def test_a_worker_that_dies_is_reported_and_the_sweep_ends():
     exp = noisy_circle(values=(64,), seeds=2, epochs=100_000)
     run = R.SweepRun(exp, processes=2)
     run.start()
-    for w in run._workers:  # the sweep's own worker processes, killed as a crash would
+    for w in run.workers._procs:  # the sweep's own worker processes, killed as by a crash
         w.kill()
     deadline = time.perf_counter() + 10
     while not run.done and time.perf_counter() < deadline:

@@ -93,17 +93,29 @@ def torch_equal(p, q) -> bool:
 
 @pytest.mark.parametrize("fast", [True, False])
 def test_history_and_metrics_have_loss_and_accuracy_per_split(fast):
-    t = Trainer(noisy(0.2, fast_path=fast))
+    """Every epoch's validation when early stopping watches it; otherwise the fused path
+    measures it at each drawn frame, from the pass the views need anyway."""
+    t = Trainer(noisy(0.2, fast_path=fast, early_stopping=True))
     t.run(3)
     assert (t.path == "fast") == fast
     for split in ("train", "val", "test"):
         assert len(t.history.column(f"{split}_loss")) == 3
         assert np.isfinite(t.history.column(f"{split}_accuracy")).all()
         assert 0 <= t.last_metrics[f"{split}_accuracy"] <= 1
+    lazy = Trainer(noisy(0.2, fast_path=fast))
+    lazy.run(2)
+    lazy.snapshot(20)
+    lazy.run(2)
+    every = np.isfinite(lazy.history.column("val_loss"))
+    assert list(every) == ([False, True, False, False] if fast else [True] * 4)
+    lazy.snapshot(20)
+    assert np.isfinite(lazy.history.column("val_loss")[-1])
+    assert lazy.last_metrics["val_loss"] == pytest.approx(lazy.evaluate()["val_loss"],
+                                                          rel=1e-6)
 
 
 def test_the_fused_path_and_autograd_agree_on_the_validation_split():
-    a, b = Trainer(noisy(0.2, fast_path=True)), Trainer(noisy(0.2, fast_path=False))
+    a, b = (Trainer(noisy(0.2, fast_path=f, early_stopping=True)) for f in (True, False))
     a.run(5)
     b.run(5)
     np.testing.assert_allclose(a.history.column("val_loss"), b.history.column("val_loss"),

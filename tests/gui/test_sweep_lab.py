@@ -66,7 +66,12 @@ def test_a_sweep_runs_in_worker_processes_and_its_results_are_saved(qtbot, windo
     assert "finished: 2 of 2 runs" in lab.status.text()
     x, y = lab.plot.lines["val"].getData()
     assert list(x) == [0, 1] and np.allclose(y, [r["val_error"] for r in rows])
-    assert not multiprocessing.active_children()
+    # the workers stay up for the next sweep (starting them costs seconds), which they run
+    pids = sorted(p.pid for p in multiprocessing.active_children())
+    assert len(pids) == lab.workers.processes
+    run_to_the_end(qtbot, lab)
+    assert sorted(p.pid for p in multiprocessing.active_children()) == pids
+    assert window.experiment.sweep.results == rows  # the same numbers again
     # saved with the experiment, shown again on opening, marked stale when the data changes
     path = str(tmp_path / "swept.json")
     files.save_experiment(path, window.experiment)
@@ -78,7 +83,8 @@ def test_a_sweep_runs_in_worker_processes_and_its_results_are_saved(qtbot, windo
     window.undo_edit()  # the noise back
     lab.set_experiment()
     assert "2 runs, saved" in lab.status.text()
-    window.undo_edit()  # the results gone, as one step
+    window.undo_edit()  # the second sweep's results (equal to the first's), as one step
+    window.undo_edit()  # the first's
     assert window.experiment.sweep.results == []
 
 
@@ -149,3 +155,10 @@ def test_a_capacity_lesson_opens_on_its_stored_u_curve(qtbot, window):
     best = int(np.argmin(y))
     assert 0 < best < 4 and lab.plot.best.value() == best  # the dip, marked
     assert "10 runs, saved with the experiment" in lab.status.text()  # not stale
+
+
+def test_worker_processes_start_when_the_tab_is_first_shown_not_before(qtbot, window):
+    assert not multiprocessing.active_children() and window.sweep_lab.workers is None
+    window.tabs.setCurrentWidget(window.sweep_lab)
+    qtbot.waitUntil(lambda: len(multiprocessing.active_children()) ==
+                    window.sweep_lab.workers.processes, timeout=5000)

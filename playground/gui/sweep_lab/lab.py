@@ -29,6 +29,7 @@ from ...core import sweep as S
 from ...core.datasets import build_dataset
 from ...core.errors import PlaygroundError
 from ...core.sweep_runner import SweepRun, basis
+from ...core.sweep_workers import Workers
 from ..session_qt import QtSession, bind_combo, bind_spin, tooltip
 from .plot import RunPreview, SweepPlot, value_text
 
@@ -42,6 +43,7 @@ class SweepLab(QWidget):
         super().__init__(parent)
         self.qs = qs
         self.runner: SweepRun | None = None
+        self.workers: Workers | None = None
         self.problem = "binary"
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
@@ -131,6 +133,15 @@ class SweepLab(QWidget):
         self._data_changed()
         self._show_spec()
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        """On show, the worker processes start in the background (each takes seconds to
+        import torch and load the kernel), so that Run starts training at once."""
+        super().showEvent(event)
+        if self.workers is None:
+            self.workers = Workers()
+        if self.runner is None:
+            self.workers.ensure_started()
+
     def _data_changed(self) -> None:
         try:
             dataset = build_dataset(self.qs.get("data"))
@@ -188,8 +199,10 @@ class SweepLab(QWidget):
     def run(self) -> None:
         if self.runner is not None:
             return
+        if self.workers is None:  # started once, kept for the next sweeps
+            self.workers = Workers()
         try:
-            runner = SweepRun(self.qs.session.experiment.copy())
+            runner = SweepRun(self.qs.session.experiment.copy(), workers=self.workers)
         except PlaygroundError as exc:
             self.status.setText(f"Cannot run this sweep: {exc}")
             self.status.setStyleSheet("color: #c00;")
@@ -250,6 +263,8 @@ class SweepLab(QWidget):
             self.runner.cancel()
             self.runner = None
             self.timer.stop()
+        if self.workers is not None:
+            self.workers.terminate()
 
     # ------------------------------------------------------------------------ a run
     def _show_run(self, k: int) -> None:
