@@ -125,6 +125,7 @@ class DataPanel(QWidget):
             lambda v: self.validation_label.setText(f"Validation {round(v * 100)}%"))
         self.split_caption = QLabel()
         self.split_caption.setStyleSheet("color: #555;")
+        self.split_caption.setWordWrap(True)  # never wider than the panel (presentation)
         self.positive_share = bind_spin(qs, QDoubleSpinBox(), "data.positive_share",
                                         decimals=2, special="dataset's own")
         self.positive_share.setSingleStep(0.05)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...core import metrics as M
@@ -58,7 +58,8 @@ class MatrixView(QWidget):
     def geometry_for(self, c: int) -> tuple[float, float, float, float]:
         """(cell size, left of the matrix, top of the matrix, width of the P/R/F1 columns)."""
         head = 18.0 * self.scale
-        label = max(22.0, 13.0 * self.scale * max(len(self.name(k)) for k in range(c)) * 0.6)
+        metrics = QFontMetricsF(font(13.0 * self.scale))  # the largest the names are drawn
+        label = 8.0 + max(metrics.horizontalAdvance(self.name(k)) for k in range(c))
         extra_units = 3 * 1.45 if self.report is not None else 0.0
         cell = min((self.width() - label - 4) / (c + extra_units),
                    (self.height() - 2 * head - 6) / c)

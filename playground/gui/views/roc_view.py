@@ -203,7 +203,7 @@ class ScoresPanel(QWidget):
         self.positive = pg.PlotDataItem(stepMode="center", fillLevel=0,
                                         pen=pg.mkPen(blue, width=2),
                                         brush=pg.mkBrush(*blue, 90), name="true +1 (blue)")
-        self.plot.addLegend(offset=(5, 5))
+        self.plot.addLegend(offset=(-5, 5))
         self.plot.addItem(self.negative)
         self.plot.addItem(self.positive)
         self.line = pg.InfiniteLine(0.0, angle=90, movable=True,
@@ -231,10 +231,8 @@ class ScoresPanel(QWidget):
                            "called orange")
 
     def place(self, threshold: float) -> None:
-        if not self.line.moving:
-            self.line.blockSignals(True)
+        if not self.line.moving:  # (setValue emits no drag signal: nothing is set back)
             self.line.setValue(threshold)
-            self.line.blockSignals(False)
 
     def plots(self) -> list[pg.PlotWidget]:
         return [self.plot]
