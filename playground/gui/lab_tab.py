@@ -26,9 +26,10 @@ class _FollowWindow(QObject):
         return False
 
 
-def install_lab(window, lab, title: str):
-    """Add `lab` as the tab `title`; the window needs only this one call per lab."""
-    window.tabs.addTab(lab, title)
+def install_lab(window, lab, title: str, index: int = -1):
+    """Add `lab` as the tab `title` (at `index`; at the end by default); the window needs
+    only this one call per lab."""
+    window.tabs.insertTab(index, lab, title)
     lab.set_experiment(window.experiment)
     lab.changed.connect(window.apply_experiment)
     _FollowWindow(window, lab)

@@ -162,3 +162,28 @@ def test_worker_processes_start_when_the_tab_is_first_shown_not_before(qtbot, wi
     window.tabs.setCurrentWidget(window.sweep_lab)
     qtbot.waitUntil(lambda: len(multiprocessing.active_children()) ==
                     window.sweep_lab.workers.processes, timeout=5000)
+
+
+# Methods Qt calls on a widget from C++ (PySide looks each up on the Python object first).
+QT_VIRTUALS = {"metric", "devType", "paintEngine", "sizeHint", "minimumSizeHint",
+               "heightForWidth", "hasHeightForWidth", "setVisible", "event", "eventFilter",
+               "initPainter", "redirected", "sharedPainter", "inputMethodQuery",
+               "focusNextPrevChild", "nativeEvent", "changeEvent", "childEvent", "timerEvent",
+               "customEvent", "connectNotify", "disconnectNotify"}
+
+
+def test_no_widget_attribute_hides_a_method_qt_calls(window):
+    """The Sweeps tab once held its metric combo as `self.metric`: Qt's QWidget::metric()
+    then found a combo box, and leaving presentation mode crashed the app."""
+    from PySide6.QtCore import QObject
+
+    def qt_base(o):
+        return next(c for c in type(o).__mro__ if c.__module__.startswith("PySide6"))
+
+    hidden = [(type(o).__name__, name) for o in [window] + window.findChildren(QObject)
+              for name in getattr(o, "__dict__", {})
+              if name in QT_VIRTUALS or (name.endswith("Event") and hasattr(qt_base(o), name))]
+    assert not hidden
+    window.toggle_presentation()
+    window.toggle_presentation()  # restyling every widget twice: no crash
+    assert not window.experiment.view.presentation

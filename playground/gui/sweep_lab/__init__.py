@@ -11,7 +11,6 @@ __all__ = ["SweepLab", "install"]
 def install(window) -> SweepLab:
     """Add the "Sweeps" tab beside the network tab; a run opened from it shows there."""
     lab = SweepLab(window.qs)
-    window.sweep_lab = install_lab(window, lab, "Sweeps")
-    window.tabs.insertTab(1, window.tabs.widget(window.tabs.indexOf(lab)), "Sweeps")
+    window.sweep_lab = install_lab(window, lab, "Sweeps", index=1)
     lab.changed.connect(lambda _exp: window.tabs.setCurrentIndex(0))
     return lab

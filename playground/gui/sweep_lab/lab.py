@@ -68,7 +68,8 @@ class SweepLab(QWidget):
         self.seeds = bind_spin(qs, QSpinBox(), "sweep.seeds")
         self.epochs = bind_spin(qs, QSpinBox(), "sweep.epochs")
         self.epochs.setSingleStep(50)
-        self.metric = bind_combo(qs, QComboBox(), "sweep.metric")
+        # not `self.metric`: that would hide QWidget.metric(), which Qt calls on restyling
+        self.metric_choice = bind_combo(qs, QComboBox(), "sweep.metric")
         self.learning_curve = QPushButton("Learning curve")
         self.learning_curve.setObjectName("sweep.learning_curve")
         self.learning_curve.setToolTip("error against the number of training points: 10%, "
@@ -78,7 +79,7 @@ class SweepLab(QWidget):
         form.addRow("Values", self.values)
         form.addRow("Seeds per value", self.seeds)
         form.addRow("Epochs per run", self.epochs)
-        form.addRow("Plot", self.metric)
+        form.addRow("Plot", self.metric_choice)
         form.addRow("", self.learning_curve)
         self.run_button = QPushButton("▶ Run sweep")
         self.run_button.setObjectName("sweep.run")
@@ -113,18 +114,20 @@ class SweepLab(QWidget):
         self.open_button.setObjectName("sweep.open_run")
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self._open_run)
-        preview_box = QWidget()
-        preview_column = QVBoxLayout(preview_box)
+        # Held on self: a widget put into a QSplitter from Python must keep its Python
+        # object, or Qt later calls into a freed wrapper (a crash on the next restyle).
+        self.preview_box = QWidget()
+        preview_column = QVBoxLayout(self.preview_box)
         preview_column.setContentsMargins(0, 0, 0, 0)
         preview_column.addWidget(self.preview, 1)
         preview_column.addWidget(self.open_button)
-        right = QSplitter(Qt.Orientation.Horizontal)
-        right.addWidget(self.plot)
-        right.addWidget(preview_box)
-        right.setSizes([640, 340])
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(self.plot)
+        self.split.addWidget(self.preview_box)
+        self.split.setSizes([640, 340])
         row = QHBoxLayout(self)
         row.addWidget(left)
-        row.addWidget(right, 1)
+        row.addWidget(self.split, 1)
         self.plot.run_clicked.connect(self._show_run)
 
     # ---------------------------------------------------------------------- model -> view
