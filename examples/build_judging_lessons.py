@@ -126,15 +126,18 @@ def lessons() -> dict[str, Experiment]:
     exp.network = mlp([12], "relu", output_activation="softmax", loss="softmax_ce",
                       init="he_normal")
     exp.lesson.steps = [
-        step("Train the network for five epochs.", action=("train", 5),
-             reveal="The test accuracy passes 85 %."),
-        step("Look at the confusion matrix beside the test images (rows: the true digit; "
-             "columns: the digit the network says).",
-             "Is every digit recognised about as often as the accuracy says?",
-             ["Yes, every row's diagonal is about the same", "No, some digits lag behind"],
-             [1], ("none",), "Some rows spill into other columns: those digits are "
-             "recognised far less often. Click the largest off-diagonal cell: the images "
-             "show why (a 1 written like a 7, a 9 like a 4...)."),
+        step("The network is about to train for five epochs; its test accuracy will pass "
+             "85 %. The confusion matrix beside the test images has a row per true digit and "
+             "a column per digit the network says.",
+             "Will every digit then be recognised about as often as the accuracy says?",
+             ["Yes, every row's diagonal about the same", "No, some digits lag behind"],
+             [1], ("train", 5), "Some rows spill into other columns: those digits are "
+             "recognised far less often than the average (tick 'row shares' on the "
+             "Confusion tab to read each row's recall)."),
+        step("Click the largest off-diagonal cell of the matrix.",
+             reveal="The grid shows just those images, each with the digit the network "
+                    "gave it: often a digit written like another (a 1 like a 7, a 9 like a "
+                    "4). Click the cell again to see all test images."),
     ]
     out["59_digits_confusion"] = exp
     return out
