@@ -50,19 +50,31 @@ class MatrixView(QWidget):
         self.title = title
         self.normalise = normalise
         self.report = M.class_report(self.counts) if report and self.counts.size else None
+        if self.report is not None:  # every class's numbers, however narrow the view
+            rows = "".join(f"<tr><td>{self.name(k)}</td><td>{p:.2f}</td><td>{r:.2f}</td>"
+                           f"<td>{f:.2f}</td><td>{n}</td></tr>" for k, (p, r, f, n) in
+                           enumerate(zip(self.report.precision, self.report.recall,
+                                         self.report.f1, self.report.support, strict=True)))
+            self.setToolTip(f"<b>{self.title}</b>: rows are the true class, columns the "
+                            "predicted one. Click a cell to pick those points.<table>"
+                            "<tr><th>class</th><th>precision</th><th>recall</th><th>F1</th>"
+                            f"<th>points</th></tr>{rows}</table>")
         self.update()
 
     def name(self, k: int) -> str:
         return self.names[k] if k < len(self.names) else str(k)
 
     def geometry_for(self, c: int) -> tuple[float, float, float, float]:
-        """(cell size, left of the matrix, top of the matrix, width of the P/R/F1 columns)."""
+        """(cell size, left of the matrix, top of the matrix, width of the P/R/F1 columns;
+        0 when they would be too narrow to read: the tooltip has them then)."""
         head = 18.0 * self.scale
         metrics = QFontMetricsF(font(13.0 * self.scale))  # the largest the names are drawn
         label = 8.0 + max(metrics.horizontalAdvance(self.name(k)) for k in range(c))
-        extra_units = 3 * 1.45 if self.report is not None else 0.0
-        cell = min((self.width() - label - 4) / (c + extra_units),
-                   (self.height() - 2 * head - 6) / c)
+        tall = (self.height() - 2 * head - 6) / c
+        for extra_units in ((3 * 1.45, 0.0) if self.report is not None else (0.0,)):
+            cell = min((self.width() - label - 4) / (c + extra_units), tall)
+            if extra_units == 0 or cell * 1.45 >= 34 * self.scale:
+                break
         return max(cell, 4.0), label, 2 * head, cell * extra_units
 
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -110,7 +122,7 @@ class MatrixView(QWidget):
             painter.drawText(QRectF(0, top + k * cell, left - 4, cell),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                              self.name(k))
-        if self.report is not None:
+        if self.report is not None and extra > 0:
             self._paint_report(painter, cell, left + c * cell + 4, top, extra - 4)
         painter.end()
 
