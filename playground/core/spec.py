@@ -159,7 +159,7 @@ class ClusteringSpec:
 # Controls a lesson may hide (TF Playground lets teachers hide 15 of its own).
 CONTROLS = ("datasets", "noise", "ratio", "classes", "problem", "regenerate", "features",
             "learning_rate", "optimizer", "loss", "activation", "regularization", "batch_size",
-            "epochs", "speed", "step_batch", "history", "trace", "clustering")
+            "epochs", "speed", "step_batch", "history", "trace", "clustering", "sweeps")
 
 
 @dataclass

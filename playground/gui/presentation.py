@@ -44,7 +44,7 @@ class Presentation:
                                bar.containers["regularization_rate"]],
             "speed": [bar.speed, bar.speed_label], "step_batch": [bar.batch_button],
             "history": [self.history_slider, self.history_label, self.history_caption],
-            "trace": [self.evaluation], "clustering": [],
+            "trace": [self.evaluation], "clustering": [], "sweeps": [],
         }
 
     def set_control_hidden(self, name: str, hidden: bool) -> None:
@@ -85,8 +85,8 @@ class Presentation:
             act.blockSignals(True)
             act.setChecked(name in hidden)
             act.blockSignals(False)
-        self.tabs.setTabVisible(self.tabs.indexOf(self.clustering_lab),
-                                "clustering" not in hidden)
+        for tab, name in ((self.clustering_lab, "clustering"), (self.sweep_lab, "sweeps")):
+            self.tabs.setTabVisible(self.tabs.indexOf(tab), name not in hidden)
         on = view.presentation
         was = getattr(self, "_presented", None)
         self.presentation_action.setChecked(on)

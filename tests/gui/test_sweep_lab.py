@@ -187,3 +187,11 @@ def test_no_widget_attribute_hides_a_method_qt_calls(window):
     window.toggle_presentation()
     window.toggle_presentation()  # restyling every widget twice: no crash
     assert not window.experiment.view.presentation
+
+
+def test_a_lesson_can_hide_the_sweeps_tab(window):
+    window.hide_actions["sweeps"].setChecked(True)
+    assert window.experiment.view.hidden_controls == ["sweeps"]
+    assert not window.tabs.isTabVisible(window.tabs.indexOf(window.sweep_lab))
+    window.undo_edit()
+    assert window.tabs.isTabVisible(window.tabs.indexOf(window.sweep_lab))
