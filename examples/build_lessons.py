@@ -214,16 +214,20 @@ def regularization(out: dict[str, Experiment]) -> None:
                       goal="Dropped units cannot conspire: less overfitting.")
     with_blocks(exp, "dropout", {"keep_prob": 0.8})
     out["08_overfitting_dropout"] = exp
-    out["09_overfitting_early_stopping"] = overfitting(
-        "Overfitting cured by early stopping", "Stop when the test loss has not improved for "
-        "30 epochs (the patience) and keep the best weights seen: the kept model has a lower "
-        "test loss than the twin trained on to the end.",
+    exp = overfitting(
+        "Overfitting cured by early stopping", "Stop when the validation loss has not "
+        "improved for 30 epochs (the patience) and keep the best weights seen. The "
+        "validation split (30 % of the points, green rims) chooses when to stop; the test "
+        "split stays untouched, and on it the kept model has a lower loss than the twin "
+        "trained on to the end.",
         promise("test_loss", 400, "stops by itself, keeps a better model", "below",
                 {"training.early_stopping": False}, "training on to epoch 400", 0.0,
                 also=[("stopped_early", 1.0, 1.0), ("train_accuracy", 0.8, 1.0)]),
         training={"early_stopping": True, "patience": 30, "learning_rate": 0.003},
         notes="000", section="Regularization: early stopping and patience",
-        goal="Stop when the test loss turns; keep the best weights.")
+        goal="Stop when the validation loss turns; keep the best weights.")
+    exp.data.validation_fraction = 0.3  # the notes' hold-out set: test is never chosen with
+    out["09_overfitting_early_stopping"] = exp
 
 
 def learning_rates_and_optimizers(out: dict[str, Experiment]) -> None:

@@ -83,6 +83,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         say(f"clustering with {exp.clustering.algorithm}")
         _report_outcome(exp)
         return 0
+    if exp.outcome.metric.startswith("sweep_"):  # a capacity lesson: the sweep is the run
+        s = exp.sweep
+        say(f"sweeping {s.setting} over {len(s.values)} values, {s.seeds} seeds each")
+        _report_outcome(exp)
+        return 0
     trainer = resume_trainer(loaded, device=args.device)
     total = args.epochs or exp.outcome.epochs or exp.training.epochs or 200
     say(f"training {args.experiment} on {trainer.device} ({trainer.path} path: "
@@ -100,8 +105,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         _progress(trainer.epoch - start, total, trainer.last_metrics)
         sys.stderr.write("\n")
     elapsed = time.perf_counter() - t0
+    trainer.measure_validation()
     m = trainer.last_metrics
-    say(f"epoch {trainer.epoch}: train loss {m['train_loss']:.4f}, test loss {m['test_loss']:.4f}"
+    validation = f", validation loss {m['val_loss']:.4f}" if math.isfinite(
+        m.get("val_loss", math.nan)) else ""
+    say(f"epoch {trainer.epoch}: train loss {m['train_loss']:.4f}{validation}, test loss "
+        f"{m['test_loss']:.4f}"
           + (f", train accuracy {m['train_accuracy']:.3f}, test accuracy {m['test_accuracy']:.3f}"
              if not math.isnan(m["train_accuracy"]) else "")
           + f" ({(trainer.epoch - start) / max(elapsed, 1e-9):.0f} epochs/s)")

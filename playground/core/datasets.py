@@ -11,7 +11,7 @@ import csv
 import io
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +35,8 @@ class Dataset:
     domain: tuple[float, float, float, float] | None  # None for images (no 2-D grid)
     image_shape: tuple[int, int] | None = None
     class_names: tuple[str, ...] = ()
+    # Held out to choose with (early stopping, sweeps); stored between train and test.
+    val_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def is_2d(self) -> bool:
@@ -47,6 +49,18 @@ class Dataset:
     @property
     def y_train(self) -> np.ndarray:
         return self.y[self.train_idx]
+
+    @property
+    def x_val(self) -> np.ndarray:
+        return self.x[self.val_idx]
+
+    @property
+    def y_val(self) -> np.ndarray:
+        return self.y[self.val_idx]
+
+    def split_of(self, name: str) -> np.ndarray:
+        """Indices into `x` of the split "train", "val" or "test"."""
+        return {"train": self.train_idx, "val": self.val_idx, "test": self.test_idx}[name]
 
     @property
     def x_test(self) -> np.ndarray:
@@ -396,8 +410,10 @@ def _bounds_domain(x: np.ndarray, minimum: float) -> tuple[float, float, float, 
 
 # ---------------------------------------------------------------------------------- building
 
-def build_dataset(data) -> Dataset:
-    """The dataset an experiment's `data` section describes (a `spec.DataSpec`)."""
+def build_dataset(data, train_limit: int | None = None) -> Dataset:
+    """The dataset an experiment's `data` section describes (a `spec.DataSpec`). With
+    `train_limit`, only the first that many training points are kept (a learning curve's
+    smaller training sets); validation and test stay the same points."""
     gen = GENERATORS[data.generator]
     rng = np.random.default_rng(data.seed)
     if gen.name == "points":
@@ -407,7 +423,11 @@ def build_dataset(data) -> Dataset:
         x, raw = table[:, :2], table[:, 2]
     else:
         n = data.n_points or gen.default_n
-        x, raw = gen.fn(rng, n, data.noise, data.n_classes)
+        share = getattr(data, "positive_share", 0.0)
+        if share and gen.problem == "binary":
+            x, raw = _with_positive_share(gen, rng, n, data, share)
+        else:
+            x, raw = gen.fn(rng, n, data.noise, data.n_classes)
     problem = _problem(gen, data.problem, raw)
     class_names: tuple[str, ...] = ()
     if problem == "regression":
@@ -424,7 +444,8 @@ def build_dataset(data) -> Dataset:
         # refuses it with a message, the clustering lab uses it as it is.
         problem = "multiclass" if n_classes > 2 else "binary"
     order = rng.permutation(len(x))  # shuffled once, then split, as TF Playground does
-    n_train = max(1, min(len(x) - 1, round(len(x) * data.train_fraction)))
+    n_train, n_val = split_sizes(len(x), data.train_fraction,
+                                 getattr(data, "validation_fraction", 0.0))
     if gen.group in ("tf", "toy"):
         domain = TF_DOMAIN
     elif gen.group == "image":
@@ -438,9 +459,48 @@ def build_dataset(data) -> Dataset:
     # follow TF Playground's one shuffle.
     return Dataset(
         name=gen.name, x=np.ascontiguousarray(x[order], dtype=np.float32), y=y[order],
-        problem=problem, n_classes=n_classes, train_idx=np.arange(n_train),
-        test_idx=np.arange(n_train, len(x)), domain=domain,
-        image_shape=(8, 8) if gen.group == "image" else None, class_names=class_names)
+        problem=problem, n_classes=n_classes,
+        train_idx=np.arange(n_train if train_limit is None else min(n_train, train_limit)),
+        test_idx=np.arange(n_train + n_val, len(x)), domain=domain,
+        image_shape=(8, 8) if gen.group == "image" else None, class_names=class_names,
+        val_idx=np.arange(n_train, n_train + n_val))
+
+
+def split_sizes(n: int, train_fraction: float, validation_fraction: float) -> tuple[int, int]:
+    """Training and validation points out of `n` (the rest is test data): at least one
+    training and one test point, and one validation point whenever validation is asked for.
+    Without validation this is TF Playground's split."""
+    n_train = max(1, min(n - 1, round(n * train_fraction)))
+    if validation_fraction <= 0:
+        return n_train, 0
+    n_val = max(1, round(n * validation_fraction))
+    n_val = min(n_val, n - n_train - 1)
+    if n_val < 1 and n_train > 1:  # too few points for three splits: one from training
+        n_train, n_val = n_train - 1, 1
+    return n_train, max(n_val, 0)
+
+
+def _with_positive_share(gen: Generator, rng, n: int, data,
+                         share: float) -> tuple[np.ndarray, np.ndarray]:
+    """`n` points of a two-class generator with `share` of them in class +1: drawn from a
+    larger sample of the generator's own points, each class subsampled at random (so a
+    spiral keeps its whole arm, only thinner)."""
+    n_pos = min(n - 1, max(1, round(n * share)))
+    n_neg = n - n_pos
+    m = n
+    for _ in range(8):  # each round doubles the sample; a 1:99 mix of a 50:50 set needs ~2n
+        x, raw = gen.fn(rng, m, data.noise, data.n_classes)
+        labels = np.unique(raw)
+        if len(labels) == 2:
+            pos, neg = np.flatnonzero(raw == labels[1]), np.flatnonzero(raw == labels[0])
+            if len(pos) >= n_pos and len(neg) >= n_neg:
+                keep = np.concatenate([rng.choice(pos, n_pos, replace=False),
+                                       rng.choice(neg, n_neg, replace=False)])
+                keep.sort()
+                return x[keep], raw[keep]
+        m *= 2
+    raise SpecError("data.positive_share", f"{gen.label!r} does not give enough points of "
+                    f"both classes for a share of {share:g}; choose 0 (its own mix)")
 
 
 def _problem(gen: Generator, asked: str, raw: np.ndarray) -> str:

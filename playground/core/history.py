@@ -1,7 +1,7 @@
 """The training history: one row per finished epoch, in preallocated blocks of NumPy arrays.
 
-Appending a row writes seven numbers into the current block (a new block every 65,536 epochs,
-so growing never copies what is there). What the trace plots need is `view()`: at most
+Appending a row writes one number per column into the current block (a new block every
+65,536 epochs, so growing never copies what is there). What the trace plots need is `view()`: at most
 `VIEW_BUCKETS` buckets of epochs, each drawn as its lowest and highest value (min/max
 decimation), kept up to date from the rows added since the last call; it costs the same at
 epoch 1,000 and epoch 10,000,000. Files store the columns as compressed little-endian bytes;
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import zlib
 
 import numpy as np
@@ -19,7 +20,13 @@ import numpy as np
 from .errors import SpecError
 
 COLUMNS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
-           "learning_rate", "wall_time")
+           "learning_rate", "wall_time",
+           # validation: every epoch when the data has the split; AUC (two classes) and R²
+           # (regression): measured when a frame is drawn (core/evaluation.py), NaN between
+           "val_loss", "val_accuracy", "train_auc", "val_auc", "test_auc",
+           "train_r2", "val_r2", "test_r2")
+# The columns every stored history has; files from before the others lack them (NaN then).
+BASE_COLUMNS = COLUMNS[:7]
 # Losses and accuracies come from float32 networks; epochs and seconds keep full precision.
 DTYPES = {"epoch": np.int64, "wall_time": np.float64}
 BLOCK = 1 << 16  # rows per preallocated block
@@ -45,14 +52,25 @@ class History:
 
     # ------------------------------------------------------------------------ rows
     def append(self, **row: float) -> None:
-        """Add one epoch's row; every column must be given."""
+        """Add one epoch's row; the base columns must be given, any other left out is NaN."""
         at = self._n & (BLOCK - 1)
         if at == 0:
             self._blocks.append({c: np.empty(BLOCK, _dtype(c)) for c in COLUMNS})
         block = self._blocks[-1]
         for column in COLUMNS:
-            block[column][at] = row[column]
+            block[column][at] = row[column] if column in BASE_COLUMNS else \
+                row.get(column, np.nan)
         self._n += 1
+
+    def set_last(self, **values: float) -> None:
+        """Fill columns of the newest row measured after it was added (AUC, R² at a frame)."""
+        if not self._n:
+            return
+        at, block = (self._n - 1) & (BLOCK - 1), self._blocks[-1]
+        for column, value in values.items():
+            block[column][at] = value
+        if self._folded == self._n:  # fold the row again (min/max keeps both, NaN skipped)
+            self._folded -= 1
 
     def __len__(self) -> int:
         return self._n
@@ -86,9 +104,10 @@ class History:
         n = len(columns["epoch"]) if columns else 0
         for start in range(0, n, BLOCK):
             block = {c: np.empty(BLOCK, _dtype(c)) for c in COLUMNS}
-            for c in COLUMNS:
-                part = np.asarray(columns[c][start:start + BLOCK], dtype=_dtype(c))
-                block[c][:len(part)] = part
+            for c in COLUMNS:  # a column left out (not measured then) is NaN
+                part = np.asarray(columns[c][start:start + BLOCK], dtype=_dtype(c)) \
+                    if c in columns else np.nan
+                block[c][:min(BLOCK, n - start)] = part
             history._blocks.append(block)
         history._n = n
         return history
@@ -171,10 +190,11 @@ def _decode_columns(raw: dict, path: str) -> dict[str, np.ndarray]:
     if not isinstance(rows, int) or isinstance(rows, bool) or not 0 <= rows <= MAX_ROWS:
         raise SpecError(f"{path}.rows", f"must be a whole number from 0 to {MAX_ROWS:,}")
     if set(raw) != {"rows", "columns"} or not isinstance(columns, dict) \
-            or set(columns) != set(COLUMNS):
-        raise SpecError(path, f"must hold rows and columns {', '.join(COLUMNS)}")
-    out = {}
-    for c in COLUMNS:
+            or not set(BASE_COLUMNS) <= set(columns) <= set(COLUMNS):
+        raise SpecError(path, f"must hold rows and columns {', '.join(COLUMNS)} (the last "
+                        f"{len(COLUMNS) - len(BASE_COLUMNS)} may be left out)")
+    out = {c: np.full(rows, np.nan, _dtype(c)) for c in COLUMNS if c not in columns}
+    for c in columns:
         where, item, dtype = f"{path}.columns.{c}", columns[c], np.dtype(_dtype(c))
         if not isinstance(item, dict) or item.get("dtype") != dtype.name \
                 or not isinstance(item.get("zlib"), str):
@@ -194,12 +214,13 @@ def _decode_columns(raw: dict, path: str) -> dict[str, np.ndarray]:
 
 def _decode_lists(raw: object, path: str) -> dict[str, list]:
     """Files from before binary histories: one JSON list of numbers per column."""
-    if not isinstance(raw, dict) or set(raw) != set(COLUMNS):
-        raise SpecError(path, f"must hold {', '.join(sorted(COLUMNS))}")
+    if not isinstance(raw, dict) or not set(BASE_COLUMNS) <= set(raw) <= set(COLUMNS):
+        raise SpecError(path, f"must hold {', '.join(sorted(BASE_COLUMNS))}")
     lengths = {len(v) if isinstance(v, list) else -1 for v in raw.values()}
     if len(lengths) != 1 or -1 in lengths:
         raise SpecError(path, "columns must be lists of equal length")
     for key, values in raw.items():
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             raise SpecError(f"{path}.{key}", "must hold numbers")
-    return raw
+    n = lengths.pop()
+    return {c: raw[c] if c in raw else [math.nan] * n for c in COLUMNS}

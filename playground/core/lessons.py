@@ -140,8 +140,19 @@ def training_metrics(exp: Experiment, names: list[str], epochs: int,
         "accuracy_gap": lambda: m["train_accuracy"] - m["test_accuracy"],
         **{name: (lambda name=name: lesson_metric(t, name)) for name in GRADIENT_METRICS},
     }
+    if set(names) & JUDGING_METRICS:  # AUC, R², per-class recall: one more pass over the data
+        from .evaluation import final_metrics
+
+        judged = final_metrics(t)
+        judged["recall_gap"] = m["test_accuracy"] - judged.get("test_min_recall", math.nan)
+        values |= {k: (lambda v=v: v) for k, v in judged.items()}
     return {name: values[name]() if name in values else m.get(name, math.nan)
             for name in names}
+
+
+# Metrics read from what the network says about each point (core/evaluation.py).
+JUDGING_METRICS = {"test_auc", "val_auc", "test_r2", "test_rmse", "test_min_recall",
+                   "test_mean_f1", "recall_gap"}
 
 
 def measure(exp: Experiment, trainer=None) -> dict[str, float]:
@@ -160,6 +171,10 @@ def measure(exp: Experiment, trainer=None) -> dict[str, float]:
         return {o.metric: gradient_outcome(exp.graph_lab)}
     if o.metric in CLUSTER_METRICS:
         return clustering_metrics(exp, names)
+    if o.metric.startswith("sweep_"):  # a capacity lesson: its whole sweep, run here
+        from .sweep_runner import sweep_outcome
+
+        return sweep_outcome(exp)
     return training_metrics(exp, names, o.epochs, trainer)
 
 

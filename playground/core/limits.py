@@ -28,6 +28,9 @@ MAX_NAME = 100  # characters of a block id, a block name or a catalog name
 MAX_TITLE = 200  # characters of a title
 MAX_TEXT = 20_000  # characters of a description or any other text field
 MAX_WHOLE_NUMBER_DIGITS = 18  # digits of a whole number in a file (seeds need 10)
+MAX_SWEEP_VALUES = 20  # values of a capacity sweep (each trains `seeds` networks)
+MAX_SWEEP_SEEDS = 10  # runs per value of a sweep
+MAX_SWEEP_EPOCHS = 100_000  # epochs of one sweep run
 
 
 def at_most(path: str, what: str, value: int, limit: int) -> None:

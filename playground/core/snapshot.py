@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from . import evaluation
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -48,6 +50,11 @@ class Snapshot:
     gradient_log: object | None = None
     # While the histogram panel is on: block id -> LayerHistogram (core/layer_histograms.py).
     histograms: dict | None = None
+    # Per split ("train", "val", "test"): what the network says about each point (binary
+    # score, predicted class or value; core/evaluation.py) and the truth (read-only, shared
+    # by every frame of a run). The confusion matrix, ROC and fit views draw these.
+    split_outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    split_truth: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def grid_points(domain: tuple[float, float, float, float], resolution: int) -> np.ndarray:
@@ -85,11 +92,13 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
         output = _np(shown.view(res, res, -1) if shown.dim() == 2 else shown.view(res, res))
         hidden[model.input_id] = grid  # the Input block's units are the feature maps
         neurons = {k: _np(v.T.reshape(v.shape[1], res, res)) for k, v in hidden.items()}
+    outputs, validation = evaluation.measure_points(trainer)
+    # AUC / R² (and validation, unless the epoch measured it) of this epoch's history row
+    evaluation.record_frame_metrics(trainer, outputs, validation)
     predicted = None
     if not trainer.dataset.is_2d and trainer.dataset.problem != "regression" \
             and len(trainer.x_test):
-        o = head.output(model(trainer.x_test))
-        predicted = head.predict_class(o).cpu().numpy().astype(np.int64)
+        predicted = outputs["test"].astype(np.int64)
     parameters, views = _flat_parameters(model)
     weights = {n: views[id(layer.weight)] for n, layer in model.dense_layers()}
     biases = {n: views[id(layer.bias)] if layer.bias is not None else np.zeros(
@@ -111,7 +120,8 @@ def take_snapshot(trainer, resolution: int) -> Snapshot:
         history=hist, predicted=predicted, parameters=parameters, buffers=buffers,
         gradients=gradients,
         gradient_log=trainer.gradients.log.view() if gradients is not None else None,
-        histograms=histograms)
+        histograms=histograms, split_outputs=outputs,
+        split_truth=evaluation.split_truth_of(trainer))
 
 
 def _flat_parameters(model) -> tuple[np.ndarray, dict[int, np.ndarray]]:

@@ -36,6 +36,7 @@ from .optimizer_race import (
 )
 from .overrides import check_override, with_changes
 from .surfaces import SURFACES, build_surface
+from .sweep import SweepSpec
 
 FORMAT = "playground-experiment"
 VERSION = 1
@@ -88,6 +89,14 @@ class DataSpec:
     noise: float = F.field(0.0, float, F.between(0.0, 1.0),
                            "TF Playground's noise / 100 (0..0.5 there); label flips or spread")
     train_fraction: float = F.field(0.5, float, F.between(0.1, 0.9))
+    validation_fraction: float = F.field(
+        0.0, float, F.between(0.0, 0.8), "share of the points held out to choose with (early "
+        "stopping, sweeps), taken from what would be test data; 0 = none, as in TF Playground")
+    positive_share: float = F.field(
+        0.0, float, lambda v: None if v == 0 or 0.01 <= v <= 0.99 else
+        f"must be 0 (the dataset's own mix) or in [0.01, 0.99], got {v:g}",
+        "share of class +1 (blue) in a two-class set, e.g. 0.1 for 90:10; 0 = the dataset's "
+        "own mix")
     n_points: int = F.field(0, int, lambda v: None if v == 0 or 10 <= v <= 20000 else
                             f"must be 0 (the dataset's default) or in [10, 20000], got {v}")
     n_classes: int = F.field(3, int, F.between(2, 8), "classes for blobs and friends")
@@ -97,6 +106,13 @@ class DataSpec:
     domain_half_width: float = F.field(0.0, float, F.between(0.0, 100.0),
                                        "half-width of the square shown and evaluated; 0 = the "
                                        "dataset's own ([-6, 6] for TF Playground's sets)")
+
+    def validate_extra(self, path: str) -> None:
+        if self.train_fraction + self.validation_fraction > 0.95 + 1e-9:
+            where = f"{path}.validation_fraction" if path else "validation_fraction"
+            raise SpecError(where, f"training {self.train_fraction:.0%} + validation "
+                            f"{self.validation_fraction:.0%} leaves too little test data; "
+                            "together they may take at most 95%: lower one of them")
 
 
 @dataclass
@@ -152,7 +168,7 @@ class ClusteringSpec:
 # Controls a lesson may hide (TF Playground lets teachers hide 15 of its own).
 CONTROLS = ("datasets", "noise", "ratio", "classes", "problem", "regenerate", "features",
             "learning_rate", "optimizer", "loss", "activation", "regularization", "batch_size",
-            "epochs", "speed", "step_batch", "history", "trace", "clustering")
+            "epochs", "speed", "step_batch", "history", "trace", "clustering", "sweeps")
 
 
 @dataclass
@@ -169,16 +185,27 @@ class ViewSpec:
                                   "epoch's gradients are recorded (on the fused path this "
                                   "costs an extra autograd pass per epoch)",
                                   label="Gradient flow")
-    panel: str = F.field("loss", str, F.one_of(["loss", "gradients", "histograms"]),
+    panel: str = F.field("loss", str, F.one_of(["loss", "confusion", "roc", "scores", "fit", "gradients",
+                                               "histograms"]),
                          "what the panel beside the output shows: the loss and accuracy, the "
-                         "gradients per layer by epoch (measured while shown), or per-layer "
+                         "confusion matrices, ROC, score histograms, predicted against true, "
+                         "the gradients per layer by epoch (measured while shown), or per-layer "
                          "histograms of outputs and weights")
+    threshold: float = F.field(0.0, float, F.between(-1.0, 1.0),
+                               "two classes: the score s above which the network's answer is "
+                               "read as +1 (blue); 0 = its own rule. Moves the decision "
+                               "contour and the confusion matrix, never the training",
+                               step=0.05)
 
 
 OUTCOME_METRICS = ("none", "train_accuracy", "test_accuracy", "train_loss", "test_loss",
                    "accuracy_gap", "diverged", "stopped_early", "diverged_epoch", "loss_rises",
                    "weight_norm", "seed_spread", "clusters", "agreement", "inertia", "noise_share",
-                   *RACE_METRICS, *GRAPH_METRICS, *GRADIENT_METRICS)
+                   *RACE_METRICS, *GRAPH_METRICS, *GRADIENT_METRICS,
+                   # judging the model (core/evaluation.py) and capacity sweeps (core/sweep.py)
+                   "val_loss", "val_accuracy", "test_auc", "val_auc", "test_r2", "test_rmse",
+                   "test_min_recall", "test_mean_f1", "recall_gap",
+                   "sweep_best_value", "sweep_val_rise", "sweep_train_fall")
 CLUSTER_METRICS = ("clusters", "agreement", "inertia", "noise_share")
 
 
@@ -250,8 +277,8 @@ class OutcomeSpec:
 
 # ------------------------------------------------------------------------ guided lessons
 LESSON_TOPICS = ("Basics", "Features and depth", "Losses", "Activations", "Initialization",
-                 "Optimization", "Regularization", "Capacity", "k-means", "Mean shift",
-                 "Hierarchical clustering", "DBSCAN", "Backpropagation")
+                 "Optimization", "Regularization", "Capacity", "Judging a model", "k-means",
+                 "Mean shift", "Hierarchical clustering", "DBSCAN", "Backpropagation")
 ACTION_KINDS = ("none", "set", "train", "step_clustering", "run_clustering")
 
 
@@ -377,6 +404,7 @@ class Experiment:
     optimizer_lab: OptimizerLabSpec = F.field(OptimizerLabSpec(), OptimizerLabSpec)
     lesson: LessonSpec = F.field(LessonSpec(), LessonSpec)
     graph_lab: GraphLabSpec = F.field(GraphLabSpec(), GraphLabSpec)
+    sweep: SweepSpec = F.field(SweepSpec(), SweepSpec)
 
     def validate_extra(self, path: str) -> None:
         if not self.features:

@@ -24,6 +24,8 @@ from .optim import Optimizer
 from .spec import Experiment
 
 READY, RUNNING, DIVERGED, STOPPED, FINISHED = "ready", "running", "diverged", "stopped", "finished"
+SPLITS = ("train", "val", "test")
+SPLIT_METRICS = tuple(f"{s}_{m}" for s in SPLITS for m in ("loss", "accuracy"))
 
 
 _ALL_THREADS = torch.get_num_threads()
@@ -104,12 +106,13 @@ class Trainer:
     """Trains the network an Experiment describes; see the module docstring."""
 
     def __init__(self, experiment: Experiment, device: str | None = None,
-                 compile_fast: bool = True):
+                 compile_fast: bool = True, train_limit: int | None = None):
         """`compile_fast=False` never waits for the fused kernel to compile: training starts
-        on autograd and `enable_fast_path()` switches over later (the GUI's first start)."""
+        on autograd and `enable_fast_path()` switches over later (the GUI's first start).
+        `train_limit`: train on only the first that many training points (learning curves)."""
         self.experiment = experiment.copy()
         spec = self.experiment.training
-        self.dataset = build_dataset(self.experiment.data)
+        self.dataset = build_dataset(self.experiment.data, train_limit)
         if self.dataset.problem != "regression" and self.dataset.n_classes < 2:
             raise SpecError("data.generator", f"{self.dataset.name!r} has a single class; a "
                             "classifier needs two or more (use it in the clustering lab)")
@@ -126,7 +129,7 @@ class Trainer:
                                                     spec.batch_size * self.n_params)
         self.model.to(self.device)
         self._load_data()
-        rows = len(self.dataset.x_train) + len(self.dataset.x_test)
+        rows = len(self.dataset.x)
         # Threads per kind of work; the fused path's torch work is per-epoch bookkeeping on
         # tiny tensors and always takes one (see threads_for).
         self.threads = {"train": threads_for(spec.batch_size, self.n_params),
@@ -195,6 +198,11 @@ class Trainer:
         self.y_test = torch.as_tensor(ds.y_test, dtype=y_dtype, device=dev)
         self.t_train = self.head.encode(self.y_train)
         self.t_test = self.head.encode(self.y_test)
+        # The validation split is evaluated here, through torch, on both paths: the fused
+        # kernel knows only train and test (see _validation_metrics).
+        self.x_val = self.inputs(torch.as_tensor(ds.x_val, device=dev))
+        self.y_val = torch.as_tensor(ds.y_val, dtype=y_dtype, device=dev)
+        self.t_val = self.head.encode(self.y_val)
 
     def inputs(self, raw: torch.Tensor) -> torch.Tensor:
         """Network inputs for raw points: the chosen features (2-D data) or the pixels."""
@@ -315,6 +323,13 @@ class Trainer:
             if self.done:
                 break
             self.step_epoch()
+        self.measure_validation()
+
+    def measure_validation(self) -> None:
+        """Fill in the validation metrics the last fused epoch left unmeasured (a headless
+        run's end: its results include them)."""
+        if len(self.x_val) and math.isnan(self.last_metrics.get("val_loss", math.nan)):
+            self.last_metrics = self.last_metrics | self._validation_metrics()
 
     def _general_step(self, idx: torch.Tensor, lr: float) -> None:
         spec = self.experiment.training
@@ -361,33 +376,40 @@ class Trainer:
         finished, self.order = self.order, self._epoch_order()
         if metrics is None:
             metrics = self.evaluate()
+        elif "val_loss" not in metrics:  # the fused kernel's evaluation: train and test only
+            metrics = metrics | self._validation_metrics(every_epoch=True)
         if not (math.isfinite(metrics["train_loss"]) and self._params_finite()):
             self._diverge()
             return
         self.last_metrics = metrics
-        self.history.append(epoch=self.epoch, train_loss=metrics["train_loss"],
-                            test_loss=metrics["test_loss"],
-                            train_accuracy=metrics["train_accuracy"],
-                            test_accuracy=metrics["test_accuracy"], learning_rate=lr,
-                            wall_time=self.wall_time)
+        self.history.append(epoch=self.epoch, learning_rate=lr, wall_time=self.wall_time,
+                            **{k: metrics[k] for k in SPLIT_METRICS})
         self.gradients.end_epoch(self, finished)
         self._remember_good()
         spec = self.experiment.training
         if spec.early_stopping:
-            self._early_stopping(metrics["test_loss"], spec.patience)
+            self._early_stopping(metrics[f"{self.watched_split}_loss"], spec.patience)
         if not self.done and spec.epochs and self.epoch >= spec.epochs:
             self.status = FINISHED
             self.message = f"finished {self.epoch} epochs"
 
-    def _early_stopping(self, test_loss: float, patience: int) -> None:
-        if self.best is None or test_loss < self.best[0]:
-            self.best = (test_loss, self.epoch, self._state_copy())
+    @property
+    def watched_split(self) -> str:
+        """The split early stopping (and anything else that chooses) watches: validation when
+        there is one; otherwise the test split, as TF Playground has no third one."""
+        return "val" if len(self.dataset.val_idx) else "test"
+
+    def _early_stopping(self, loss: float, patience: int) -> None:
+        if self.best is None or loss < self.best[0]:
+            self.best = (loss, self.epoch, self._state_copy())
         elif self.epoch - self.best[1] >= patience:
             self._restore(self.best[2])
             self.gradients.forget()
             self.status = STOPPED
-            self.message = (f"stopped early at epoch {self.epoch}: no better test loss for "
-                            f"{patience} epochs; kept the best weights (epoch {self.best[1]})")
+            watched = "validation" if self.watched_split == "val" else "test"
+            self.message = (f"stopped early at epoch {self.epoch}: no better {watched} loss "
+                            f"for {patience} epochs; kept the best weights (epoch "
+                            f"{self.best[1]})")
             self.last_metrics = self.evaluate()
 
     def _check_finite_batch(self) -> None:
@@ -430,25 +452,42 @@ class Trainer:
     # ----------------------------------------------------------------------- evaluation
     @torch.inference_mode()
     def evaluate(self) -> dict[str, float]:
-        """Loss and accuracy over all training and test points (no dropout, BN running stats)."""
+        """Loss and accuracy over all training, validation and test points (no dropout, BN
+        running stats); NaN for a split without points."""
         if getattr(self, "fast", None) is not None:
-            return self.fast.evaluate()
+            return self.fast.evaluate() | self._validation_metrics()
         use_threads(self.threads["evaluate"])
         self.model.eval()
         out = {}
-        for split, x, t, y in (("train", self.x_train, self.t_train, self.y_train),
-                               ("test", self.x_test, self.t_test, self.y_test)):
-            if len(x) == 0:
-                out[f"{split}_loss"], out[f"{split}_accuracy"] = float("nan"), float("nan")
-                continue
-            z = self.model(x)
-            out[f"{split}_loss"] = float(self.head.loss(z, t).mean())
-            if self.dataset.problem == "regression":
-                out[f"{split}_accuracy"] = float("nan")
-            else:
-                pred = self.head.predict_class(self.head.output(z))
-                out[f"{split}_accuracy"] = float((pred == y).float().mean())
+        for split in SPLITS:
+            out |= self._split_metrics(split)
         return out
+
+    @torch.inference_mode()
+    def _split_metrics(self, split: str) -> dict[str, float]:
+        x, t, y = (getattr(self, f"{k}_{split}") for k in ("x", "t", "y"))
+        out = {f"{split}_loss": math.nan, f"{split}_accuracy": math.nan}
+        if len(x) == 0:
+            return out
+        z = self.model(x)
+        out[f"{split}_loss"] = float(self.head.loss(z, t).mean())
+        if self.dataset.problem != "regression":
+            pred = self.head.predict_class(self.head.output(z))
+            out[f"{split}_accuracy"] = float((pred == y).float().mean())
+        return out
+
+    def _validation_metrics(self, every_epoch: bool = False) -> dict[str, float]:
+        """The validation split through torch's forward pass: the fused kernel evaluates train
+        and test only. At the end of each fused epoch (`every_epoch`) it runs only when early
+        stopping watches validation: a pass costs more than a small net's fused epoch, and
+        otherwise the drawn frames measure validation for free (core/evaluation.py). NaN when
+        not measured or there is no split."""
+        if not len(self.x_val) or (every_epoch and not self.experiment.training.early_stopping):
+            return {"val_loss": math.nan, "val_accuracy": math.nan}
+        use_threads(self.threads["evaluate"])  # the next step sets its own again
+        if self.model.training:
+            self.model.eval()
+        return self._split_metrics("val")
 
     @torch.inference_mode()
     def predict(self, raw: np.ndarray) -> np.ndarray:

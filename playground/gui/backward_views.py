@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
-    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -29,8 +28,6 @@ from .views.histogram_panel import HistogramPanel
 from .views.output_view import image_side
 from .worker import TraceExample
 
-PANELS = ("loss", "gradients", "histograms")  # view.panel's values, in tab order
-LOSS_TAB, GRADIENT_TAB, HISTOGRAM_TAB = range(3)
 PICK_RADIUS_PX = 14  # how close to a training point a click must land
 
 
@@ -68,18 +65,19 @@ class BackwardViews(QObject):
                                  "border: 2px solid #3d7ab8; border-radius: 3px; }")
             tools.addWidget(button)
         tools.addWidget(self.legend)
-        # The trace plots share their place with the gradient and histogram panels.
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
+        # The gradient and histogram panels join the tabs beside the output view (the trace
+        # plots and the judging views); view.panel names the one shown.
+        self.tabs = tabs = w.evaluation
         self.gradient_panel = GradientPanel()
         self.histogram_panel = HistogramPanel()
-        w.right_split.replaceWidget(w.right_split.indexOf(w.trace), self.tabs)
-        self.tabs.addTab(w.trace, "Loss")
-        self.tabs.addTab(self.gradient_panel, "Gradients")
-        self.tabs.addTab(self.histogram_panel, "Histograms")
-        self.tabs.setObjectName("view.panel")  # bound: a lesson opens on its panel
-        self.tabs.setToolTip(tooltip("view.panel"))
-        self.tabs.currentChanged.connect(self.on_tab)
+        tabs.addTab(self.gradient_panel, "Gradients")
+        tabs.addTab(self.histogram_panel, "Histograms")
+        self.pages = {"loss": w.trace, "confusion": tabs.confusion, "roc": tabs.roc,
+                      "scores": tabs.scores, "fit": tabs.fit,
+                      "gradients": self.gradient_panel, "histograms": self.histogram_panel}
+        tabs.setObjectName("view.panel")  # bound: a lesson opens on its panel
+        tabs.setToolTip(tooltip("view.panel"))
+        tabs.currentChanged.connect(self.on_tab)
         w.qs.follow("view.panel", self._follow_panel, self.tabs)
         # One example: its panel takes the data panel's column while it is open (the data
         # cannot change meanwhile, and the network view keeps its full height).
@@ -111,7 +109,7 @@ class BackwardViews(QObject):
     # ---------------------------------------------------------------------- the worker
     def _follow_panel(self) -> None:
         with QSignalBlocker(self.tabs):
-            self.tabs.setCurrentIndex(PANELS.index(self.window.qs.get("view.panel")))
+            self.tabs.setCurrentWidget(self.pages[self.window.qs.get("view.panel")])
         self._make_room()
         drawn = getattr(self.window, "_drawn", None)
         self.draw_panels(drawn.snapshot if drawn is not None else None)
@@ -119,13 +117,16 @@ class BackwardViews(QObject):
     def on_tab(self, index: int) -> None:
         """A tab picked by the user: view.panel follows (the worker measures what shows)."""
         # Picking a tab is looking, not editing: Ctrl+Z undoes the last edit, not a tab.
-        self.window.qs.session.look("view.panel", PANELS[index])
+        page = self.tabs.widget(index)
+        name = next((k for k, v in self.pages.items() if v is page), None)
+        if name is not None:
+            self.window.qs.session.look("view.panel", name)
         self._make_room()
         self.draw_panels(self.window._drawn.snapshot if self.window._drawn else None)
 
     def _make_room(self) -> None:
-        index = self.tabs.currentIndex()
-        if index != LOSS_TAB:  # room for the strips and histograms
+        if self.tabs.currentWidget() in (self.gradient_panel, self.histogram_panel):
+            # room for the strips and histograms
             sizes = self.window.right_split.sizes()
             total = sum(sizes)
             if total and sizes[-1] < 0.55 * total:
@@ -182,15 +183,15 @@ class BackwardViews(QObject):
         self.draw_panels(snap)
 
     def draw_panels(self, snap) -> None:
-        index = self.tabs.currentIndex()
+        page = self.tabs.currentWidget()
         if snap is None:
             return
-        if index == GRADIENT_TAB:
+        if page is self.gradient_panel:
             live = self.window.latest.snapshot if self.window.latest is not None else snap
             self.gradient_panel.update_gradients(snap.gradients, live.gradient_log,
                                                  force=not self.window.playing
                                                  or self.window._scrubbing)
-        elif index == HISTOGRAM_TAB:
+        elif page is self.histogram_panel:
             self.histogram_panel.update_histograms(snap.histograms, force=not self.window.playing
                                                    or self.window._scrubbing)
 

@@ -195,9 +195,11 @@ class FileActions:
         self._update_title()
         exp = loaded.experiment
         if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
-            self.tabs.setCurrentIndex(1)
+            self.tabs.setCurrentWidget(self.clustering_lab)
         elif exp.outcome.metric.startswith("race_"):  # an optimizer-lab lesson
             self.tabs.setCurrentWidget(self.optimizer_lab)
+        elif exp.outcome.metric.startswith("sweep_"):  # a capacity lesson: its curves
+            self.tabs.setCurrentWidget(self.sweep_lab)
         elif exp.outcome.metric.startswith("graph_"):  # a graph-lab lesson
             self.tabs.setCurrentWidget(self.graph_lab)
 

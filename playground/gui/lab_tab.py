@@ -1,4 +1,4 @@
-"""A lab as a tab of the main window (the optimizer and graph labs). A lab binds its controls
+"""A lab as a tab of the main window (the optimizer, graph and sweep labs). A lab binds its controls
 to the session itself (it reads the session's experiment and keeps no copy), so installing it
 is adding the tab and, when it has a background worker (`shutdown`), stopping that worker as
 the window closes.
@@ -21,9 +21,10 @@ class _StopOnClose(QObject):
         return False
 
 
-def install_lab(window, lab, title: str):
-    """Add `lab` as the tab `title`; the window needs only this one call per lab."""
-    window.tabs.addTab(lab, title)
+def install_lab(window, lab, title: str, index: int = -1):
+    """Add `lab` as the tab `title` (at `index`; at the end by default); the window needs
+    only this one call per lab."""
+    window.tabs.insertTab(index, lab, title)
     if hasattr(lab, "shutdown"):
         _StopOnClose(window, lab)
     return lab

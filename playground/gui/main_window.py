@@ -34,6 +34,7 @@ from ..core.features import FEATURES
 from ..core.session import Change, Session
 from ..core.session import SetWeight as SessionSetWeight
 from ..core.spec import Experiment
+from .evaluation_host import EvaluationHost
 from .file_actions import FileActions
 from .input_guard import guard_all
 from .lesson_host import LessonHost
@@ -73,7 +74,8 @@ def _shrink(snap):
                                gradient_log=None)  # the live one is drawn, cursor at the epoch
 
 
-class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindow):
+class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, EvaluationHost,
+                 QMainWindow):
     run_frame = Signal(object)  # each frame of the run the window shows (the labs follow it)
 
     def __init__(self, experiment: Experiment | None = None, settings: QSettings | None = None,
@@ -179,7 +181,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
 
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(output_box)
-        self.right_split.addWidget(self.trace)
+        self.right_split.addWidget(self._build_evaluation())  # the trace plots' tab and more
         self.right_split.setSizes([440, 360])
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(data_scroll)
@@ -208,6 +210,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         install_optimizer_lab(self)
         from .graph_lab import install as install_graph_lab  # the "Backprop" tab
         install_graph_lab(self)
+        from .sweep_lab import install as install_sweep_lab  # the "Sweeps" tab
+        install_sweep_lab(self)
         # A lab makes some controls as it is used (a racer's row): guard them when shown.
         self.tabs.currentChanged.connect(lambda _i: guard_all(self.tabs.currentWidget()))
         from .backward_views import BackwardViews  # gradient flow, histograms, one example
@@ -440,7 +444,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self._dataset = dataset
         self.network_header.problem = dataset.problem
         self.output_view.set_data(dataset.x, dataset.y, len(dataset.train_idx), dataset.problem,
-                                  dataset.domain)
+                                  dataset.domain, len(dataset.val_idx))
+        self.evaluation.set_dataset(dataset)
         valid = self._layout_network(exp, dataset)
         try:
             check_training_data(dataset)  # drawn data may be too little to train on yet
@@ -555,6 +560,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.run_status.show_state(snap.status, snap.message)
         self.trace.update_history(snap.history, frame.run_id, snap.problem,
                                   force=not frame.playing)
+        self.evaluation.follow_run(frame.run_id, snap)
         if not self._scrubbing:
             self.training_bar.set_metrics(snap.epoch, snap.metrics, snap.batch,
                                           frame.batches_per_epoch)
@@ -572,6 +578,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, QMainWindo
         self.output_view.update_snapshot(snap)
         self.network_view.update_snapshot(snap)
         self.backward.draw(snap)
+        self.evaluation.update_snapshot(snap)
 
     def _record(self, snap) -> None:
         if self._recorded and self._recorded[-1].epoch == snap.epoch and snap.batch == 0:

@@ -4,7 +4,6 @@ lesson file opens the way its teacher prepared it. A mixin of MainWindow."""
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtGui import QAction
 
 from ..core.spec import CONTROLS
@@ -47,8 +46,11 @@ class Presentation:
         d, bar = self.data_panel, self.training_bar
         return {
             "datasets": [d.gallery_box], "noise": [d.noise, d.noise_label],
-            "ratio": [d.ratio, d.ratio_label], "classes": [d.classes, d.form.labelForField(
-                d.classes)], "problem": [d.problem, d.form.labelForField(d.problem)],
+            "ratio": [d.ratio, d.ratio_label, d.validation, d.validation_label,
+                      d.split_caption],
+            "classes": [d.classes, d.form.labelForField(d.classes), d.positive_share,
+                        d.form.labelForField(d.positive_share)],
+            "problem": [d.problem, d.form.labelForField(d.problem)],
             "regenerate": [d.regenerate], "features": [d.features_box],
             **{name: [bar.containers[name]] for name in (
                 "learning_rate", "optimizer", "loss", "activation", "batch_size", "epochs")},
@@ -56,7 +58,7 @@ class Presentation:
                                bar.containers["regularization_rate"]],
             "speed": [bar.speed, bar.speed_label], "step_batch": [bar.batch_button],
             "history": [self.history_slider, self.history_label, self.history_caption],
-            "trace": [self.backward.tabs], "clustering": [],  # the trace plots and their tabs
+            "trace": [self.evaluation], "clustering": [], "sweeps": [],
         }
 
     def set_control_hidden(self, name: str, hidden: bool) -> None:
@@ -77,7 +79,9 @@ class Presentation:
 
         font = QFont()
         font.setPointSize(14 if on else 9)
-        for plot in (self.output_view.plot, self.trace.loss, self.trace.acc):
+        for plot in (self.output_view.plot, self.trace.loss, self.trace.acc,
+                     *self.evaluation.plots(), self.sweep_lab.plot.plot,
+                     self.sweep_lab.preview.plot):
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
                 axis.setStyle(tickFont=font)
@@ -96,7 +100,8 @@ class Presentation:
             act.blockSignals(True)
             act.setChecked(name in hidden)
             act.blockSignals(False)
-        self.tabs.setTabVisible(1, "clustering" not in hidden)
+        for tab, name in ((self.clustering_lab, "clustering"), (self.sweep_lab, "sweeps")):
+            self.tabs.setTabVisible(self.tabs.indexOf(tab), name not in hidden)
         on = view.presentation
         was = getattr(self, "_presented", None)
         self.presentation_action.setChecked(on)
@@ -104,11 +109,9 @@ class Presentation:
             self.setStyleSheet(PRESENTATION_STYLE if on else NORMAL_STYLE)
             self._scale_chart_text(on)
         size, width = (12, 2) if on else (7, 1)
-        self.output_view.train_points.setSize(size)
-        self.output_view.test_points.setSize(size)
-        self.output_view.train_points.setPen(pg.mkPen("w", width=width))
-        self.output_view.test_points.setPen(pg.mkPen("k", width=width))
+        self.output_view.set_point_style(size, width)
         self.trace.set_line_width(3 if on else 1)
+        self.evaluation.set_presentation(on)
         self.network_view.set_presentation(on)
         self.output_view.set_show_test(view.show_test_data)
         if self.output_view.discretize != view.discretize:

@@ -260,10 +260,10 @@ def bind_slider(qs: QtSession, slider: QSlider, path: str, step: float,
         if shown:
             shown(value_at(position))
         if not slider.isSliderDown():
-            qs.set(path, value_at(position))
+            qs.set(path, value_at(position)) or refresh()  # refused: back to the value
 
     slider.valueChanged.connect(moved)
-    slider.sliderReleased.connect(lambda: qs.set(path, value_at(slider.value())))
+    slider.sliderReleased.connect(lambda: qs.set(path, value_at(slider.value())) or refresh())
     qs.follow(path, refresh, slider)
     return slider
 

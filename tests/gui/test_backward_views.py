@@ -58,7 +58,7 @@ def test_gradient_flow_paints_each_edge_by_its_gradient_and_goes_back(qtbot, win
 
 
 def test_gradient_tab_fills_its_strips_and_the_history_slider_replays_them(qtbot, window):
-    window.backward.tabs.setCurrentIndex(1)  # the panel alone asks for gradients
+    window.backward.tabs.setCurrentWidget(window.backward.gradient_panel)  # asks for gradients
     assert window.experiment.view.panel == "gradients"
     # looking at a tab is not an edit: nothing to undo, nothing unsaved
     assert not window.session.can_undo and not window.dirty

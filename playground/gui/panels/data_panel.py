@@ -29,7 +29,14 @@ from ...core.features import FEATURES, transform
 from ...core.snapshot import grid_points
 from ...core.spec import DataSpec
 from .. import colors
-from ..session_qt import QtSession, bind_choice_buttons, bind_combo, bind_slider, bind_spin
+from ..session_qt import (
+    QtSession,
+    bind_choice_buttons,
+    bind_combo,
+    bind_slider,
+    bind_spin,
+    tooltip,
+)
 
 THUMB = 56
 
@@ -112,6 +119,16 @@ class DataPanel(QWidget):
         self.ratio = bind_slider(qs, QSlider(Qt.Orientation.Horizontal), "data.train_fraction",
                                  0.1, lambda v: self.ratio_label.setText(
                                      f"Training data {round(v * 100)}%"))
+        self.validation_label = QLabel()
+        self.validation = bind_slider(
+            qs, QSlider(Qt.Orientation.Horizontal), "data.validation_fraction", 0.05,
+            lambda v: self.validation_label.setText(f"Validation {round(v * 100)}%"))
+        self.split_caption = QLabel()
+        self.split_caption.setStyleSheet("color: #555;")
+        self.split_caption.setWordWrap(True)  # never wider than the panel (presentation)
+        self.positive_share = bind_spin(qs, QDoubleSpinBox(), "data.positive_share",
+                                        decimals=2, special="dataset's own")
+        self.positive_share.setSingleStep(0.05)
         self.classes = bind_spin(qs, QSpinBox(), "data.n_classes")
         self.n_points = bind_spin(qs, QSpinBox(), "data.n_points", special="dataset's own")
         self.n_points.setRange(0, 20000)  # 0, or 10 to 20,000 (the field's own check)
@@ -126,6 +143,9 @@ class DataPanel(QWidget):
         self.regenerate.setToolTip("new random data (a new data.seed); the network is kept")
         form.addRow(self.noise_label, self.noise)
         form.addRow(self.ratio_label, self.ratio)
+        form.addRow(self.validation_label, self.validation)
+        form.addRow("", self.split_caption)
+        form.addRow("Blue share", self.positive_share)
         form.addRow("Classes", self.classes)
         form.addRow("Points", self.n_points)
         form.addRow("Problem", self.problem)
@@ -173,6 +193,13 @@ class DataPanel(QWidget):
         self.classes.setToolTip("" if self.classes.isEnabled() else
                                 f"{GENERATORS[generator].label} has its own classes")
         d = self.qs.get("data")
+        two_classes = GENERATORS[generator].problem == "binary" and generator != "points"
+        self.positive_share.setEnabled(two_classes)
+        self.positive_share.setToolTip(tooltip("data.positive_share") if two_classes else
+                                       "only for generated two-class sets")
+        test = 1.0 - d.train_fraction - d.validation_fraction
+        self.split_caption.setText(f"train {d.train_fraction:.0%} · validation "
+                                   f"{d.validation_fraction:.0%} · test {test:.0%}")
         key = (d.noise, d.seed, d.n_classes)
         if key != getattr(self, "_thumbs_for", None):
             self._thumbs_for = key

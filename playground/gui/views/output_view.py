@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from .. import colors
 from .image_results import ImageResults
 
+VALIDATION_RIM = "#2a9d3a"  # green: held out to choose with, not to test
+
 
 def image_side(x: np.ndarray, domain) -> int | None:
     """The side of square images when the inputs are pixels (8 for the 8×8 digits)."""
@@ -46,9 +48,20 @@ class OutputView(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=1))
+        self.val_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen(VALIDATION_RIM, width=1))
         self.test_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("k", width=1))
         self.plot.addItem(self.train_points)
+        self.plot.addItem(self.val_points)
         self.plot.addItem(self.test_points)
+        # Two classes read at a threshold other than 0: where the answer flips.
+        self.contour = pg.IsocurveItem(level=0.0, pen=pg.mkPen("#111", width=2),
+                                       axisOrder="row-major")
+        self.contour.setParentItem(self.image)  # in the image's pixels, placed with it
+        # The points a confusion-matrix cell picked: drawn large with a thick rim, on top
+        # (held-out ones too, whether or not the test data is shown).
+        self.picked = pg.ScatterPlotItem(size=13, pen=pg.mkPen("#111", width=2.5))
+        self.plot.addItem(self.picked)
+        self.threshold = 0.0
         self.caption = QLabel("")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Wrapped: a long caption must never widen the column (it pushed a 1280-px window
@@ -72,21 +85,26 @@ class OutputView(QWidget):
 
     # ------------------------------------------------------------------------ data points
     def set_data(self, x: np.ndarray, y: np.ndarray, n_train: int, problem: str,
-                 domain: tuple[float, float, float, float] | None) -> None:
-        """The dataset's points (drawn once per dataset, not per frame)."""
+                 domain: tuple[float, float, float, float] | None, n_val: int = 0) -> None:
+        """The dataset's points (drawn once per dataset, not per frame), stored training
+        first, then `n_val` validation points, then the test points."""
         self._points = (x, y, n_train, problem)
+        self.highlight(None)
         self._domain = domain
         side = image_side(x, domain)
         self.pages.setCurrentWidget(self.plot if side is None else self.images)
+        first_test = n_train + n_val
         if side is not None:
-            test = x[n_train:].reshape(-1, side, side)
-            truth = np.asarray(y[n_train:], dtype=np.int64) if problem != "regression" \
-                else np.zeros(len(test), np.int64)
-            self.images.set_data(test, truth, int(truth.max()) + 1 if len(truth) else 1)
-        self.example_chosen.emit(None if side is None or n_train >= len(x)
-                                 else x[n_train].reshape(side, side))
+            truth = np.asarray(y, dtype=np.int64) if problem != "regression" \
+                else np.zeros(len(x), np.int64)
+            self.images.set_data(x.reshape(-1, side, side), truth,
+                                 int(truth.max()) + 1 if len(truth) else 1,
+                                 np.arange(first_test, len(x)))
+        self.example_chosen.emit(None if side is None or first_test >= len(x)
+                                 else x[first_test].reshape(side, side))
         if domain is None:
             self.train_points.clear()
+            self.val_points.clear()
             self.test_points.clear()
             return
         if problem == "regression":
@@ -94,16 +112,56 @@ class OutputView(QWidget):
             brushes = [pg.mkBrush(*c) for c in rgba]
         else:
             brushes = [pg.mkBrush(*c) for c in colors.class_brushes(y).astype(int)]
+        test = first_test
         self.train_points.setData(x[:n_train, 0], x[:n_train, 1], brush=brushes[:n_train])
-        self.test_points.setData(x[n_train:, 0], x[n_train:, 1], brush=brushes[n_train:])
-        self.test_points.setVisible(self.show_test)
+        self.val_points.setData(x[n_train:test, 0], x[n_train:test, 1],
+                                brush=brushes[n_train:test])
+        self.test_points.setData(x[test:, 0], x[test:, 1], brush=brushes[test:])
+        self.set_show_test(self.show_test)
         x0, x1, y0, y1 = domain
         self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def set_show_test(self, on: bool) -> None:
+        """Held-out points on or off: the test points (black rim) and the validation ones
+        (green rim)."""
         self.show_test = on
         self.test_points.setVisible(on)
+        self.val_points.setVisible(on)
+
+    def set_point_style(self, size: float, width: float) -> None:
+        """Larger points and rims for a projector (presentation mode)."""
+        for item, rim in ((self.train_points, "w"), (self.val_points, VALIDATION_RIM),
+                          (self.test_points, "k")):
+            item.setSize(size)
+            item.setPen(pg.mkPen(rim, width=width))
+        self.picked.setSize(size * 1.8)
+
+    def set_threshold(self, value: float) -> None:
+        """Two classes: read the network's score at `value` (discretized map and contour)."""
+        self.threshold = value
+        if self._last is not None:
+            self.update_snapshot(self._last)
+
+    def highlight(self, indices: np.ndarray | None, caption: str = "") -> None:
+        """Ring the points with these indices into the data set (None: ring none); for
+        images, show those images."""
+        points = getattr(self, "_points", None)
+        if indices is None or points is None:
+            self.picked.clear()
+            self.images.grid.show_only(None)
+            if self._neuron is None and self._last is not None:
+                self.caption.setText("")
+            return
+        x, y, _, problem = points
+        if self._domain is None:
+            self.images.grid.show_only(indices, caption)
+        else:
+            fill = colors.class_brushes(y[indices]).astype(int) if problem != "regression" \
+                else np.zeros((len(indices), 3), int)
+            self.picked.setData(x[indices, 0], x[indices, 1],
+                                brush=[pg.mkBrush(*c) for c in fill])
+        self.caption.setText(caption)
 
     def set_discretize(self, on: bool) -> None:
         self.discretize = on
@@ -125,8 +183,18 @@ class OutputView(QWidget):
         if self._neuron is not None:
             self._show(colors.map_values(self._neuron))
             return
-        self._show(output_rgba(snap.output, snap.problem, self.discretize))
-        self.caption.setText("")
+        binary = snap.problem == "binary"
+        # The map stays the score; discretized, it flips at the threshold as the answer does.
+        shown = snap.output - self.threshold if binary and self.discretize else snap.output
+        self._show(output_rgba(shown, snap.problem, self.discretize))
+        if binary and self.threshold:
+            self.contour.setData(snap.output)
+            self.contour.setLevel(self.threshold)
+            self.contour.setVisible(True)
+        else:
+            self.contour.setVisible(False)
+        if not len(self.picked.data):
+            self.caption.setText("")
 
     def _show(self, rgba: np.ndarray) -> None:
         # The rect must follow each setImage: pyqtgraph sizes it from the image it holds.

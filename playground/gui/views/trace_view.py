@@ -1,4 +1,5 @@
-"""Trace plots: train and test loss per epoch (and accuracy), the previous run faded behind.
+"""Trace plots: loss per epoch of each split, and accuracy (with AUC for two classes) or R²
+(regression), the previous run faded behind.
 
 However long the run, each curve draws a fixed number of points: the snapshot brings the
 history already thinned to min/max per bucket of epochs (core/history.py), and the plot
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-TRAIN, TEST = "#333333", "#f59322"
+TRAIN, TEST, VALIDATION = "#333333", "#f59322", "#2a9d3a"
 
 
 def column_envelope(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
@@ -39,6 +40,16 @@ def column_envelope(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndar
     return out_x, out_y
 
 
+# (plot, history column, split, colour, style, legend): what each curve draws. Validation in
+# green; AUC (two classes) and R² (regression) share the lower plot with accuracy, dotted.
+SPLIT_COLORS = {"train": TRAIN, "val": VALIDATION, "test": TEST}
+SPLIT_WORDS = {"train": "train", "val": "validation", "test": "test"}
+SPLIT_STYLES = {"train": Qt.PenStyle.SolidLine, "val": Qt.PenStyle.DashDotLine,
+                "test": Qt.PenStyle.DashLine}
+SERIES = [(key, f"{split}_{key}", split) for key in ("loss", "accuracy", "auc", "r2")
+          for split in ("train", "val", "test")]
+
+
 class TracePlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -54,21 +65,23 @@ class TracePlot(QWidget):
         self.acc.setLabel("bottom", "epoch")
         self.acc.setXLink(self.loss)
         self.acc.setYRange(0, 1.02)
-        self.acc.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
-        legend = self.loss.addLegend(offset=(-5, 5))
+        self.loss_legend = self.loss.addLegend(offset=(-5, 5))
+        self.acc_legend = self.acc.addLegend(offset=(-5, -5))
+        self._shown_keys: tuple[str, ...] = ("accuracy",)
+        self._has_val = False
         self.curves = {}
-        for plot, key in ((self.loss, "loss"), (self.acc, "accuracy")):
-            for split, color in (("train", TRAIN), ("test", TEST)):
-                # The previous run stays faded behind, but never sets the x range: a long
-                # old run must not squeeze the new curve into the left edge.
-                faded = pg.PlotDataItem(pen=pg.mkPen(color + "40", width=1))
-                plot.addItem(faded, ignoreBounds=True)
-                curve = plot.plot(pen=pg.mkPen(color, width=1, style=Qt.PenStyle.SolidLine
-                                               if split == "train" else Qt.PenStyle.DashLine),
-                                  name=split if key == "loss" else None, skipFiniteCheck=False)
-                self.curves[(key, split)] = curve
-                self.curves[(key, split, "previous")] = faded
-        self.legend = legend  # names the faded curve while there is one (_fade_current)
+        for key, _column, split in SERIES:
+            plot = self.loss if key == "loss" else self.acc
+            color = SPLIT_COLORS[split]
+            dotted = key in ("auc", "r2")
+            # The previous run stays faded behind, but never sets the x range: a long
+            # old run must not squeeze the new curve into the left edge.
+            faded = pg.PlotDataItem(pen=pg.mkPen(color + "40", width=1))
+            plot.addItem(faded, ignoreBounds=True)
+            curve = plot.plot(pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DotLine if dotted
+                                           else SPLIT_STYLES[split]), skipFiniteCheck=False)
+            self.curves[(key, split)] = curve
+            self.curves[(key, split, "previous")] = faded
         self.log = QCheckBox("log scale")
         self.log.toggled.connect(lambda on: self.loss.setLogMode(y=on))
         self.hover = QLabel(" ")
@@ -95,6 +108,7 @@ class TracePlot(QWidget):
         self._run_id = None
         self._shown_epochs = -1
         self._last_update = 0.0
+        self._problem = ""
         self.loss.scene().sigMouseMoved.connect(self._on_mouse)
         self.acc.scene().sigMouseMoved.connect(self._on_mouse)
 
@@ -116,25 +130,67 @@ class TracePlot(QWidget):
         self._history = history
         self._shown_epochs = len(epochs)
         self._last_update = now
+        self._set_problem(problem)
+        has_val = bool(np.isfinite(history.get("val_loss", np.zeros(0))).any())
+        if has_val != self._has_val:
+            self._name_curves(has_val)
         columns = max(64, self.loss.width())
-        for key in ("loss", "accuracy"):
-            for split in ("train", "test"):
-                values = history.get(f"{split}_{key}", np.zeros(0))
-                self.curves[(key, split)].setData(*column_envelope(epochs, values, columns))
+        for key, column, split in SERIES:
+            values = history.get(column, np.zeros(0))
+            x = epochs
+            if key in ("auc", "r2") or split == "val":  # measured at frames, or no split
+                kept = np.isfinite(values)
+                x, values = epochs[kept], values[kept]
+            self.curves[(key, split)].setData(*column_envelope(x, values, columns))
         # The x axis is this run's epochs from 0 (at least 10 wide): never a range padded
         # around one point, never stretched by the faded previous run.
         last = float(epochs[-1]) if len(epochs) else 0.0
         self.loss.setXRange(0.0, max(10.0, last), padding=0.02)
-        self.acc.setVisible(problem != "regression")
+        if problem == "regression":
+            r2 = np.concatenate([history.get(f"{s}_r2", np.zeros(0)) for s in SPLIT_COLORS])
+            r2 = r2[np.isfinite(r2)]
+            self.acc.setYRange(max(-1.0, min(0.0, float(r2.min()))) if len(r2) else 0.0, 1.02)
+
+    def _set_problem(self, problem: str) -> None:
+        """The lower plot: accuracy and AUC for two classes, accuracy for more, R² for
+        regression."""
+        if problem == self._problem:
+            return
+        self._problem = problem
+        shown = {"binary": ("accuracy", "auc"), "multiclass": ("accuracy",),
+                 "regression": ("r2",)}.get(problem, ("accuracy",))
+        for key, _column, split in SERIES:
+            if key != "loss":
+                for item in (self.curves[(key, split)], self.curves[(key, split, "previous")]):
+                    item.setVisible(key in shown)
+        self.acc.setLabel("left", {"binary": "accuracy · AUC dotted",
+                                   "regression": "R²"}.get(problem, "accuracy"))
+        if problem != "regression":
+            self.acc.setYRange(0, 1.02)
+        self._shown_keys = shown
+        self._name_curves(self._has_val)
+
+    def _name_curves(self, has_val: bool) -> None:
+        """Legends name only the curves on show (validation only when there is any)."""
+        self._has_val = has_val
+        self.loss_legend.clear()
+        self.acc_legend.clear()
+        splits = [s for s in SPLIT_COLORS if s != "val" or has_val]
+        for split in splits:
+            self.loss_legend.addItem(self.curves[("loss", split)], SPLIT_WORDS[split])
+        for key in self._shown_keys:
+            if key != "accuracy":
+                for split in splits:
+                    self.acc_legend.addItem(self.curves[(key, split)],
+                                            f"{'AUC' if key == 'auc' else 'R²'} {split}")
 
     def forget_previous(self) -> None:
         """Another experiment or other data: neither the faded curve of the last run nor the
         last run itself (which the next frame would fade) means anything here."""
-        for key in ("loss", "accuracy"):
-            for split in ("train", "test"):
-                self.curves[(key, split, "previous")].setData([], [])
+        for key, _column, split in SERIES:
+            self.curves[(key, split, "previous")].setData([], [])
         self._run_id = None
-        self.legend.removeItem(self.curves[("loss", "train", "previous")])
+        self.loss_legend.removeItem(self.curves[("loss", "train", "previous")])
 
     def mark_epoch(self, epoch: int | None) -> None:
         """A vertical line at the epoch the history slider shows (None: no line, live)."""
@@ -162,15 +218,14 @@ class TracePlot(QWidget):
                 curve.setPen(pen)
 
     def _fade_current(self) -> None:
-        for key in ("loss", "accuracy"):
-            for split in ("train", "test"):
-                x, y = self.curves[(key, split)].getData()
-                if x is not None and len(x):
-                    self.curves[(key, split, "previous")].setData(x, y)
+        for key, _column, split in SERIES:
+            x, y = self.curves[(key, split)].getData()
+            if x is not None and len(x):
+                self.curves[(key, split, "previous")].setData(x, y)
         faded = self.curves[("loss", "train", "previous")]
-        if self.previous_points() and faded not in [item for item, _ in self.legend.items]:
+        if self.previous_points() and faded not in [it for it, _ in self.loss_legend.items]:
             # Say what the faded curve is: the run before the last Reset or settings change.
-            self.legend.addItem(faded, "previous run")
+            self.loss_legend.addItem(faded, "previous run")
 
     def previous_points(self) -> int:
         x, _ = self.curves[("loss", "train", "previous")].getData()
@@ -183,9 +238,23 @@ class TracePlot(QWidget):
         plot = self.loss if self.loss.sceneBoundingRect().contains(pos) else self.acc
         x = plot.getViewBox().mapSceneToView(pos).x()
         i = int(np.clip(np.searchsorted(h["epoch"], x), 0, len(h["epoch"]) - 1))
-        text = (f"epoch {int(h['epoch'][i])}: loss train {h['train_loss'][i]:.4f} "
-                f"test {h['test_loss'][i]:.4f}")
-        if np.isfinite(h["train_accuracy"][i]):
-            text += f"; accuracy train {h['train_accuracy'][i]:.3f} test {h['test_accuracy'][i]:.3f}"
+        text = hover_text(h, i)
         self.hover.setText(text)
         self.hover.setToolTip(text)
+
+
+def hover_text(h: dict[str, np.ndarray], i: int) -> str:
+    """The numbers of row `i` of a history view, split by split, for those measured."""
+
+    def row(metric: str, digits: int) -> str:
+        parts = [f"{word} {h[f'{split}_{metric}'][i]:.{digits}f}"
+                 for split, word in (("train", "train"), ("val", "val"), ("test", "test"))
+                 if f"{split}_{metric}" in h and np.isfinite(h[f"{split}_{metric}"][i])]
+        return " ".join(parts)
+
+    text = f"epoch {int(h['epoch'][i])}: loss {row('loss', 4)}"
+    for metric, word in (("accuracy", "accuracy"), ("auc", "AUC"), ("r2", "R²")):
+        values = row(metric, 3)
+        if values:
+            text += f"; {word} {values}"
+    return text

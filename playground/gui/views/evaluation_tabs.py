@@ -1,0 +1,172 @@
+"""The tabs beside the output view that judge the network: the trace plots, the confusion
+matrices, ROC and precision-recall, the score histograms (two classes) and predicted against
+true (regression). Each frame's snapshot carries what the network says about every point
+(core/evaluation.py), so the history slider replays all of them; only the tab on show is
+redrawn."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QTabWidget
+
+from ...core import metrics as M
+from ..session_qt import QtSession, bind_spin
+from .confusion_view import SPLIT_WORDS, ConfusionPanel
+from .fit_view import FitPanel
+from .roc_view import RocPanel, ScoresPanel
+from .trace_view import TracePlot
+
+
+class EvaluationTabs(QTabWidget):
+    highlight = Signal(object, str)  # indices into the data set's points (None: none), caption
+    threshold_shown = Signal(float)  # the threshold the views show (set, or while dragged)
+
+    def __init__(self, qs: QtSession, trace: TracePlot, parent=None):
+        super().__init__(parent)
+        self.setObjectName("evaluation")
+        self.qs = qs
+        self.trace = trace
+        self.confusion = ConfusionPanel()
+        self.roc = RocPanel()
+        self.scores = ScoresPanel()
+        self.fit = FitPanel()
+        self.threshold = bind_spin(qs, QDoubleSpinBox(), "view.threshold", decimals=2)
+        self.roc.top.insertWidget(3, QLabel("Threshold"))
+        self.roc.top.insertWidget(4, self.threshold)
+        for page, name, title in ((trace, "trace", "Trace"),
+                                  (self.confusion, "confusion", "Confusion"),
+                                  (self.roc, "roc", "ROC"), (self.scores, "scores", "Scores"),
+                                  (self.fit, "fit", "Fit")):
+            page.setObjectName(f"evaluation.{name}")
+            self.addTab(page, title)
+        self.setTabToolTip(1, "confusion matrices per split, with precision, recall and F1")
+        self.setTabToolTip(2, "ROC and precision-recall curves; drag the point to set the "
+                              "threshold")
+        self.setTabToolTip(3, "each class's score histogram and the threshold")
+        self.setTabToolTip(4, "predicted against true values, RMSE and R² per split")
+        self.problem = "binary"
+        self.names: tuple[str, ...] = ()
+        self.n_classes = 2
+        self.indices: dict[str, np.ndarray] = {}
+        self._snap = None
+        self._run = None
+        self._threshold = 0.0
+        self.currentChanged.connect(lambda _i: self._redraw())
+        self.confusion.cell_chosen.connect(lambda _p: self._redraw(highlight=True))
+        self.roc.threshold_dragged.connect(self._threshold_dragged)
+        self.scores.threshold_dragged.connect(self._threshold_dragged)
+        self.roc.split_changed.connect(self._split_changed)
+        qs.follow("view.threshold", self._follow_threshold, self)
+
+    # ---------------------------------------------------------------------------- data
+    def set_dataset(self, dataset) -> None:
+        """A new data set: which tabs apply, the class names and where each split's points
+        are; no frame, no faded curves and no picked cell stay from before."""
+        self.problem = dataset.problem
+        self.n_classes = dataset.n_classes
+        self.names = dataset.class_names if dataset.problem != "regression" else ()
+        self.indices = {s: dataset.split_of(s) for s in ("train", "val", "test")}
+        classes, binary = dataset.problem != "regression", dataset.problem == "binary"
+        for i, on in ((1, classes), (2, binary), (3, binary), (4, not classes)):
+            self.setTabVisible(i, on)
+        self._snap = None
+        self._run = None
+        self.roc.forget()
+        self.confusion.set_splits({s: len(i) > 0 for s, i in self.indices.items()})
+        self.highlight.emit(None, "")
+
+    def follow_run(self, run_id: int, snap) -> None:
+        """A live frame: a new run forgets the faded ROC curves; this epoch's may join them."""
+        if run_id != self._run:
+            self._run = run_id
+            self.roc.forget()
+        split = self.roc.chosen_split
+        if self.problem == "binary" and split in snap.split_outputs:
+            self.roc.keep_for_fading(snap.epoch, snap.split_truth[split],
+                                     snap.split_outputs[split])
+
+    def update_snapshot(self, snap) -> None:
+        self._snap = snap
+        self._redraw()
+
+    # -------------------------------------------------------------------------- drawing
+    def matrices(self, snap=None) -> dict[str, np.ndarray]:
+        """Each split's confusion matrix in this frame (two classes: at the threshold)."""
+        snap = snap or self._snap
+        out = {}
+        for split, o in snap.split_outputs.items():
+            truth = snap.split_truth[split]
+            predicted = M.predict_at(o, self._threshold) if self.problem == "binary" else o
+            out[split] = M.confusion_matrix(truth, predicted, self.n_classes)
+        return out
+
+    def _redraw(self, highlight: bool = False) -> None:
+        snap = self._snap
+        if snap is None or not snap.split_outputs or snap.problem != self.problem:
+            return
+        page = self.currentWidget()
+        picked = self.confusion.picked
+        if page is self.confusion or picked is not None:
+            matrices = self.matrices(snap)
+            if page is self.confusion:
+                note = (f"two classes read at threshold {self._threshold:.2f} (the network's "
+                        "own rule is 0; set it on the ROC tab)"
+                        if self.problem == "binary" else "")
+                self.confusion.show_matrices(matrices, self.names, note)
+            if picked is not None or highlight:
+                self._emit_highlight(snap)
+        split = self.roc.chosen_split
+        if self.problem == "binary" and split in snap.split_outputs:
+            truth, scores = snap.split_truth[split], snap.split_outputs[split]
+            if page is self.roc:
+                self.roc.show_split(truth, scores, snap.epoch, self._threshold)
+            elif page is self.scores:
+                self.scores.show_split(truth, scores, SPLIT_WORDS[split], self._threshold)
+        if page is self.fit and self.problem == "regression":
+            self.fit.show_splits(snap.split_truth, snap.split_outputs)
+
+    def _emit_highlight(self, snap) -> None:
+        picked = self.confusion.picked
+        if picked is None:
+            self.highlight.emit(None, "")
+            return
+        split, t, p = picked
+        truth, o = snap.split_truth[split], snap.split_outputs[split]
+        predicted = M.predict_at(o, self._threshold) if self.problem == "binary" else o
+        chosen = self.indices[split][(truth == t) & (predicted == p)]
+        self.highlight.emit(chosen, f"{len(chosen)} {SPLIT_WORDS[split]} points of class "
+                            f"{self._name(t)} predicted {self._name(p)} (click the cell "
+                            "again to let go)")
+
+    def _name(self, k: int) -> str:
+        return self.names[k] if k < len(self.names) else str(k)
+
+    # ------------------------------------------------------------------------ threshold
+    def _threshold_dragged(self, value: float, finished: bool) -> None:
+        if finished:
+            if not self.qs.set("view.threshold", float(value), "move the threshold"):
+                self._follow_threshold()
+            return
+        self._show_threshold(value)
+
+    def _follow_threshold(self) -> None:
+        self._show_threshold(float(self.qs.get("view.threshold")))
+
+    def _show_threshold(self, value: float) -> None:
+        self._threshold = value
+        self.scores.place(value)
+        self.roc.place(value)
+        self._redraw()
+        self.threshold_shown.emit(value)
+
+    def _split_changed(self) -> None:
+        self.roc.forget()
+        self._redraw()
+
+    # ---------------------------------------------------------------------- appearance
+    def plots(self) -> list:
+        return self.roc.plots() + self.scores.plots() + self.fit.plots()
+
+    def set_presentation(self, on: bool) -> None:
+        self.confusion.set_scale(1.4 if on else 1.0)
