@@ -86,7 +86,8 @@ class Presentation:
                 axis = plot.getAxis(name)
                 axis.setStyle(tickFont=font)
                 axis.label.setFont(font)
-        self.trace.legend.setLabelTextSize("13pt" if on else "8pt")
+        for legend in (self.trace.loss_legend, self.trace.acc_legend):
+            legend.setLabelTextSize("13pt" if on else "8pt")
 
     def apply_view(self) -> None:
         """Make the window show what `experiment.view` says."""

@@ -123,7 +123,7 @@ def test_a_faded_curve_only_stands_for_a_run_on_the_same_data(qtbot, window):
     _train_a_little(qtbot, window)
     window.reset()
     qtbot.waitUntil(lambda: window.trace.previous_points() > 0, timeout=10000)
-    legend = [label.text for _, label in window.trace.legend.items]
+    legend = [label.text for _, label in window.trace.loss_legend.items]
     assert "previous run" in legend
     _train_a_little(qtbot, window)
     control(window, "data.generator=xor").click()
@@ -318,3 +318,13 @@ def test_deleting_a_hidden_layer_keeps_the_network_whole(qtbot, window):
     qtbot.waitUntil(lambda: window._drawn is not None, timeout=20000)  # it trains again
     window.session.undo()
     assert window.experiment.network.to_json() == before
+
+
+def test_presentation_mode_fits_a_1280_projector(qtbot, window):
+    """In presentation mode the window needed ~1,450 px: on a 1280x800 projector it ran off
+    the screen (the training bar's settings in one row, its numbers in one line)."""
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: window.experiment.view.presentation)
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() <= 1280
+    control(window, "view.presentation").trigger()

@@ -28,6 +28,7 @@ from ...core.catalog import ACTIVATIONS, HIDDEN_ACTIVATIONS, INITS, LOSSES
 from ...core.graph import BLOCKS, MAX_UNITS, Graph
 from ...core.session import template_graph
 from ..input_guard import guard
+from .flow_layout import FlowLayout
 
 
 class Palette(QListWidget):
@@ -83,7 +84,7 @@ class NetworkHeader(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        row = QHBoxLayout(self)
+        row = FlowLayout(self)  # wraps in presentation type rather than widen the window
         row.setContentsMargins(2, 0, 2, 0)
         self.less = QToolButton(text="−")
         self.more = QToolButton(text="+")
@@ -104,12 +105,16 @@ class NetworkHeader(QWidget):
         self.layout_button = QToolButton(text="Layout")
         self.layout_button.setToolTip("lay the blocks out left to right")
         self.fit_button = QToolButton(text="Fit")
-        for w in (self.less, self.layers, self.more, self.template, self.undo_button,
-                  self.redo_button, self.layout_button, self.fit_button):
-            row.addWidget(w)
+        for group in ((self.less, self.layers, self.more), (self.template,),
+                      (self.undo_button, self.redo_button, self.layout_button, self.fit_button)):
+            holder = QWidget()
+            line = QHBoxLayout(holder)
+            line.setContentsMargins(0, 0, 0, 0)
+            for w in group:
+                line.addWidget(w)
+            row.addWidget(holder)
         self.layout_button.clicked.connect(self.auto_layout)
         self.fit_button.clicked.connect(self.fit)
-        row.addStretch(1)
         self._graph = Graph()
         self.problem = "binary"  # the data's kind of problem: templates get its output
         self.less.clicked.connect(lambda: self._layers(-1))

@@ -19,6 +19,7 @@ from ...core import commands as C
 from ...core.catalog import HIDDEN_ACTIVATIONS, LOSSES, WEIGHT_PENALTIES
 from ...core.optim import OPTIMIZERS
 from ..session_qt import QtSession, bind_combo, bind_number_combo, bind_spin
+from .flow_layout import FlowLayout
 
 LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
 REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
@@ -60,9 +61,11 @@ class TrainingBar(QWidget):
         self.qs = qs
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
-        row, settings = QHBoxLayout(), QHBoxLayout()
+        row = QHBoxLayout()
         rows.addLayout(row)
-        rows.addLayout(settings)
+        settings_row = QWidget()
+        settings = self.settings_flow = FlowLayout(settings_row)  # wraps when narrow
+        rows.addWidget(settings_row)
         self.reset_button = QToolButton(text="⟲ Reset")
         self.play_button = QToolButton(text="▶ Play")
         self.play_button.setMinimumWidth(80)
@@ -110,13 +113,13 @@ class TrainingBar(QWidget):
                                ("epochs", "Epoch limit", self.epochs)):
             self.containers[name] = _labelled(label, w)
             settings.addWidget(self.containers[name])
-        settings.addStretch(1)
         row.addStretch(1)
         self.epoch_label = QLabel("Epoch 0")
         self.epoch_label.setObjectName("run.epoch")  # styled by the window (presentation.py)
         self.readout = QLabel("")
         self.readout.setObjectName("run.readout")
         self.readout.setStyleSheet("color: #444;")
+        # Two lines (loss, accuracy): half the width, so presentation type fits 1280 px.
         row.addWidget(self.epoch_label)
         row.addWidget(self.readout)
 
@@ -153,7 +156,7 @@ class TrainingBar(QWidget):
         button.setDefaultAction(action)
         button.setText("⚙ More settings")
         button.setObjectName("run.more_settings")
-        self.layout().itemAt(1).layout().insertWidget(len(self.containers), button)
+        self.settings_flow.addWidget(button)
 
     def set_playing(self, playing: bool) -> None:
         self.play_button.setText("❚❚ Pause" if playing else "▶ Play")
@@ -180,7 +183,7 @@ class TrainingBar(QWidget):
         text = f"loss train {_loss(metrics['train_loss'])} test {_loss(metrics['test_loss'])}"
         acc = metrics.get("test_accuracy", float("nan"))
         if acc == acc:
-            text += f"  accuracy train {metrics['train_accuracy']:.3f} test {acc:.3f}"
+            text += f"\naccuracy train {metrics['train_accuracy']:.3f} test {acc:.3f}"
         self.readout.setText(text)
 
     # --------------------------------------------------------------------- view -> model
