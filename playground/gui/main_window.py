@@ -187,7 +187,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.main_split.addWidget(data_scroll)
         self.main_split.addWidget(network_box)
         self.main_split.addWidget(self.right_split)
-        self.main_split.setSizes([360, 480, 460])
+        self.main_split.setSizes([350, 500, 430])  # the network gets the room its header needs
         network_tab = QWidget()
         layout = QVBoxLayout(network_tab)
         layout.setContentsMargins(4, 4, 4, 4)

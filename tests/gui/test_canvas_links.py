@@ -119,8 +119,8 @@ def test_a_new_layout_at_the_same_tile_size_moves_items_instead_of_replacing_the
     view = window.network_view
     items = dict(view.neurons), dict(view.links), dict(view.frames)
     tile = view.plan.neuron
-    window.resize(1300, 800)  # a little wider: the columns spread, the tiles keep their size
-    qtbot.waitUntil(lambda: window.width() == 1300, timeout=5000)
+    window.resize(1280, 830)  # a little taller: the blocks spread, the tiles keep their size
+    qtbot.waitUntil(lambda: window.height() == 830, timeout=5000)
     qtbot.wait(50)
     assert view.plan.neuron == tile
     assert all(view.neurons[k] is v for k, v in items[0].items())
