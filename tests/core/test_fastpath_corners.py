@@ -10,6 +10,8 @@ import torch
 from playground.core.catalog import ACTIVATIONS, HIDDEN_ACTIVATIONS, Entry
 from playground.core.export import pytorch_script
 from playground.core.graph import mlp
+from playground.core.kernel.blocks import compiled
+from playground.core.kernel.scalar import tanh32
 from playground.core.optim import OPTIMIZERS
 from playground.core.spec import Experiment
 from playground.core.trainer import DIVERGED, Trainer
@@ -95,7 +97,7 @@ def test_the_hinge_formulas_state_the_kink_rule():
 def test_the_kernels_tanh_saturates_to_exactly_one_as_torch_does():
     """Defect 5: the kernel's tanh stopped at 0.99999976 (derivative 4.8e-7 where torch's is
     0), so saturated units kept learning on the fast path only."""
-    from playground.core.fastpath import _tanh32
+    _tanh32 = compiled(tanh32)
 
     x = np.concatenate([np.arange(8.0, 12.0, 0.001, dtype=np.float32), [np.float32(20.0)]])
     x = np.concatenate([x, -x])
@@ -186,15 +188,17 @@ def test_checking_a_file_never_compiles_the_kernel(monkeypatch):
     compile (a half-minute freeze on a first start while the warm-up compiles the same)."""
     from playground.core import fastpath
     from playground.core.files import dumps, loads, resume_trainer
+    from playground.core.kernel import store
 
     t = Trainer(experiment("circle", hidden=(3,)))
     t.run(2)
     text = dumps(t.experiment, t)
 
-    def no_compiling():
+    def no_compiling(self):
         raise AssertionError("compiled while checking a file")
 
-    monkeypatch.setattr(fastpath, "_ready", False)
-    monkeypatch.setattr(fastpath, "warm_up", no_compiling)
+    monkeypatch.setattr(store, "_LOADED", {})  # as in a fresh process
+    monkeypatch.setattr(store.Kernel, "load", no_compiling)
     checked = resume_trainer(loads(text), device="cpu", compile_fast=False)
     assert checked.path == "general" and checked.epoch == 2
+    assert checked.path_reason == fastpath.COMPILING
