@@ -87,7 +87,9 @@ def _table(*entries: Entry) -> dict[str, Entry]:
 # threshold ½, since a −1 target is out of its reach; every other output gets ±1 and threshold 0.
 # `learned` names parameters that training learns (each a torch parameter of its block).
 # Kernel forms follow torch's float32 semantics: NaN passes through, derivatives select where
-# torch's backward selects (ReLU, hard tanh), so an infinite upstream gradient stays put.
+# torch's backward selects (ReLU, hard tanh), so an infinite upstream gradient stays put, and
+# ELU and SELU take e^x − 1 as expm1, as torch does (exp(x) − 1 loses every digit near 0: a
+# pre-activation of −1e-38 gave 0 where torch gives −1.8e-38, flipping a later unit's side).
 
 SELU_SCALE, SELU_ALPHA = 1.0507009873554805, 1.6732632423543772
 _SIGMOID = "1.0 / (1.0 + math.exp(-z))"
@@ -133,13 +135,13 @@ ACTIVATIONS = _table(
     Entry("elu", "ELU", "f(x) = x if x > 0 else a·(e^x − 1)",
           (Param("alpha", 1.0, 0.0, 10.0, "scale of the negative part"),),
           fn=lambda x, p: F.elu(x, p["alpha"]),
-          kernel=ActivationKernel("z if z > 0.0 else alpha * (math.exp(z) - 1.0)",
+          kernel=ActivationKernel("z if z > 0.0 else alpha * math.expm1(z)",
                                   "d if z > 0.0 else d * (alpha * math.exp(z))"),
           export="F.elu({x}, {alpha})"),
     Entry("selu", "SELU", "f(x) = λ·(x if x > 0 else a·(e^x − 1)), λ≈1.0507, a≈1.6733",
           fn=lambda x, p: F.selu(x),
           kernel=ActivationKernel(
-              f"{SELU_SCALE!r} * (z if z > 0.0 else {SELU_ALPHA!r} * (math.exp(z) - 1.0))",
+              f"{SELU_SCALE!r} * (z if z > 0.0 else {SELU_ALPHA!r} * math.expm1(z))",
               f"d * ({SELU_SCALE!r} if z > 0.0 else {SELU_SCALE * SELU_ALPHA!r} * math.exp(z))"),
           export="F.selu({x})"),
     Entry("softplus", "Softplus", "f(x) = log(1 + e^x)   (f′(x) = σ(x))",

@@ -202,3 +202,26 @@ def test_checking_a_file_never_compiles_the_kernel(monkeypatch):
     checked = resume_trainer(loads(text), device="cpu", compile_fast=False)
     assert checked.path == "general" and checked.epoch == 2
     assert checked.path_reason == fastpath.COMPILING
+
+
+@pytest.mark.parametrize("activation", ["elu", "selu"])
+def test_elu_and_selu_just_below_zero_follow_torch(activation):
+    """The kernel took e^x − 1 as exp(x) − 1, which in float32 loses every digit near 0 (5%
+    off at −1e-6, 0 at −1e-17), where torch takes expm1: the next layer's weights then moved
+    by another amount on each path (found by the Hypothesis test's float64 reference)."""
+    exp = experiment("circle", hidden=(2, 2), activation="tanh", learning_rate=1.0)
+    exp.network.set_params("dense1", activation=activation)
+    fast, slow = pair(exp)
+    for t in (fast, slow):  # every pre-activation −1e-17, and the next layer's weights 0 (so
+        for row in range(2):  # that its update, ~1e-17, is not lost to rounding)
+            t.set_weight("dense1", row, None, -1e-17)
+            for col in range(2):
+                t.set_weight("dense1", row, col, 0.0)
+                t.set_weight("dense2", row, col, 0.0)
+    before = [t.model.blocks["dense2"].linear.weight.detach().clone() for t in (fast, slow)]
+    for t in (fast, slow):
+        t.step_batch()
+    moved = [t.model.blocks["dense2"].linear.weight.detach() - b
+             for t, b in zip((fast, slow), before, strict=True)]
+    assert moved[1].abs().max() > 0
+    np.testing.assert_allclose(moved[0].numpy(), moved[1].numpy(), rtol=1e-3)

@@ -23,8 +23,6 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from ..catalog import ACTIVATIONS, LOSSES, WEIGHT_PENALTIES, Entry
 from ..optim import OPTIMIZERS
 from .forms import (
@@ -102,10 +100,6 @@ def layer_fields(plan: Plan) -> list[tuple[str, str]]:
             if field not in dict(fields):
                 fields.append((field, "i8" if field.endswith("_at") else "f8"))
     return fields
-
-
-def dtype(fields: list[tuple[str, str]]) -> np.dtype:
-    return np.dtype(fields)
 
 
 def _roles(plan: Plan) -> list[tuple[str, Entry]]:
@@ -341,8 +335,8 @@ def source(plan: Plan) -> str:
         "clip_gradient, copy_columns, f32, gather_columns, inline, input_grads,\n    jit, "
         "limit_norm, maxout_backward, maxout_forward, right_binary, right_classes,\n    "
         "weight_grads)\n\n",
-        f"SETTINGS = np.dtype({settings_fields(plan)!r})\n",
-        f"LAYER = np.dtype({layer_fields(plan)!r})\n",
+        f"SETTINGS = np.dtype({settings_fields(plan)!r}, align=True)\n",
+        f"LAYER = np.dtype({layer_fields(plan)!r}, align=True)\n",
         f"STATE = {OPTIMIZERS[plan.optimizer].kernel.state!r}\n",
         f"HIDDEN = {plan.hidden!r}\nPIECES = {plan.pieces!r}\n\n\n",
         _helpers(plan), _hidden_source(plan), _head_source(plan), _penalty_source(plan),
