@@ -38,10 +38,10 @@ def main() -> None:
     from playground.core.spec import Experiment
     from playground.gui.main_window import MainWindow
 
-    fastpath.warm_up()  # measure the steady state, not a first-start compile
     exp = Experiment()
     exp.data.generator = "spiral"
     exp.network = mlp([8] * 6, "tanh")
+    fastpath.warm_up(exp)  # measure the steady state, not a first-start compile
     settings = QSettings(os.devnull, QSettings.Format.IniFormat)
     window = MainWindow(exp, settings=settings)
     window.resize(1600, 900)

@@ -23,7 +23,6 @@ import argparse
 import os
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -199,20 +198,36 @@ def view_snapshot(seconds: float) -> None:
           f"{1000 / wall:.2f} ms wall, {1000 / cpu:.2f} ms CPU")
 
 
-def cold_compile() -> tuple[float, float]:
-    """Wall-clock and CPU seconds of compiling the kernel from nothing, in a fresh process."""
+COLD_CASES = (("[4, 2] tanh, squared error, SGD (the first kernel: blocks too)",
+               [4, 2], "tanh", "sgd"),
+              ("6x8 ReLU, squared error, Adam (a further combination)", [8] * 6, "relu", "adam"))
+
+
+def cold_compile() -> list[tuple[str, float, float]]:
+    """(what, wall seconds, CPU seconds) of compiling kernels from nothing, as the app does in
+    the background: `python -m playground.core.kernel.store PLAN`, a fresh process each
+    (imports included), with empty kernel and numba cache folders. The first compiles the
+    shared blocks too; the second finds them cached, as every later combination does."""
+    from playground.core.kernel import store
+
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    code = ("import time; t = time.perf_counter(); from playground.core import fastpath; "
-            "fastpath.warm_up(); print(time.perf_counter() - t)")
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache,
+    out = []
+    with tempfile.TemporaryDirectory() as kernels, tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, store.ENV_DIR: kernels, "NUMBA_CACHE_DIR": cache,
                "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                              text=True, check=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return float(done.stdout.strip().splitlines()[-1]), cpu
+        for what, hidden, activation, optimizer in COLD_CASES:
+            exp = spiral_experiment(hidden)
+            exp.network = mlp(hidden, activation)
+            exp.training.optimizer = optimizer
+            command = fastpath.kernel_for(Trainer(exp, compile_fast=False)).compile_command()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(command, env=env, check=True)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            out.append((what, wall, cpu))
+    return out
 
 
 def main() -> None:
@@ -225,12 +240,13 @@ def main() -> None:
                         "crossover on digits")
     parser.add_argument("--compile-only", action="store_true", help="only the cold compile")
     args = parser.parse_args()
-    wall, cpu = cold_compile()
-    print(f"fused kernel cold compile (empty NUMBA_CACHE_DIR, fresh process, imports "
-          f"included): {wall:.1f} s wall, {cpu:.1f} CPU-s")
+    print("fused kernel cold compile (a fresh process each, imports included, empty kernel and "
+          "numba cache folders):")
+    for what, wall, cpu in cold_compile():
+        print(f"  {what}: {wall:.1f} s wall, {cpu:.1f} CPU-s")
     if args.compile_only:
         return
-    fastpath.warm_up()
+    fastpath.warm_up(spiral_experiment([8, 8]))  # (every spiral figure's kernel: no compile timed)
     print(f"torch {torch.__version__}, {ALL_THREADS} threads by default, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}; {args.seconds:g} s per figure\n")
     widths, sizes = ((8, 32, 128, 512), (250, 2_500)) if args.quick else (WIDTHS, SIZES)

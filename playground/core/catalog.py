@@ -16,6 +16,15 @@ import torch
 import torch.nn.functional as F
 
 from .errors import SpecError
+from .kernel import scalar
+from .kernel.forms import (
+    ActivationKernel,
+    ElementLossKernel,
+    PenaltyKernel,
+    PiecesKernel,
+    VectorActivationKernel,
+    VectorLossKernel,
+)
 
 
 @dataclass(frozen=True)
@@ -30,12 +39,19 @@ class Param:
 
 @dataclass(frozen=True)
 class Entry:
+    """One catalog entry and all its forms: `fn`, what torch computes; `formula`, what users
+    read; `export`, the exported script's expression (activations: `{x}` and the parameters
+    by name); `kernel`, what the fused kernel computes (kernel/forms.py; None: the entry
+    trains through autograd, and the app says why)."""
+
     name: str
     label: str
     formula: str
     params: tuple[Param, ...] = ()
     fn: Callable[..., Any] | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    kernel: Any = None
+    export: str | None = None
 
     def defaults(self) -> dict[str, float]:
         return {p.name: p.default for p in self.params}
@@ -69,39 +85,107 @@ def _table(*entries: Entry) -> dict[str, Entry]:
 # fn(x, params) -> tensor. `never_negative` marks outputs that cannot go below 0 (sigmoid,
 # softmax, ReLU, softplus, Gaussian): a binary output of that kind gets 0/1 targets and the
 # threshold ½, since a −1 target is out of its reach; every other output gets ±1 and threshold 0.
+# `learned` names parameters that training learns (each a torch parameter of its block).
+# Kernel forms follow torch's float32 semantics: NaN passes through, derivatives select where
+# torch's backward selects (ReLU, hard tanh), so an infinite upstream gradient stays put, and
+# ELU and SELU take e^x − 1 as expm1, as torch does (exp(x) − 1 loses every digit near 0: a
+# pre-activation of −1e-38 gave 0 where torch gives −1.8e-38, flipping a later unit's side).
+
+SELU_SCALE, SELU_ALPHA = 1.0507009873554805, 1.6732632423543772
+_SIGMOID = "1.0 / (1.0 + math.exp(-z))"
+# (m and total stay defined after it: softmax cross-entropy uses them for its log-sum-exp)
+_SOFTMAX = """\
+m = x[0]
+for k in range(1, n):
+    m = max(m, x[k])
+total = 0.0
+for k in range(n):
+    o[k] = math.exp(x[k] - m)
+    total += o[k]
+for k in range(n):
+    o[k] /= total"""
 
 ACTIVATIONS = _table(
-    Entry("linear", "Linear", "f(x) = x", fn=lambda x, p: x),
+    Entry("linear", "Linear", "f(x) = x", fn=lambda x, p: x,
+          kernel=ActivationKernel("z", "d"), export="{x}"),
     Entry("sigmoid", "Sigmoid", "f(x) = 1 / (1 + e^(-x))", fn=lambda x, p: torch.sigmoid(x),
-          info={"never_negative": True}),
-    Entry("tanh", "Tanh", "f(x) = tanh(x)", fn=lambda x, p: torch.tanh(x)),
+          info={"never_negative": True},
+          kernel=ActivationKernel(_SIGMOID, "d * (y * (f32(1.0) - y))"),
+          export="torch.sigmoid({x})"),
+    Entry("tanh", "Tanh", "f(x) = tanh(x)", fn=lambda x, p: torch.tanh(x),
+          kernel=ActivationKernel("tanh32(z)", "d * (f32(1.0) - y * y)",
+                                  helpers=(scalar.tanh32,)),
+          export="torch.tanh({x})"),
     Entry("relu", "ReLU", "f(x) = max(0, x)   (f′(0) = 0)", fn=lambda x, p: torch.relu(x),
-          info={"never_negative": True}),
+          info={"never_negative": True},
+          kernel=ActivationKernel("f32(0.0) if z <= 0.0 else z", "f32(0.0) if z <= 0.0 else d"),
+          export="torch.relu({x})"),
     Entry("leaky_relu", "Leaky ReLU", "f(x) = x if x > 0 else a·x",
           (Param("alpha", 0.01, 0.0, 1.0, "slope for x < 0"),),
-          fn=lambda x, p: F.leaky_relu(x, p["alpha"])),
+          fn=lambda x, p: F.leaky_relu(x, p["alpha"]),
+          kernel=ActivationKernel("z if z > 0.0 else f32(alpha) * z",
+                                  "d if z > 0.0 else d * f32(alpha)"),
+          export="F.leaky_relu({x}, {alpha})"),
     Entry("prelu", "PReLU", "f(x) = x if x > 0 else a·x, a learned (starts at a₀)",
           (Param("alpha", 0.25, 0.0, 1.0, "starting slope for x < 0, then learned"),),
-          fn=lambda x, p: torch.where(x > 0, x, p["alpha"] * x), info={"learned": ("alpha",)}),
+          fn=lambda x, p: torch.where(x > 0, x, p["alpha"] * x), info={"learned": ("alpha",)},
+          kernel=ActivationKernel("z if z > 0.0 else alpha * z", "d if z > 0.0 else d * alpha",
+                                  learned={"alpha": "f32(0.0) if z > 0.0 else d * z"}),
+          export="torch.where({x} > 0, {x}, {alpha} * {x})"),
     Entry("elu", "ELU", "f(x) = x if x > 0 else a·(e^x − 1)",
           (Param("alpha", 1.0, 0.0, 10.0, "scale of the negative part"),),
-          fn=lambda x, p: F.elu(x, p["alpha"])),
+          fn=lambda x, p: F.elu(x, p["alpha"]),
+          kernel=ActivationKernel("z if z > 0.0 else alpha * math.expm1(z)",
+                                  "d if z > 0.0 else d * (alpha * math.exp(z))"),
+          export="F.elu({x}, {alpha})"),
     Entry("selu", "SELU", "f(x) = λ·(x if x > 0 else a·(e^x − 1)), λ≈1.0507, a≈1.6733",
-          fn=lambda x, p: F.selu(x)),
+          fn=lambda x, p: F.selu(x),
+          kernel=ActivationKernel(
+              f"{SELU_SCALE!r} * (z if z > 0.0 else {SELU_ALPHA!r} * math.expm1(z))",
+              f"d * ({SELU_SCALE!r} if z > 0.0 else {SELU_SCALE * SELU_ALPHA!r} * math.exp(z))"),
+          export="F.selu({x})"),
     Entry("softplus", "Softplus", "f(x) = log(1 + e^x)   (f′(x) = σ(x))",
-          fn=lambda x, p: F.softplus(x), info={"never_negative": True}),
-    Entry("gelu", "GELU", "f(x) = x·Φ(x)", fn=lambda x, p: F.gelu(x)),
-    Entry("silu", "SiLU / swish", "f(x) = x·σ(x)", fn=lambda x, p: F.silu(x)),
-    Entry("hardtanh", "Hard tanh", "f(x) = max(−1, min(1, x))", fn=lambda x, p: F.hardtanh(x)),
-    Entry("sine", "Sine", "f(x) = sin(x)", fn=lambda x, p: torch.sin(x)),
+          fn=lambda x, p: F.softplus(x), info={"never_negative": True},
+          # (torch's threshold: past 20, softplus is x to float32 precision)
+          kernel=ActivationKernel("z if z > 20.0 else math.log1p(math.exp(z))",
+                                  f"d if z > 20.0 else d * ({_SIGMOID})"),
+          export="F.softplus({x})"),
+    Entry("gelu", "GELU", "f(x) = x·Φ(x)", fn=lambda x, p: F.gelu(x),
+          kernel=ActivationKernel(
+              f"0.5 * z * (1.0 + math.erf(z / {math.sqrt(2.0)!r}))",
+              f"d * (0.5 * (1.0 + math.erf(z / {math.sqrt(2.0)!r})) "
+              f"+ z * math.exp(-0.5 * z * z) / {math.sqrt(2.0 * math.pi)!r})"),
+          export="F.gelu({x})"),
+    Entry("silu", "SiLU / swish", "f(x) = x·σ(x)", fn=lambda x, p: F.silu(x),
+          kernel=ActivationKernel("z / (1.0 + math.exp(-z))", "d * silu_slope(z)",
+                                  helpers=(scalar.silu_slope,)),
+          export="F.silu({x})"),
+    Entry("hardtanh", "Hard tanh", "f(x) = max(−1, min(1, x))", fn=lambda x, p: F.hardtanh(x),
+          kernel=ActivationKernel("-1.0 if z < -1.0 else (1.0 if z > 1.0 else z)",
+                                  "f32(0.0) if z <= -1.0 or z >= 1.0 else d"),
+          export="F.hardtanh({x})"),
+    Entry("sine", "Sine", "f(x) = sin(x)", fn=lambda x, p: torch.sin(x),
+          kernel=ActivationKernel("math.sin(z)", "d * math.cos(z)"), export="torch.sin({x})"),
     Entry("gaussian", "Gaussian", "f(x) = e^(−x²)", fn=lambda x, p: torch.exp(-x * x),
-          info={"never_negative": True}),
+          info={"never_negative": True},
+          kernel=ActivationKernel("math.exp(-z * z)", "d * (-2.0 * z * math.exp(-z * z))"),
+          export="torch.exp(-{x} * {x})"),
     Entry("maxout", "Maxout", "f(x) = max over k pieces of (wᵢ·x + bᵢ)   (on a tie the first "
           "largest piece takes the whole gradient)",
           (Param("k", 2, 2, 8, "affine pieces per unit", integer=True),),
-          fn=None, info={"pieces": True}),
+          fn=None, info={"pieces": True}, kernel=PiecesKernel("k"),
+          export="{x}.view({x}.shape[0], -1, {k}).amax(dim=2)"),
     Entry("softmax", "Softmax", "f(x)ᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)   (multi-class output only)",
-          fn=lambda x, p: torch.softmax(x, dim=1), info={"never_negative": True, "output_only": True}),
+          fn=lambda x, p: torch.softmax(x, dim=1), info={"never_negative": True, "output_only": True},
+          kernel=VectorActivationKernel(
+              forward=_SOFTMAX,
+              backward="""\
+dot = 0.0
+for k in range(n):
+    dot += g[k] * o[k]
+for k in range(n):
+    dx[k] = o[k] * (g[k] - dot)"""),
+          export="torch.softmax({x}, dim=1)"),
 )
 
 HIDDEN_ACTIVATIONS = [n for n, e in ACTIVATIONS.items() if not e.info.get("output_only")]
@@ -136,30 +220,81 @@ def _multiclass_hinge(s, t, p):
     return margins.sum(dim=1)
 
 
+# The activation each link applies to the output layer's z to give what the app shows, where
+# the loss takes z itself (logits, scores); link "activation" is the Output block's own.
+LINKS = {"sigmoid": "sigmoid", "softmax": "softmax", "scores": "linear"}
+
+# Kernel forms: `x` is what the loss takes (the output activation, or the logit or score).
+_ELEMENTWISE_ERROR = "e = x - t\n"
+
 LOSSES = _table(
     Entry("mse", "Squared error (MSE)", "L = ½ (o − t)², averaged over the batch",
           fn=lambda o, t, p: 0.5 * ((o - t) ** 2).sum(dim=1),
-          info={"link": "activation", "problems": {"binary", "multiclass", "regression"}}),
+          info={"link": "activation", "problems": {"binary", "multiclass", "regression"}},
+          kernel=ElementLossKernel(_ELEMENTWISE_ERROR + "value = f32(0.5) * e * e\ndx = e")),
     Entry("mae", "Absolute error (MAE)", "L = |o − t|",
           fn=lambda o, t, p: (o - t).abs().sum(dim=1),
-          info={"link": "activation", "problems": {"binary", "multiclass", "regression"}}),
+          info={"link": "activation", "problems": {"binary", "multiclass", "regression"}},
+          kernel=ElementLossKernel(_ELEMENTWISE_ERROR + "value = abs(e)\n"
+                                   "dx = f32(1.0) if e > 0.0 else (f32(-1.0) if e < 0.0 else f32(0.0))")),
     Entry("huber", "Huber", "L = ½e² if |e| ≤ δ else δ(|e| − ½δ), e = o − t",
           (Param("delta", 1.0, 1e-3, 100.0, "where the loss turns linear"),), fn=_huber,
-          info={"link": "activation", "problems": {"binary", "multiclass", "regression"}}),
+          info={"link": "activation", "problems": {"binary", "multiclass", "regression"}},
+          kernel=ElementLossKernel(_ELEMENTWISE_ERROR + """\
+d32 = f32(delta)
+if abs(e) <= d32:
+    value = f32(0.5) * e * e
+    dx = e
+else:
+    value = d32 * (abs(e) - f32(0.5 * delta))
+    dx = d32 if e > 0.0 else -d32""")),
     Entry("bce", "Binary cross-entropy", "L = −[t·log σ(z) + (1 − t)·log(1 − σ(z))]",
-          fn=_bce, info={"link": "sigmoid", "problems": {"binary"}}),
+          fn=_bce, info={"link": "sigmoid", "problems": {"binary"}},
+          kernel=ElementLossKernel("""\
+value = max(x, 0.0) - x * t + math.log1p(math.exp(-abs(x)))
+dx = f32(1.0 / (1.0 + math.exp(-x))) - t""")),
     Entry("softmax_ce", "Softmax cross-entropy", "L = −Σᵢ tᵢ·log softmax(z)ᵢ",
-          fn=_softmax_ce, info={"link": "softmax", "problems": {"multiclass"}}),
+          fn=_softmax_ce, info={"link": "softmax", "problems": {"multiclass"}},
+          # (the softmax and its log-sum-exp from one set of exponentials, written to o)
+          kernel=VectorLossKernel(_SOFTMAX + """
+log_total = math.log(total)
+value = 0.0
+for k in range(n):
+    dx[k] = o[k] - t[k]
+    value -= t[k] * (x[k] - m - log_total)""", writes_output=True)),
     Entry("hinge", "Hinge", "L = max(0, 1 − t·s), t = ±1   (gradient 0 at the kink)",
           fn=lambda s, t, p: torch.relu(1.0 - t * s).sum(dim=1),
-          info={"link": "scores", "problems": {"binary"}}),
+          info={"link": "scores", "problems": {"binary"}},
+          kernel=ElementLossKernel("""\
+h = 1.0 - t * x
+value = h if h > 0.0 else 0.0
+dx = -t if h > 0.0 else f32(0.0)""")),
     Entry("squared_hinge", "Squared hinge", "L = max(0, 1 − t·s)², t = ±1",
           fn=lambda s, t, p: (torch.relu(1.0 - t * s) ** 2).sum(dim=1),
-          info={"link": "scores", "problems": {"binary"}}),
+          info={"link": "scores", "problems": {"binary"}},
+          kernel=ElementLossKernel("""\
+h = 1.0 - t * x
+value = h * h if h > 0.0 else 0.0
+dx = -2.0 * h * t if h > 0.0 else 0.0""")),
     Entry("multiclass_hinge", "Multiclass SVM hinge",
           "L = Σ_{j≠y} max(0, s_j − s_y + Δ)   (gradient 0 at the kink)",
           (Param("margin", 1.0, 0.0, 100.0, "the margin Δ"),), fn=_multiclass_hinge,
-          info={"link": "scores", "problems": {"multiclass"}}),
+          info={"link": "scores", "problems": {"multiclass"}},
+          kernel=VectorLossKernel("""\
+correct = 0.0
+for k in range(n):
+    correct += x[k] * t[k]
+value = 0.0
+for k in range(n):
+    dx[k] = 0.0
+for k in range(n):
+    if t[k] == 0.0:
+        excess = x[k] - correct + margin
+        if excess > 0.0:  # the kink (excess 0) passes no gradient
+            value += excess
+            dx[k] += 1.0
+            for c in range(n):
+                dx[c] -= t[c]""")),
 )
 
 
@@ -273,11 +408,14 @@ def _elastic_grad(w, rate, p):
 
 
 WEIGHT_PENALTIES = _table(
-    Entry("none", "None", "no penalty", fn=None),
-    Entry("l1", "L1", "Ω = λ Σ|w|   (∂Ω/∂w = λ·sign(w))", fn=_l1_grad),
-    Entry("l2", "L2", "Ω = λ · ½‖W‖²   (∂Ω/∂W = λW; biases not penalized)", fn=_l2_grad),
+    Entry("none", "None", "no penalty", fn=None, kernel=PenaltyKernel(None)),
+    Entry("l1", "L1", "Ω = λ Σ|w|   (∂Ω/∂w = λ·sign(w))", fn=_l1_grad,
+          kernel=PenaltyKernel("f32(rate) * sign")),
+    Entry("l2", "L2", "Ω = λ · ½‖W‖²   (∂Ω/∂W = λW; biases not penalized)", fn=_l2_grad,
+          kernel=PenaltyKernel("f32(rate) * w")),
     Entry("elastic_net", "Elastic net", "Ω = λ(r Σ|w| + (1 − r) · ½‖W‖²)",
-          (Param("l1_ratio", 0.5, 0.0, 1.0, "share r of the L1 part"),), fn=_elastic_grad),
+          (Param("l1_ratio", 0.5, 0.0, 1.0, "share r of the L1 part"),), fn=_elastic_grad,
+          kernel=PenaltyKernel("f32(rate) * (f32(l1_ratio) * sign + f32(1.0 - l1_ratio) * w)")),
 )
 
 # The other regularizers are settings of the trainer or blocks of the graph; listed here so the

@@ -13,25 +13,16 @@ import io
 
 import numpy as np
 
-from .catalog import ACTIVATIONS
+from .catalog import ACTIVATIONS, LINKS
 from .features import FEATURES
+from .graph import Node, activation_params
 
-# Each catalog activation in plain torch, as the exported script writes it.
-_ACT_CODE = {
-    "linear": "{x}", "sigmoid": "torch.sigmoid({x})", "tanh": "torch.tanh({x})",
-    "relu": "torch.relu({x})", "leaky_relu": "F.leaky_relu({x}, {alpha})",
-    "elu": "F.elu({x}, {alpha})", "selu": "F.selu({x})", "softplus": "F.softplus({x})",
-    "gelu": "F.gelu({x})", "silu": "F.silu({x})", "hardtanh": "F.hardtanh({x})",
-    "sine": "torch.sin({x})", "gaussian": "torch.exp(-{x} * {x})",
-    "softmax": "torch.softmax({x}, dim=1)",
-}
 _FEATURE_CODE = {
     "x1": "a", "x2": "b", "x1_sq": "a * a", "x2_sq": "b * b", "x1_x2": "a * b",
     "sin_x1": "torch.sin(a)", "sin_x2": "torch.sin(b)", "cos_x1": "torch.cos(a)",
     "cos_x2": "torch.cos(b)", "r": "torch.sqrt(a * a + b * b)", "theta": "torch.atan2(b, a)",
 }
-assert set(_FEATURE_CODE) == set(FEATURES) and set(_ACT_CODE) | {"prelu", "maxout"} == set(
-    ACTIVATIONS), "every catalog entry needs its exported form"
+assert set(_FEATURE_CODE) == set(FEATURES), "every input feature needs its exported form"
 
 
 def history_csv(history) -> str:
@@ -44,12 +35,19 @@ def history_csv(history) -> str:
     return out.getvalue()
 
 
-def _activation_expr(node_params: dict, name: str, var: str) -> str:
-    if name == "maxout":
-        k = int(node_params.get("k", 2))
-        return f"{var}.view({var}.shape[0], -1, {k}).amax(dim=2)"
-    alpha = node_params.get("alpha", ACTIVATIONS[name].defaults().get("alpha", 0.0))
-    return _ACT_CODE[name].format(x=var, alpha=repr(float(alpha)))
+def _activation(node: Node, owner: str, var: str) -> tuple[list[str], str]:
+    """The script's lines that give `owner` (the block's module) the activation's learned
+    parameters, and the activation's expression on `var`, from the entry's export template."""
+    name = node.param("activation")
+    entry = ACTIVATIONS[name]
+    if entry.export is None:
+        raise ValueError(f"the activation {entry.label!r} has no exported form")
+    values = {k: repr(int(v) if isinstance(v, int) else float(v))
+              for k, v in activation_params(node).items()}
+    learned = entry.info.get("learned", ())
+    init = [f"        {owner}.{key} = nn.Parameter(torch.zeros(()))" for key in learned]
+    values.update({key: f"{owner}.{key}" for key in learned})
+    return init, entry.export.format(x=var, **values)
 
 
 def _blob(a: np.ndarray) -> str:
@@ -87,24 +85,19 @@ def pytorch_script(trainer) -> str:
                         f"{lin.out_features}, bias={lin.bias is not None})")
             forward.append(f"        {var} = self.blocks[{n!r}].linear({ins[0]})")
             if node.type == "dense":
-                act = node.param("activation")
-                if act == "prelu":
-                    init.append(f"        self.blocks[{n!r}].act = nn.Module()")
-                    init.append(f"        self.blocks[{n!r}].act.alpha = nn.Parameter("
-                                "torch.zeros(()))")
-                    forward.append(f"        {var} = torch.where({var} > 0, {var}, "
-                                   f"self.blocks[{n!r}].act.alpha * {var})")
-                else:
-                    forward.append(f"        {var} = {_activation_expr(node.params, act, var)}")
+                owner = f"self.blocks[{n!r}].act"
+                lines, expr = _activation(node, owner, var)
+                if lines:
+                    init.append(f"        {owner} = nn.Module()")
+                init += lines
+                forward.append(f"        {var} = {expr}")
         elif node.type == "activation":
-            act = node.param("activation")
-            if act == "prelu":
-                init.append(f"        self.blocks[{n!r}] = nn.Module()")
-                init.append(f"        self.blocks[{n!r}].alpha = nn.Parameter(torch.zeros(()))")
-                forward.append(f"        {var} = torch.where({ins[0]} > 0, {ins[0]}, "
-                               f"self.blocks[{n!r}].alpha * {ins[0]})")
-            else:
-                forward.append(f"        {var} = {_activation_expr(node.params, act, ins[0])}")
+            owner = f"self.blocks[{n!r}]"
+            lines, expr = _activation(node, owner, ins[0])
+            if lines:
+                init.append(f"        {owner} = nn.Module()")
+            init += lines
+            forward.append(f"        {var} = {expr}")
         elif node.type == "dropout":
             forward.append(f"        {var} = {ins[0]}  # dropout: inactive at prediction time")
         elif node.type == "batchnorm":
@@ -116,11 +109,12 @@ def pytorch_script(trainer) -> str:
             forward.append(f"        {var} = {' + '.join(ins)}")
         elif node.type == "concat":
             forward.append(f"        {var} = torch.cat([{', '.join(ins)}], dim=1)")
-    link = {"activation": _activation_expr({**graph.nodes[model.output_id].params},
-                                           head.activation, "z") if head.activation not in (
-                                               "prelu", "maxout") else "z",
-            "sigmoid": "torch.sigmoid(z)", "softmax": "torch.softmax(z, dim=1)",
-            "scores": "z"}[head.link]
+    out_node = graph.nodes[model.output_id]
+    if head.link == "activation":  # (no learned parameters on the output: its values hold)
+        values = {k: repr(float(v)) for k, v in activation_params(out_node).items()}
+        link = ACTIVATIONS[head.activation].export.format(x="z", **values)
+    else:
+        link = ACTIVATIONS[LINKS[head.link]].export.format(x="z")
     if trainer.dataset.is_2d:
         feats = ", ".join(_FEATURE_CODE[f] for f in exp.features)
         inputs = f"    a, b = points[:, 0], points[:, 1]\n    return torch.stack([{feats}], dim=1)"

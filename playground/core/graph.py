@@ -391,11 +391,14 @@ def _check_name(node: Node, name: str, table: dict | list, what: str) -> None:
 
 def check_params(node: Node) -> None:
     """Raise SpecError (path empty; the block is the place) for a parameter out of range."""
-    known = set(BLOCKS[node.type].defaults) | {"name", "alpha", "k"}
-    if node.type in ("dense", "output"):  # kept when the init changes, as alpha and k are
+    # (any activation's parameters: a block keeps them when its activation changes)
+    known = set(BLOCKS[node.type].defaults) | {"name"}
+    if node.type in ("dense", "activation", "output"):
+        known |= {p.name for entry in ACTIVATIONS.values() for p in entry.params}
+    if node.type in ("dense", "output"):  # kept when the init changes, as an activation's are
         known |= {p.name for entry in INITS.values() for p in entry.params}
     if node.type in ("output",):
-        known |= {"delta", "margin"}
+        known |= {p.name for entry in LOSSES.values() for p in entry.params}
     for key in node.params:
         if key not in known:
             raise SpecError("", f"unknown parameter {quote(key)}")
@@ -433,7 +436,8 @@ def _subset(node: Node, entry) -> dict:
 def activation_pieces(node: Node) -> int:
     """Affine pieces per unit: maxout's k, else 1 (how many rows a Dense block's weights have
     per unit)."""
-    if node.param("activation") != "maxout":
+    entry = ACTIVATIONS.get(node.param("activation"))
+    if entry is None or not entry.info.get("pieces"):
         return 1
     return int(activation_params(node)["k"])
 

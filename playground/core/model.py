@@ -12,32 +12,35 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .catalog import ACTIVATIONS, INITS, LOSSES
+from .catalog import ACTIVATIONS, INITS, LINKS, LOSSES
 from .errors import GraphError
 from .graph import Graph, Node, activation_params, init_params, loss_params
 
 
 class Activation(nn.Module):
-    """A catalog activation; PReLU's slope is a learned parameter."""
+    """A catalog activation. Parameters its entry marks `learned` (PReLU's slope) are torch
+    parameters of this block, under their own names; `pieces` (maxout's k) widens the layer."""
 
     def __init__(self, node: Node, width: int):
         super().__init__()
         self.name = node.param("activation")
+        entry = ACTIVATIONS[self.name]
         self.params = activation_params(node)
-        self.fn = ACTIVATIONS[self.name].fn
-        self.pieces = int(self.params["k"]) if self.name == "maxout" else 1
-        if self.name == "prelu":
-            self.alpha = nn.Parameter(torch.tensor(float(self.params["alpha"])))
+        self.fn = entry.fn
+        self.pieces = int(self.params["k"]) if entry.info.get("pieces") else 1
+        self.learned = tuple(entry.info.get("learned", ()))
+        for key in self.learned:
+            setattr(self, key, nn.Parameter(torch.tensor(float(self.params[key]))))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.name == "prelu":
-            return torch.where(x > 0, x, self.alpha * x)
         if self.pieces > 1:  # on a tie the first largest piece takes the whole gradient (the
             # catalog's rule; amax would split it), as argmax picks the first
             pieces = x.view(x.shape[0], -1, self.pieces)
             return pieces.gather(2, pieces.argmax(dim=2, keepdim=True)).squeeze(2)
-        if self.name == "maxout":  # maxout without pieces (after a non-Dense block): identity
+        if self.fn is None:  # maxout without pieces (after a non-Dense block): identity
             return x
+        if self.learned:
+            return self.fn(x, {**self.params, **{k: getattr(self, k) for k in self.learned}})
         return self.fn(x, self.params)
 
 
@@ -216,11 +219,7 @@ class OutputHead:
         """What the network outputs once linked: activations, probabilities or scores."""
         if self.link == "activation":
             return ACTIVATIONS[self.activation].fn(z, self.activation_params)
-        if self.link == "sigmoid":
-            return torch.sigmoid(z)
-        if self.link == "softmax":
-            return torch.softmax(z, dim=1)
-        return z
+        return ACTIVATIONS[LINKS[self.link]].fn(z, {})
 
     def loss(self, z: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Per-example loss (N,)."""

@@ -2,8 +2,8 @@
 
 The notes put ν inside the square root (θ ← θ − ε g / √(a + ν)); so do we, and the formulas in
 the catalog say so. Every optimizer updates a list of tensors in place from a list of gradients.
-The fused kernel (fastpath.py) writes the same rules out again over its flat buffer; tests hold
-the two equal, step by step, for every optimizer.
+Each entry also holds the rule as the fused kernel computes it over its flat buffer (the kernel
+is generated from it, kernel/generate.py); tests hold the two equal for every optimizer.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import torch
 
 from .catalog import Entry, Param, _table
+from .kernel.forms import UpdateKernel
 
 Update = Callable[[torch.Tensor, torch.Tensor, dict, float, dict, int, bool], None]
 
@@ -65,22 +66,51 @@ _ADAM_PARAMS = (Param("beta1", 0.9, 0.0, 0.9999, "first-moment decay β₁"),
                 Param("beta2", 0.999, 0.0, 0.99999, "second-moment decay β₂"),
                 Param("nu", 1e-8, 0.0, 1.0, "ν, inside the root"))
 
+# The fused kernel's forms of the same rules (kernel/forms.py UpdateKernel), rounded as torch
+# rounds: a Python scalar that meets a float32 tensor becomes float32 (so β₁ is f32(β₁), but
+# 1 − β₁ is computed in float64 first), and each in-place operation rounds to float32.
+_ADAM_PREPARE = """\
+b1, b2, root_nu = f32(beta1), f32(beta2), f32(nu)
+rest1, rest2 = f32(1.0 - beta1), f32(1.0 - beta2)
+c1, c2 = f32(1.0 - beta1 ** t), f32(1.0 - beta2 ** t)"""
+_ADAM_MOMENTS = """\
+v[i] = b1 * v[i] + rest1 * grad[i]
+a[i] = b2 * a[i] + rest2 * grad[i] * grad[i]
+"""
+_ADAM_STEP = "theta[i] -= lr * (v[i] / c1) / math.sqrt(a[i] / c2 + root_nu)"
+
 OPTIMIZERS = _table(
-    Entry("sgd", "SGD", "θ ← θ − ε g", fn=_sgd),
+    Entry("sgd", "SGD", "θ ← θ − ε g", fn=_sgd,
+          kernel=UpdateKernel((), "", "theta[i] -= lr * grad[i]")),
     Entry("momentum", "Momentum", "v ← αv − εg;  θ ← θ + v",
-          (Param("momentum", 0.9, 0.0, 0.9999, "α"),), fn=_momentum),
+          (Param("momentum", 0.9, 0.0, 0.9999, "α"),), fn=_momentum,
+          kernel=UpdateKernel(("v",), "mu = f32(momentum)",
+                              "v[i] = mu * v[i] - lr * grad[i]\ntheta[i] += v[i]")),
     Entry("nesterov", "Nesterov", "v ← αv − ε∇L(θ + αv);  θ ← θ + v",
-          (Param("momentum", 0.9, 0.0, 0.9999, "α"),), fn=_nesterov),
+          (Param("momentum", 0.9, 0.0, 0.9999, "α"),), fn=_nesterov,
+          kernel=UpdateKernel(("v",), "mu = f32(momentum)",
+                              "v[i] = mu * v[i] - lr * grad[i]\n"
+                              "theta[i] += mu * v[i] - lr * grad[i]")),
     Entry("adagrad", "Adagrad", "a ← a + g⊙g;  θ ← θ − ε g / √(a + ν)",
-          (Param("nu", 1e-7, 0.0, 1.0, "ν, inside the root"),), fn=_adagrad),
+          (Param("nu", 1e-7, 0.0, 1.0, "ν, inside the root"),), fn=_adagrad,
+          kernel=UpdateKernel(("a",), "root_nu = f32(nu)",
+                              "a[i] += grad[i] * grad[i]\n"
+                              "theta[i] -= lr * grad[i] / math.sqrt(a[i] + root_nu)")),
     Entry("rmsprop", "RMSProp", "a ← βa + (1 − β) g⊙g;  θ ← θ − ε g / √(a + ν)",
           (Param("beta", 0.99, 0.0, 0.9999, "β"), Param("nu", 1e-7, 0.0, 1.0, "ν, inside the root")),
-          fn=_rmsprop),
+          fn=_rmsprop,
+          kernel=UpdateKernel(("a",), "b, rest, root_nu = f32(beta), f32(1.0 - beta), f32(nu)",
+                              "a[i] = b * a[i] + rest * grad[i] * grad[i]\n"
+                              "theta[i] -= lr * grad[i] / math.sqrt(a[i] + root_nu)")),
     Entry("adam", "Adam", "v ← β₁v + (1−β₁)g;  a ← β₂a + (1−β₂)g⊙g;  "
-          "θ ← θ − ε ṽ / √(ã + ν)   (ṽ, ã bias-corrected)", _ADAM_PARAMS, fn=_adam),
+          "θ ← θ − ε ṽ / √(ã + ν)   (ṽ, ã bias-corrected)", _ADAM_PARAMS, fn=_adam,
+          kernel=UpdateKernel(("v", "a"), _ADAM_PREPARE, _ADAM_MOMENTS + _ADAM_STEP)),
     Entry("adamw", "AdamW", "θ ← θ − ελθ on weights (decoupled decay), then Adam:  "
           "v ← β₁v + (1−β₁)g;  a ← β₂a + (1−β₂)g⊙g;  θ ← θ − ε ṽ / √(ã + ν)",
-          (*_ADAM_PARAMS, Param("weight_decay", 0.01, 0.0, 1.0, "λ")), fn=_adam),
+          (*_ADAM_PARAMS, Param("weight_decay", 0.01, 0.0, 1.0, "λ")), fn=_adam,
+          kernel=UpdateKernel(("v", "a"),
+                              _ADAM_PREPARE + "\nkeep = f32(1.0 - learning_rate * weight_decay)",
+                              _ADAM_MOMENTS + "if decay[i]:\n    theta[i] *= keep\n" + _ADAM_STEP)),
 )
 
 

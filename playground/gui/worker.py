@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import queue
-import subprocess
-import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -133,30 +131,27 @@ class TrainingWorker(CommandThread):
         self._run_id = 0
         self._token = 0
         self._rate_marks: list[tuple[float, int]] = []
-        self._warm_up: subprocess.Popen | None = None
+        self._compile = fastpath.BackgroundCompile()
         self.kept: dict[int, dict] = {}  # KeepState's trainer states (written here, read later)
         self._example: int | None = None
 
     # ------------------------------------------------------------------- worker thread
     def run(self) -> None:
-        self._start_warm_up()
         self._guarded(self._build, self._first_build)
         while True:
-            self._check_warm_up()
+            self._guarded(self._check_compile)
             try:
                 if self._playing and self.trainer is not None:
                     command = self._commands.get(block=False)[0]
                 else:  # idle: wake now and then while the fused kernel compiles
-                    wait = 0.2 if self._warm_up is not None else None
+                    wait = 0.2 if self._compile.busy else None
                     command = self._commands.get(timeout=wait)[0]
             except queue.Empty:
                 command = None
                 if not self._playing:
                     continue
             if command == "quit":
-                if self._warm_up is not None:
-                    self._warm_up.kill()
-                    self._warm_up.wait()
+                self._compile.stop()
                 return
             if command is not None:
                 self._guarded(self._handle, command)
@@ -219,25 +214,9 @@ class TrainingWorker(CommandThread):
         else:
             raise TypeError(f"unknown worker command {command!r}")
 
-    def _start_warm_up(self) -> None:
-        """Compile the fused kernel in another process (it writes numba's disk cache), so
-        this one never stalls, nor holds the GIL the window needs, on a first start."""
-        if fastpath.ready() or fastpath.numba is None:
-            return
-        code = "from playground.core import fastpath; fastpath.warm_up()"
-        try:
-            self._warm_up = subprocess.Popen([sys.executable, "-c", code],
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except OSError:
-            self._warm_up = None
-
-    def _check_warm_up(self) -> None:
-        if self._warm_up is None or self._warm_up.poll() is None:
-            return
-        self._warm_up = None
-        fastpath.warm_up()  # now a load from the disk cache
-        if self.trainer is not None and self.trainer.path != "fast":
-            self.trainer.enable_fast_path()
+    def _check_compile(self) -> None:
+        """The trainer moves onto the fused kernel once its background compile is done."""
+        if self._compile.poll(self.trainer):
             self._emit()
 
     def _write(self, command: Write) -> None:
@@ -269,7 +248,7 @@ class TrainingWorker(CommandThread):
 
         experiment, token, state = command.experiment, command.token, command.state
         try:
-            trainer = Trainer(experiment, compile_fast=fastpath.ready())
+            trainer = Trainer(experiment, compile_fast=False)  # never waits for a compile
             if state is not None:  # a file's trained state (checked before it was sent)
                 from ..core.files import restore_state
 
@@ -286,6 +265,7 @@ class TrainingWorker(CommandThread):
         self._playing = False
         self._run_id += 1
         self._rate_marks.clear()
+        self._compile.request(trainer)  # compiled before: loaded now; else in the background
         self._emit()
 
     def _train_for_a_frame(self) -> None:

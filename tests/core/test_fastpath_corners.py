@@ -10,6 +10,8 @@ import torch
 from playground.core.catalog import ACTIVATIONS, HIDDEN_ACTIVATIONS, Entry
 from playground.core.export import pytorch_script
 from playground.core.graph import mlp
+from playground.core.kernel.blocks import compiled
+from playground.core.kernel.scalar import tanh32
 from playground.core.optim import OPTIMIZERS
 from playground.core.spec import Experiment
 from playground.core.trainer import DIVERGED, Trainer
@@ -95,7 +97,7 @@ def test_the_hinge_formulas_state_the_kink_rule():
 def test_the_kernels_tanh_saturates_to_exactly_one_as_torch_does():
     """Defect 5: the kernel's tanh stopped at 0.99999976 (derivative 4.8e-7 where torch's is
     0), so saturated units kept learning on the fast path only."""
-    from playground.core.fastpath import _tanh32
+    _tanh32 = compiled(tanh32)
 
     x = np.concatenate([np.arange(8.0, 12.0, 0.001, dtype=np.float32), [np.float32(20.0)]])
     x = np.concatenate([x, -x])
@@ -186,15 +188,40 @@ def test_checking_a_file_never_compiles_the_kernel(monkeypatch):
     compile (a half-minute freeze on a first start while the warm-up compiles the same)."""
     from playground.core import fastpath
     from playground.core.files import dumps, loads, resume_trainer
+    from playground.core.kernel import store
 
     t = Trainer(experiment("circle", hidden=(3,)))
     t.run(2)
     text = dumps(t.experiment, t)
 
-    def no_compiling():
+    def no_compiling(self):
         raise AssertionError("compiled while checking a file")
 
-    monkeypatch.setattr(fastpath, "_ready", False)
-    monkeypatch.setattr(fastpath, "warm_up", no_compiling)
+    monkeypatch.setattr(store, "_LOADED", {})  # as in a fresh process
+    monkeypatch.setattr(store.Kernel, "load", no_compiling)
     checked = resume_trainer(loads(text), device="cpu", compile_fast=False)
     assert checked.path == "general" and checked.epoch == 2
+    assert checked.path_reason == fastpath.COMPILING
+
+
+@pytest.mark.parametrize("activation", ["elu", "selu"])
+def test_elu_and_selu_just_below_zero_follow_torch(activation):
+    """The kernel took e^x − 1 as exp(x) − 1, which in float32 loses every digit near 0 (5%
+    off at −1e-6, 0 at −1e-17), where torch takes expm1: the next layer's weights then moved
+    by another amount on each path (found by the Hypothesis test's float64 reference)."""
+    exp = experiment("circle", hidden=(2, 2), activation="tanh", learning_rate=1.0)
+    exp.network.set_params("dense1", activation=activation)
+    fast, slow = pair(exp)
+    for t in (fast, slow):  # every pre-activation −1e-17, and the next layer's weights 0 (so
+        for row in range(2):  # that its update, ~1e-17, is not lost to rounding)
+            t.set_weight("dense1", row, None, -1e-17)
+            for col in range(2):
+                t.set_weight("dense1", row, col, 0.0)
+                t.set_weight("dense2", row, col, 0.0)
+    before = [t.model.blocks["dense2"].linear.weight.detach().clone() for t in (fast, slow)]
+    for t in (fast, slow):
+        t.step_batch()
+    moved = [t.model.blocks["dense2"].linear.weight.detach() - b
+             for t, b in zip((fast, slow), before, strict=True)]
+    assert moved[1].abs().max() > 0
+    np.testing.assert_allclose(moved[0].numpy(), moved[1].numpy(), rtol=1e-3)

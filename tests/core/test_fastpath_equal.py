@@ -5,16 +5,24 @@ layer's activation with its parameters drawn from the entry's `Param` ranges, th
 activation, every loss, optimizer and weight penalty with theirs, inits, and batch sizes from 1
 to beyond the data. Both paths train it for 100 epochs.
 
-Stated tolerance: float32 sums taken in another order differ by an ulp or so per step. Where
-training is well conditioned a few hundred steps grow that to ~1e-5 relative, and we allow
-2e-3 relative (with an absolute floor of 1e-4 times the largest weight) on every epoch's train
-loss and on every weight at the end. Some corners of the parameter ranges amplify an ulp
-chaotically (Adam with β₂ near 0 divides by the last |g|; a large learning rate): there the
-allowance adds 10 times the gap between autograd and autograd itself started one ulp away.
-An L1 penalty makes a weight near 0 chatter across it (sign(w) flips each step), and which side
-an ulp puts it on is a coin toss: weights inside that band on both paths (|w| below 5 steps of
-the penalty alone: 5ελ/(1 − α) for SGD and momentum, 5ε for the adaptive optimizers) pass.
-The two paths must diverge at the same epoch (or neither), unless that ulp moves the epoch too.
+Stated tolerance, measured against the exact run. Besides the fused run and autograd's float32
+run, autograd trains the same experiment in float64 (the same starting weights and data,
+widened), and in float32 again from starting weights one ulp up and one ulp down. While every
+autograd float32 run stays within TAU = 1e-3 (relative, in loss and in weights) of the float64
+run, the trajectory is predictable from float32 arithmetic, and the fused run must stay within
+K = 10 times the largest distance any of them has reached so far, plus EPS = 2e-6 relative, at
+every epoch, in loss and in weights (and after the very first mini-batch). Both paths must
+diverge at the same epoch while the run is predictable.
+
+Once an autograd float32 run departs by more than TAU, rounding has been amplified a
+thousand-fold and no float32 run predicts another: in 150 drawn examples (the kernel without
+this rule's help), 124 stayed predictable for all 100 epochs, 19 diverged at the first epoch on
+every path alike, and 7 turned chaotic between epochs 2 and 90, e.g. both float32 paths 4e-5
+from the float64 run after one epoch of SGD at 0.1, batch 1, and 0.3 from it an epoch later,
+each settling in another minimum; or a ReLU unit that a 1-ulp nudge tips over its kink at epoch
+47. From that epoch on the test asks nothing more of the run: a difference there is rounding,
+not maths. (The old rule, 2e-3 relative plus ten times the nudged runs' spread at the end,
+failed such runs, 3 in 150, with a gap growing smoothly from 5e-7.)
 
 CI runs a few examples (profile "ci", the default); `HYPOTHESIS_PROFILE=thorough` runs more.
 """
@@ -42,7 +50,7 @@ from playground.core.optim import OPTIMIZERS
 from playground.core.spec import Experiment
 from playground.core.trainer import Trainer
 
-RTOL, WEIGHT_FLOOR = 2e-3, 1e-4
+K, EPS, TAU = 10.0, 2e-6, 1e-3
 # (the kernel as plain Python, NUMBA_DISABLE_JIT=1, runs ~1000x slower: fewer epochs there)
 EPOCHS = 10 if os.environ.get("NUMBA_DISABLE_JIT") == "1" else 100
 GENERATORS = {"binary": ["circle", "xor", "gauss", "spiral"], "multiclass": ["blobs"],
@@ -104,65 +112,95 @@ def experiments(draw) -> Experiment:
     return exp
 
 
-def train_all(exp: Experiment) -> tuple[Trainer, Trainer, list[Trainer]]:
-    """The fused run, the autograd run, and autograd started one ulp away each way (how much
-    this run amplifies rounding)."""
+def to_float64(t: Trainer) -> Trainer:
+    """`t` (autograd) widened to float64: the same starting weights and data."""
+    with torch.no_grad():
+        for p in t.model.parameters():
+            p.data = p.data.double()
+    t.x_train, t.x_test = t.x_train.double(), t.x_test.double()
+    t.t_train, t.t_test = t.t_train.double(), t.t_test.double()
+    t._last_good = t._state_copy()
+    t.last_metrics = t.evaluate()
+    return t
+
+
+def nudged(t: Trainer, towards: float) -> Trainer:
+    with torch.no_grad():
+        for p in t.params:
+            p.copy_(torch.nextafter(p, torch.full_like(p, towards)))
+    t._last_good = t._state_copy()
+    return t
+
+
+def weights(t: Trainer) -> np.ndarray:
+    return np.concatenate([p.detach().double().numpy().ravel() for p in t.model.parameters()]
+                          + [np.zeros(0)])
+
+
+def runs(exp: Experiment) -> dict[str, Trainer]:
     general = exp.copy()
     general.training.fast_path = False
-    fast, slow = Trainer(exp), Trainer(general)
-    assert fast.path == "fast", fast.path_reason
-    nudged = [Trainer(general), Trainer(general)]
-    with torch.no_grad():
-        for t, towards in zip(nudged, (math.inf, -math.inf), strict=True):
-            for p in t.params:
-                p.copy_(torch.nextafter(p, torch.full_like(p, towards)))
-    for t in (fast, slow, *nudged):
-        t.run(EPOCHS)
-    return fast, slow, nudged
+    out = {"fast": Trainer(exp), "slow": Trainer(general), "exact": to_float64(Trainer(general)),
+           "up": nudged(Trainer(general), math.inf), "down": nudged(Trainer(general), -math.inf)}
+    assert out["fast"].path == "fast", out["fast"].path_reason
+    return out
 
 
-def _weights(t: Trainer) -> list[np.ndarray]:
-    return [p.detach().numpy().copy() for p in t.model.parameters()]
+def distances(t: Trainer, exact: Trainer) -> tuple[float, float]:
+    """Relative distances from the float64 run: of the train loss, and of the weights (to
+    the largest weight, at least 1)."""
+    loss, want = t.last_metrics["train_loss"], exact.last_metrics["train_loss"]
+    w, w64 = weights(t), weights(exact)
+    scale = max(float(np.abs(w64).max(initial=0.0)), 1.0)
+    return (abs(loss - want) / (abs(want) + 1e-6), float(np.abs(w - w64).max(initial=0.0)) / scale)
 
 
-def l1_chatter_band(t: Trainer) -> float:
-    """How far from 0 an L1 penalty's sign flips throw a weight (see the module docstring)."""
-    spec = t.experiment.training
-    share = {"l1": 1.0, "elastic_net": t.penalty_params.get("l1_ratio", 0.0)}.get(
-        spec.regularization, 0.0)
-    if not share or not spec.regularization_rate:
-        return 0.0
-    lr = max(t.history.learning_rate or [spec.learning_rate])
-    if spec.optimizer in ("sgd", "momentum", "nesterov"):
-        alpha = t.optimizer.hyper.get("momentum", 0.0)
-        return 5.0 * lr * spec.regularization_rate * share / max(1.0 - alpha, 1e-4)
-    return 5.0 * lr
+def check_first_step(exp: Experiment) -> None:
+    first = runs(exp)
+    for t in first.values():
+        t.step_batch()
+    exact = first.pop("exact")
+    reach = max(distances(t, exact)[1] for name, t in first.items() if name != "fast")
+    got = distances(first["fast"], exact)[1]
+    assert got <= K * reach + EPS, f"first step: weights {got:.2e} from float64 (autograd {reach:.2e})"
 
 
-def assert_close(got: np.ndarray, want: np.ndarray, chaos: np.ndarray, floor: float,
-                 what: str, band: float = 0.0) -> None:
-    allowed = RTOL * np.abs(want) + floor + 10.0 * chaos
-    bad = ~(np.abs(got - want) <= allowed) & ~(np.isnan(got) & np.isnan(want))
-    bad &= ~((np.abs(got) <= band) & (np.abs(want) <= band))
-    assert not bad.any(), f"{what}: {got[bad][:5]} vs {want[bad][:5]} (allowed {allowed[bad][:5]})"
-
-
-def assert_equal_runs(fast: Trainer, slow: Trainer, nudged: list[Trainer]) -> None:
-    ends = {(t.status, t.epoch) for t in (slow, *nudged)}
-    assert (fast.status, fast.epoch) in ends, (fast.message, slow.message)
-    n = min(len(t.history) for t in (fast, slow, *nudged))
-    a, b = (np.array(t.history.train_loss[:n]) for t in (fast, slow))
-    chaos = np.max([np.abs(np.array(t.history.train_loss[:n]) - b) for t in nudged], axis=0)
-    assert_close(a, b, chaos, RTOL * 1e-3, "train loss")
-    scale = max([float(np.abs(q).max()) for q in _weights(slow) if q.size] + [1.0])
-    for i, (p, q) in enumerate(zip(_weights(fast), _weights(slow), strict=True)):
-        chaos = np.max([np.abs(_weights(t)[i] - q) for t in nudged], axis=0)
-        assert_close(p, q, chaos, WEIGHT_FLOOR * scale, "weights", l1_chatter_band(slow))
+def check_epochs(exp: Experiment, epochs: int = EPOCHS) -> int:
+    """Trains every run epoch by epoch under the stated rule; returns the epoch where the run
+    turned chaotic (`epochs` when it never did)."""
+    trainers = runs(exp)
+    fast, exact = trainers["fast"], trainers["exact"]
+    autograd = [trainers[k] for k in ("slow", "up", "down")]
+    reach = np.zeros(2)
+    for epoch in range(1, epochs + 1):
+        for t in trainers.values():
+            t.run(1)
+        diverged = [t.status == "diverged" for t in (fast, *autograd)]
+        if diverged[0] != diverged[1]:  # one path alone: allowed only where autograd itself
+            # is split about it, or its runs are no longer predictable
+            split = len(set(diverged[1:])) > 1
+            lost = any(not np.isfinite(distances(t, exact)).all() or
+                       max(distances(t, exact)) > TAU for t, d in zip(autograd, diverged[1:],
+                                                                       strict=True) if not d)
+            assert split or lost, (f"epoch {epoch}: only the "
+                                   f"{'fused' if diverged[0] else 'autograd'} run diverged")
+            return epoch
+        if any(diverged) or exact.done:
+            return epoch
+        seen = np.array([distances(t, exact) for t in autograd])
+        if not np.isfinite(seen).all() or (seen > TAU).any():
+            return epoch
+        reach = np.maximum(reach, seen.max(axis=0))
+        got = distances(fast, exact)
+        for what, value, allowed in zip(("train loss", "weights"), got, K * reach + EPS,
+                                        strict=True):
+            assert value <= allowed, (f"epoch {epoch}: {what} {value:.2e} from float64; "
+                                      f"autograd's float32 runs reached {allowed / K:.2e}")
+    return epochs
 
 
 @settings(settings.get_profile(PROFILE))
 @given(experiments())
 def test_both_paths_train_any_catalog_combination_alike(exp):
-    fast, slow, nudged = train_all(exp)
-    assert_equal_runs(fast, slow, nudged)
-    assert math.isfinite(fast.last_metrics["train_loss"]) or fast.status == "diverged"
+    check_first_step(exp)
+    check_epochs(exp)

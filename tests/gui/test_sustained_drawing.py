@@ -22,10 +22,10 @@ def test_window_keeps_drawing_for_a_minute_at_full_speed(qtbot, settings, recove
     from playground.core.spec import Experiment
     from playground.gui.main_window import MainWindow
 
-    fastpath.warm_up()
     exp = Experiment()
     exp.data.generator = "spiral"
     exp.network = mlp([8] * 6, "tanh")
+    fastpath.warm_up(exp)
     w = MainWindow(exp, settings=settings, recovery_path=recovery)
     qtbot.addWidget(w)
     w.resize(1280, 800)

@@ -1,0 +1,189 @@
+"""The parts of the fused epoch that no catalog entry changes, compiled once per machine.
+
+Dense layers (affine maps, maxout's pieces), gradient clipping, max-norm, the finiteness check
+and the accuracy count are the same for every network, so they live here as ordinary numba
+functions with their own disk cache; each generated kernel (generate.py) calls them. Calls cost
+a few nanoseconds; they are made per layer and batch, never per element, so the loops over
+examples stay tight and vectorize inside each function.
+
+All buffers are feature-major: rows are units or inputs, columns are examples, so the loops
+over a batch are contiguous. A generated kernel names this file's hash in its header (see
+generate.py): numba does not notice when a called module changes, so a change here makes new
+kernel files, compiled afresh.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+# Reassociation (so sums vectorize), reciprocals and approximate functions only. Not "no NaNs":
+# it would let LLVM fold away the very NaN handling that divergence detection relies on. Not
+# "contract": fused multiply-adds were chosen differently when numba compiled in the process
+# than in the object code it caches, so a run's rounding changed between the first start and
+# the next (one ulp at the second step; a different minimum after a hundred epochs of a
+# sensitive run); without it both are the same code, and no slower.
+FAST_FLAGS = {"reassoc", "arcp", "afn"}
+
+# The numpy error model: a division by zero gives inf or NaN (as torch's) instead of raising,
+# and without Python's zero check in the way the loops vectorize.
+jit = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True, error_model="numpy")
+inline = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True, error_model="numpy",
+                    inline="always")
+f32 = np.float32
+
+
+def compiled(helper):
+    """A scalar helper (scalar.py) compiled as a kernel compiles it, to call from Python."""
+    return numba.njit(fastmath=FAST_FLAGS, error_model="numpy")(helper)
+
+
+@inline
+def gather_columns(src, order, start, n, rows, dst):
+    """dst[:rows, m] = src[:rows, order[start + m]] for the n examples of a mini-batch."""
+    for m in range(n):
+        k = order[start + m]
+        for i in range(rows):
+            dst[i, m] = src[i, k]
+
+
+@inline
+def copy_columns(src, start, n, rows, dst):
+    """dst[:rows, :n] = src[:rows, start:start + n] (a chunk of a split)."""
+    for i in range(rows):
+        for m in range(n):
+            dst[i, m] = src[i, start + m]
+
+
+@inline
+def affine_forward(theta, w, b, n_in, rows, src, pre, n):
+    """pre[:rows] = W·src + b over n examples; W (rows, n_in) starts at theta[w], the bias at
+    theta[b] (b < 0: none)."""
+    for r in range(rows):
+        z = pre[r]
+        bias = theta[b + r] if b >= 0 else f32(0.0)
+        for m in range(n):
+            z[m] = bias
+        for i in range(n_in):
+            wv = theta[w + r * n_in + i]
+            x = src[i]
+            for m in range(n):
+                z[m] += wv * x[m]
+
+
+@inline
+def maxout_forward(pre, units, pieces, dst, arg, n):
+    """dst[j] = the largest of unit j's pieces pre[j·pieces ...]; arg remembers which. A tie
+    keeps the first piece and a NaN wins, as torch's argmax."""
+    for j in range(units):
+        for m in range(n):
+            best, best_p = pre[j * pieces, m], 0
+            for p in range(1, pieces):
+                value = pre[j * pieces + p, m]
+                if value > best or (value != value and best == best):
+                    best, best_p = value, p
+            arg[j, m] = best_p
+            dst[j, m] = best
+
+
+@inline
+def weight_grads(grad, w, b, n_in, rows, src, d, n):
+    """Adds the layer's weight and bias gradients from its inputs src and dL/dpre d."""
+    for r in range(rows):
+        dr = d[r]
+        if b >= 0:
+            s = f32(0.0)
+            for m in range(n):
+                s += dr[m]
+            grad[b + r] += s
+        for i in range(n_in):
+            x = src[i]
+            s = f32(0.0)
+            for m in range(n):
+                s += dr[m] * x[m]
+            grad[w + r * n_in + i] += s
+
+
+@inline
+def input_grads(theta, w, n_in, rows, d, da, n):
+    """da[:n_in] = Wᵀ·d: dL/d(the layer's inputs)."""
+    for i in range(n_in):
+        di = da[i]
+        for m in range(n):
+            di[m] = 0.0
+        for r in range(rows):
+            wv = theta[w + r * n_in + i]
+            dr = d[r]
+            for m in range(n):
+                di[m] += wv * dr[m]
+
+
+@inline
+def maxout_backward(da, units, pieces, arg, d, n):
+    """Each unit's gradient da to the piece that won (arg); the other pieces get 0."""
+    for i in range(units):
+        for p in range(pieces):
+            row = d[i * pieces + p]
+            for m in range(n):
+                row[m] = da[i, m] if p == arg[i, m] else f32(0.0)
+
+
+@jit
+def clip_gradient(grad, clip):
+    """g ← g · min(1, c/‖g‖), the global norm."""
+    norm = 0.0
+    for i in range(grad.shape[0]):
+        norm += grad[i] * grad[i]
+    factor = min(1.0, clip / (math.sqrt(norm) + 1e-12))
+    for i in range(grad.shape[0]):
+        grad[i] *= factor
+
+
+@jit
+def limit_norm(theta, w, n_in, rows, max_norm):
+    """Rescales each row of W (a unit's incoming weights) to norm ≤ max_norm."""
+    for r in range(rows):
+        sq = 0.0
+        for i in range(n_in):
+            sq += theta[w + r * n_in + i] ** 2
+        norm = max(math.sqrt(sq), 1e-12)
+        if norm > max_norm:
+            f = max_norm / norm
+            for i in range(n_in):
+                theta[w + r * n_in + i] *= f
+
+
+@jit
+def all_finite(theta):
+    for i in range(theta.shape[0]):  # noqa: SIM110 - numba compiles no generator expressions
+        if not math.isfinite(theta[i]):
+            return False
+    return True
+
+
+@jit
+def right_binary(out, y, n, zero_one):
+    """Correct predictions among n examples (labels y) from the linked outputs out
+    (1, n): a score above 0 (or a 0/1 output above ½) is class 1."""
+    right = 0
+    o = out[0]
+    for m in range(n):
+        score = 2.0 * o[m] - 1.0 if zero_one else o[m]
+        right += (1 if score > 0.0 else 0) == y[m]
+    return right
+
+
+@jit
+def right_classes(out, y, n, n_out):
+    """Correct predictions among n examples from the linked outputs out (classes, n): the
+    first largest output is the class."""
+    right = 0
+    for m in range(n):
+        best_c = 0
+        for c in range(1, n_out):
+            if out[c, m] > out[best_c, m]:
+                best_c = c
+        right += best_c == y[m]
+    return right

@@ -1,0 +1,129 @@
+"""The fused epoch's driver, copied into every generated kernel (never imported to run).
+
+generate.py writes, for one network's combination of catalog entries, the functions this
+driver calls by name (undefined here, hence the noqa): `activate` and `backprop_activation`
+(the hidden layers' activations), `output_loss` and `output_loss_grad` (the output's link and
+loss), `add_penalty`, `update` (the optimizer) and `count_right` (accuracy for the problem),
+and the constants ACCURACY (whether the problem has one) and PIECES (whether a layer is
+maxout).
+Then it appends the source below the marker. Everything else is a block (blocks.py).
+
+P rows: parameters, gradient, then the optimizer's state rows (the torch tensors view them).
+X and Xe: training and test inputs, T and Te their targets, all feature-major (inputs or
+outputs, examples); Y: labels, training examples first. layers: one LAYER record per dense
+layer, output last. TB[0..3][li] (width, columns): inputs A of layer li, pre-activations Z,
+dL/dZ D, and scratch, for a batch or a chunk of a split (SETTINGS.chunk examples). ARG:
+maxout's winning pieces. small (4, width): one example's outputs for the heads that go
+example by example.
+settings: one SETTINGS record, the trainer's settings and its entries' parameters. The call's
+own values come as scalars (b0, b1, learning_rate, the optimizer's step count t, evaluate):
+writing fields of a record from Python costs ~0.7 µs each, a scalar argument ~0.02 µs.
+"""
+
+# (F821: the generated part defines those names; SIM102: numba drops an `if CONSTANT:` branch
+# whole, not one whose condition also tests a variable)
+# ruff: noqa: F821, SIM102
+# ---- copied into each kernel from here ----
+
+
+@inline
+def forward_layer(theta, layer, src, dst, pre, arg, n, activate_it):
+    """One dense layer over n examples: src (inputs, n) -> pre (rows, n) -> dst (units, n)."""
+    units, pieces = layer["units"], layer["pieces"]
+    affine_forward(theta, layer["w"], layer["b"], layer["n_in"], units * pieces, src, pre, n)
+    if PIECES:  # (a constant: without maxout in the plan, this is not compiled at all)
+        if pieces > 1:
+            maxout_forward(pre, units, pieces, dst, arg, n)
+            return
+    if activate_it:  # (the output layer's activation belongs to the head)
+        activate(layer, theta, dst, pre, n)
+
+
+@inline
+def backward_layer(theta, grad, layers, li, A, Z, D, da, ARG, n):
+    """Layer li's weight and bias gradients from D[li], then dL/dZ of the layer below into
+    D[li - 1] (through maxout's winning pieces, or the activation's backward)."""
+    layer = layers[li]
+    n_in, rows, w = layer["n_in"], layer["units"] * layer["pieces"], layer["w"]
+    weight_grads(grad, w, layer["b"], n_in, rows, A[li], D[li], n)
+    if li == 0:
+        return
+    below = layers[li - 1]
+    if PIECES:
+        if below["pieces"] > 1:
+            input_grads(theta, w, n_in, rows, D[li], da, n)
+            maxout_backward(da, below["units"], below["pieces"], ARG[li - 1], D[li - 1], n)
+            return
+    input_grads(theta, w, n_in, rows, D[li], D[li - 1], n)
+    backprop_activation(below, theta, grad, D[li - 1], Z[li - 1], A[li], n)
+
+
+@jit
+def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small, b0, b1,
+              learning_rate, t, evaluate):
+    """Mini-batches b0..b1-1 of `order`, then (if asked) loss and accuracy over both splits,
+    in one call (see the module docstring for the arguments). Returns the optimizer's step
+    count, whether every parameter is finite, and train loss, train accuracy, test loss and
+    test accuracy (NaN when not evaluated).
+
+    One loop runs the training batches, then the splits in chunks of TB's width, through the
+    same forward code: written once, it compiles once."""
+    s = settings[0]
+    theta, grad = P[0], P[1]
+    batch, n_train = s["batch"], s["n_train"]
+    clip, max_norm = s["gradient_clip"], s["max_norm"]
+    A, Z, D, S = TB[0], TB[1], TB[2], TB[3]
+    n_layers = layers.shape[0]
+    last = n_layers - 1
+    n_in, n_out = layers[0]["n_in"], layers[last]["units"]
+    chunk = s["chunk"]
+    n_batches = b1 - b0
+    splits = ((X.shape[1] + chunk - 1) // chunk, (Xe.shape[1] + chunk - 1) // chunk)
+    totals = np.zeros(2, np.float32)  # summed in float32 as torch sums: overflow is inf
+    rights = np.zeros(2, np.int64)
+    jobs = n_batches + (splits[0] + splits[1] if evaluate else 0)
+    for job in range(jobs):
+        training = job < n_batches
+        if training:
+            start = (b0 + job) * batch
+            n = min(start + batch, n_train) - start
+            gather_columns(X, order, start, n, n_in, A[0])
+            gather_columns(T, order, start, n, n_out, S[0])
+        else:
+            split = 0 if job - n_batches < splits[0] else 1
+            start = (job - n_batches - (0 if split == 0 else splits[0])) * chunk
+            n = min(start + chunk, (X if split == 0 else Xe).shape[1]) - start
+            copy_columns(X if split == 0 else Xe, start, n, n_in, A[0])
+            copy_columns(T if split == 0 else Te, start, n, n_out, S[0])
+        for li in range(n_layers):
+            forward_layer(theta, layers[li], A[li], A[li + 1], Z[li], ARG[li], n, li < last)
+        if not training:
+            totals[split] += output_loss(Z[last], S[0], n, n_out, s, A[n_layers], small)
+            labels = Y[start:] if split == 0 else Y[n_train + start:]
+            rights[split] += count_right(A[n_layers], labels, n, n_out, s)
+            continue
+        output_loss_grad(Z[last], S[0], n, n_out, s, A[n_layers], D[last], f32(1.0 / n), small)
+        grad[:] = 0.0
+        for li in range(last, -1, -1):
+            backward_layer(theta, grad, layers, li, A, Z, D, S[1], ARG, n)
+        add_penalty(theta, grad, decay, s)
+        if clip > 0.0:
+            clip_gradient(grad, clip)
+        t += 1
+        update(P, decay, s, learning_rate, t)
+        if max_norm > 0.0:
+            for li in range(n_layers):
+                layer = layers[li]
+                limit_norm(theta, layer["w"], layer["n_in"], layer["units"] * layer["pieces"],
+                           max_norm)
+    finite = all_finite(theta)
+    if not evaluate:
+        return t, finite, np.nan, np.nan, np.nan, np.nan
+    sizes = (X.shape[1], Xe.shape[1])
+    out = np.full(4, np.nan)
+    for split in range(2):
+        if sizes[split] > 0:
+            out[2 * split] = totals[split] / sizes[split]
+            if ACCURACY:
+                out[2 * split + 1] = rights[split] / sizes[split]
+    return t, finite, out[0], out[1], out[2], out[3]
