@@ -428,7 +428,8 @@ OTHER_REGULARIZERS = _table(
     Entry("batchnorm", "Batch norm", "x̂ = (x − μ)/√(σ² + δ), y = γx̂ + β; running averages at test",
           info={"block": "batchnorm"}),
     Entry("early_stopping", "Early stopping", "stop after `patience` epochs without a better "
-          "test loss; keep the best weights", info={"setting": "training.early_stopping"}),
+          "validation loss (test loss without a validation split); keep the best weights",
+          info={"setting": "training.early_stopping"}),
     Entry("input_noise", "Input noise", "train on x + N(0, σ²) (augmentation)",
           info={"setting": "training.input_noise"}),
     Entry("label_smoothing", "Label smoothing", "t ← (1 − s)·t + s/C for cross-entropy targets",

@@ -292,7 +292,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         action(train, "Step one batch", self.step_batch, "Shift+Right")
         action(train, "Reset", self.reset, "R")
         train.addSeparator()
-        settings = QAction("More training settings…", self)
+        settings = QAction("⚙ More settings", self)  # the bar's button shows this text too
         settings.setCheckable(True)
         settings.toggled.connect(self.settings_window.setVisible)
         self.settings_window.finished.connect(lambda _=0: settings.setChecked(False))

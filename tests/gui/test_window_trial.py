@@ -328,3 +328,69 @@ def test_presentation_mode_fits_a_1280_projector(qtbot, window):
     qtbot.wait(50)
     assert window.minimumSizeHint().width() <= 1280
     control(window, "view.presentation").trigger()
+
+
+def _residual(qtbot, window):
+    from .conftest import choose
+    choose(window.network_header.template, "residual")
+    qtbot.wait(50)
+    return window.network_view
+
+
+def test_a_scroll_bar_coming_or_going_never_replans_the_canvas(qtbot, window):
+    """A second tester's window froze for minutes: a scroll bar showing shrank the view, the
+    canvas re-planned for the smaller view, the bar hid, it re-planned again..."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QResizeEvent
+    from PySide6.QtWidgets import QApplication
+
+    from playground.gui.network import canvas
+
+    view = window.network_view
+    planned = []
+    real = canvas.plan_layout
+    canvas.plan_layout = lambda *a, **k: planned.append(1) or real(*a, **k)
+    try:  # a resize of the viewport alone (a scroll bar came or went): the same room
+        port = view.viewport()
+        QApplication.sendEvent(port, QResizeEvent(port.size() - QSize(15, 0), port.size()))
+        assert not planned
+        view.resize(view.width() - 40, view.height())  # real new room: planned again
+        qtbot.wait(20)
+        assert planned
+    finally:
+        canvas.plan_layout = real
+
+
+def test_fit_shows_the_whole_network_and_a_click_moves_no_block(qtbot, window):
+    """Fit only scrolled a network too long for the canvas; clicking a block's title opened
+    the inspector, the canvas re-laid out under the pointer and 'move a block' was recorded."""
+    from .test_canvas import click_block
+
+    view = _residual(qtbot, window)
+    window.session.mark_clean()
+    steps = window.session.position
+    click_block(qtbot, window, "output")
+    qtbot.wait(50)
+    assert window.session.position == steps and window.inspector.node_id == "output"
+    window.network_header.fit_button.click()
+    qtbot.wait(50)
+    shown = view.mapFromScene(view._bounds).boundingRect()
+    assert view.viewport().rect().adjusted(-2, -2, 2, 2).contains(shown)
+
+
+def test_previous_run_is_named_once_and_the_data_keep_their_square(qtbot, window):
+    """Each reset added another 'previous run' to the legend; after other data or a banner the
+    output map shrank to a third of its view (range -15..15 around data in -6..6)."""
+    for _ in range(3):
+        _train_a_little(qtbot, window, 2)
+        window.reset()
+    qtbot.waitUntil(lambda: window.trace.previous_points() > 0, timeout=10000)
+    named = [label.text for _, label in window.trace.loss_legend.items]
+    assert named.count("previous run") == 1
+    out = window.output_view
+    for size in ((300, 200), (200, 400), (420, 330)):
+        out.resize(*size)
+        qtbot.wait(20)
+    (x0, x1), (y0, y1) = out.plot.getViewBox().viewRange()
+    tight = min(x1 - x0, y1 - y0)
+    assert x0 <= -6 and x1 >= 6 and y0 <= -6 and y1 >= 6 and tight <= 12 * 1.05

@@ -181,7 +181,10 @@ class NetworkView(QGraphicsView):
         if self._graph is None:
             return
         boxes = self._boxes()
-        area = self.viewport().size()
+        # Planned for the view without its scroll bars: with them, a bar showing or hiding
+        # resized the view, which re-planned, which showed or hid the bar... (the window froze)
+        area = self.maximumViewportSize()
+        self._planned_for = area
         fits = True
         # A drawing too big for the view (it scrolls) is planned again only when its blocks
         # change: a redraw must not scroll the user back to the start.
@@ -344,9 +347,14 @@ class NetworkView(QGraphicsView):
             self._sync()
 
     def fit_all(self) -> None:
-        """Fit the drawing to the view, up as well as down."""
+        """Fit the drawing to the view, up as well as down; a drawing that scrolls even at
+        its smallest readable size is shown whole, smaller (the user asked to see it all)."""
         self.user_zoomed = False
         self._sync(refit=True)
+        if not self._fits:
+            self.fitInView(self._bounds.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN),
+                           Qt.AspectRatioMode.KeepAspectRatio)
+            self.user_zoomed = True  # as after a wheel zoom: kept until Layout or Fit
 
     fit = fit_all
 
@@ -356,8 +364,9 @@ class NetworkView(QGraphicsView):
         self._scroll_before_resize = [self.horizontalScrollBar().value(),
                                       self.verticalScrollBar().value()]
         super().resizeEvent(event)
-        if not self.user_zoomed and self._graph is not None:
-            self._sync(refit=True)
+        if not self.user_zoomed and self._graph is not None and \
+                self.maximumViewportSize() != getattr(self, "_planned_for", None):
+            self._sync(refit=True)  # (a scroll bar coming or going is no new room)
 
     # ------------------------------------------------------------ canvas interactions
     def select_link(self, edge: tuple[str, str] | None) -> None:

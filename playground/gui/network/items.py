@@ -162,6 +162,8 @@ class BlockFrame(QGraphicsRectItem):
         if problem:
             self.setToolTip(problem)
         self._pressed_at = QPointF()
+        self._press_scene = QPointF()
+        self._dragged = False
 
     def itemChange(self, change, value):  # noqa: N802
         if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
@@ -173,14 +175,24 @@ class BlockFrame(QGraphicsRectItem):
     @guarded
     def mousePressEvent(self, event) -> None:  # noqa: N802
         self._pressed_at = self.pos()
+        self._press_scene = event.scenePos()
+        self._dragged = False
         self.view.block_selected.emit(self.node)
         self.view.select_link(None)
         super().mousePressEvent(event)
 
     @guarded
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if (event.scenePos() - self._press_scene).manhattanLength() > 3:
+            self._dragged = True
+        super().mouseMoveEvent(event)
+
+    @guarded
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         super().mouseReleaseEvent(event)
-        if self.pos() != self._pressed_at:
+        # Only a drag moves a block: a click that opened the inspector re-laid the canvas out
+        # under the pointer, and was recorded as "move a block".
+        if self._dragged and self.pos() != self._pressed_at:
             self.view.on_block_dragged(self)
 
 

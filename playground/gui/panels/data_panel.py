@@ -240,7 +240,8 @@ class DataPanel(QWidget):
             self.qs.refused.emit("features: choose at least one input feature")
             self._show_features()
             return
-        self.qs.set("features", chosen, f"{'add' if on else 'remove'} feature {name}")
+        self.qs.set("features", chosen,
+                    f"{'add' if on else 'remove'} feature {FEATURES[name].label.split(' =')[0]}")
 
     def _regenerate(self) -> None:
         self.qs.set("data.seed", int(np.random.default_rng().integers(0, 2**31 - 1)),

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import commands as C
-from ...core.catalog import HIDDEN_ACTIVATIONS, LOSSES, WEIGHT_PENALTIES
+from ...core.catalog import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES, WEIGHT_PENALTIES
 from ...core.optim import OPTIMIZERS
 from ..session_qt import QtSession, bind_combo, bind_number_combo, bind_spin
 from .flow_layout import FlowLayout
@@ -96,7 +96,7 @@ class TrainingBar(QWidget):
         self.epochs = bind_spin(qs, QSpinBox(), "training.epochs", special="no limit")
         self.loss = _combo([(e.label, n) for n, e in LOSSES.items()], "Loss of the Output block")
         self.loss.setObjectName("network.loss")
-        self.activation = _combo([(n, n) for n in HIDDEN_ACTIVATIONS],
+        self.activation = _combo([(ACTIVATIONS[n].label, n) for n in HIDDEN_ACTIVATIONS],
                                  "Activation of every hidden layer (picking one sets them all)")
         self.activation.setObjectName("network.activation")
         self.speed_label = QLabel("Speed")
@@ -197,7 +197,8 @@ class TrainingBar(QWidget):
             trial = copy.deepcopy(graph)
             for node in dense:
                 trial.set_params(node, activation=activation)
-            self.qs.edit_graph(C.Replace(trial.to_json(), label=f"every hidden layer {activation}"))
+            self.qs.edit_graph(C.Replace(
+                trial.to_json(), label=f"every hidden layer {ACTIVATIONS[activation].label}"))
         self._show_network()
 
     def _loss_picked(self, index: int) -> None:

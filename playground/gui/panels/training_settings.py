@@ -101,7 +101,8 @@ class TrainingSettings(QWidget):
             reg.addRow(formula_label(entry.formula))
 
         stop = self._group(layout, "Early stopping")
-        stop.addRow(bind_check(qs, QCheckBox("Stop when the test loss stops improving"),
+        stop.addRow(bind_check(qs, QCheckBox("Stop when the validation loss stops improving "
+                                                 "(the test loss when there is no validation split)"),
                                "training.early_stopping"))
         stop.addRow("Patience (epochs)", bind_spin(qs, QSpinBox(), "training.patience"))
         stop.addRow(formula_label(OTHER_REGULARIZERS["early_stopping"].formula))

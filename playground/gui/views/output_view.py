@@ -122,6 +122,15 @@ class OutputView(QWidget):
         self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """The data's square again at the new size: with the aspect locked, every resize
+        (a banner, the inspector, another data set's shape) widened the range around the
+        data, which shrank to a third of the view and stayed so."""
+        super().resizeEvent(event)
+        if self._domain is not None:
+            x0, x1, y0, y1 = self._domain
+            self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
     def set_show_test(self, on: bool) -> None:
         """Held-out points on or off: the test points (black rim) and the validation ones
         (green rim)."""

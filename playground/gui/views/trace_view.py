@@ -223,7 +223,8 @@ class TracePlot(QWidget):
             if x is not None and len(x):
                 self.curves[(key, split, "previous")].setData(x, y)
         faded = self.curves[("loss", "train", "previous")]
-        if self.previous_points() and faded not in [it for it, _ in self.loss_legend.items]:
+        named = [label.text for _, label in self.loss_legend.items]
+        if self.previous_points() and "previous run" not in named:
             # Say what the faded curve is: the run before the last Reset or settings change.
             self.loss_legend.addItem(faded, "previous run")
 
