@@ -327,7 +327,16 @@ def test_presentation_mode_fits_a_1280_projector(qtbot, window):
     qtbot.waitUntil(lambda: window.experiment.view.presentation)
     qtbot.wait(50)
     assert window.minimumSizeHint().width() <= 1280
-    control(window, "view.presentation").trigger()
+    # and with a guided lesson's steps beside it (1,551 px before: its buttons and the
+    # epoch numbers in one row)
+    import os
+    examples = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+    window.load_path(os.path.join(examples, "grad_init.json"))
+    qtbot.waitUntil(window.guide_dock.isVisible)
+    control(window, "view.presentation").trigger() if not window.experiment.view.presentation \
+        else None
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() <= 1280
 
 
 def _residual(qtbot, window):

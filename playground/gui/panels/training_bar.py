@@ -61,8 +61,19 @@ class TrainingBar(QWidget):
         self.qs = qs
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        rows.addLayout(row)
+        # Three groups that wrap onto two rows when narrow (presentation type beside a
+        # lesson's steps needed 1,500 px): the buttons, the speed, the epoch and its numbers.
+        top = QWidget()
+        top_flow = FlowLayout(top, spacing=12)
+        rows.addWidget(top)
+        groups = []
+        for _ in range(3):
+            holder = QWidget()
+            line = QHBoxLayout(holder)
+            line.setContentsMargins(0, 0, 0, 0)
+            top_flow.addWidget(holder)
+            groups.append(line)
+        row = groups[0]
         settings_row = QWidget()
         settings = self.settings_flow = FlowLayout(settings_row)  # wraps when narrow
         rows.addWidget(settings_row)
@@ -79,7 +90,7 @@ class TrainingBar(QWidget):
             button.setObjectName(name)
             button.setToolTip(tip)
             row.addWidget(button)
-        row.addSpacing(12)
+        row = groups[1]
         self.speed = bind_combo(qs, QComboBox(), "view.snapshot_every", SPEEDS)
         self.learning_rate = bind_number_combo(qs, QComboBox(), "training.learning_rate",
                                                LEARNING_RATES)
@@ -113,7 +124,7 @@ class TrainingBar(QWidget):
                                ("epochs", "Epoch limit", self.epochs)):
             self.containers[name] = _labelled(label, w)
             settings.addWidget(self.containers[name])
-        row.addStretch(1)
+        row = groups[2]
         self.epoch_label = QLabel("Epoch 0")
         self.epoch_label.setObjectName("run.epoch")  # styled by the window (presentation.py)
         self.readout = QLabel("")
