@@ -128,6 +128,13 @@ def save_experiment(path: str, experiment: Experiment, trainer=None) -> None:
 # ------------------------------------------------------------------------------ reading
 
 def loads(text: str, path: str = "") -> LoadedExperiment:
+    # Python's cycle collector would walk the growing document again and again while it is
+    # built (70% of the time for the largest allowed points table); parsing makes no cycles.
+    with limits.collector_paused():
+        return _loads(text, path)
+
+
+def _loads(text: str, path: str) -> LoadedExperiment:
     if text.startswith("\ufeff"):  # the byte-order mark Notepad writes
         text = text[1:]
     limits.check_document_size(text)

@@ -7,6 +7,8 @@ and each refusal names the limit and the value. The README lists them.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 from typing import Any
 
@@ -59,10 +61,24 @@ def check_document_size(text: str) -> None:
     at_most("", "values in the file", text.count(","), MAX_JSON_VALUES)
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """The cycle collector off for a block that builds many objects and no cycles (restored
+    only if it was on, so blocks nest)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def parse_json(text: str, parse_constant) -> Any:
     """json.loads, with numbers a float cannot hold (1e400, a 5,000-digit whole number) kept
     as markers that `check_numbers` then reports with the field they sit in."""
     import json
+    import re
 
     bad: list[str] = []
 
@@ -79,8 +95,11 @@ def parse_json(text: str, parse_constant) -> Any:
             return NotANumber(token)
         return int(token)
 
+    # The int hook costs a Python call per number (a second of CPU for the largest allowed
+    # points file on a slow machine): only a file holding a long run of digits somewhere needs it.
+    long_digits = re.search(r"\d{%d}" % (MAX_WHOLE_NUMBER_DIGITS + 1), text) is not None
     doc = json.loads(text, parse_constant=parse_constant, parse_float=parse_float,
-                     parse_int=parse_int)
+                     **({"parse_int": parse_int} if long_digits else {}))
     if bad:  # only then walk the document for the field's name
         check_numbers(doc)
     return doc

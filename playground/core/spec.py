@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,9 +53,10 @@ def _points(raw: Any, path: str, limit: int = limits.MAX_POINTS) -> list[list[fl
     if not isinstance(raw, list):
         raise SpecError(path, "must be a list of [x1, x2, label] rows")
     limits.at_most(path, "rows", len(raw), limit)
-    numbers = _NUMBER_TYPES
-    if all(type(row) is list and len(row) == 3 and type(row[0]) in numbers
-           and type(row[1]) in numbers and type(row[2]) in numbers for row in raw):
+    # the common case checked in C loops (map, chain): a Python loop per row cost a tenth of a
+    # second for the largest allowed table
+    if (set(map(type, raw)) <= {list} and set(map(len, raw)) <= {3}
+            and set(map(type, itertools.chain.from_iterable(raw))) <= set(_NUMBER_TYPES)):
         table = np.array(raw, dtype=np.float64).reshape(len(raw), 3)  # whole numbers in a
         # file have at most 18 digits (limits.parse_json), so this never overflows
         if np.isfinite(table).all() and (np.abs(table) <= limits.MAX_COORDINATE).all():

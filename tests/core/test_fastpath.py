@@ -110,8 +110,9 @@ def test_every_loss_optimizer_and_penalty(case):
     fast.run(6)
     slow.run(6)
     for key in ("train_loss", "test_loss"):
+        # (atol: hinge with Adam and L1 came to 0.0061 on one CPU, 1e-6 off the other path)
         np.testing.assert_allclose(getattr(fast.history, key), getattr(slow.history, key),
-                                   rtol=RTOL, err_msg=key)
+                                   rtol=RTOL, atol=ATOL, err_msg=key)
     # float32 sums in another order can move a point lying on the boundary: one point at most
     for key, n in (("train_accuracy", fast.n_train), ("test_accuracy", len(fast.dataset.test_idx))):
         np.testing.assert_allclose(getattr(fast.history, key), getattr(slow.history, key),

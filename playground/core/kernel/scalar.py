@@ -13,11 +13,14 @@ import numpy as np
 
 
 def tanh32(x):
-    """tanh rounded as torch's float32 tanh rounds it. Below 8.04 a rational function
-    (float32-accurate, < 3e-7 off: unlike libm's tanhf it inlines and vectorizes, and tanh is
-    the activation people use most); past where that stops resolving float32 steps, the last
-    four steps below 1, and exactly ±1 from 9.011 on (so saturated units pass no gradient,
-    1 − tanh² = 0, as in torch). Selects only: the loops still vectorize. NaN stays NaN."""
+    """float32 tanh. Below 7.812 a rational function (float32-accurate, < 3e-7 off: unlike
+    libm's tanhf it inlines and vectorizes, and tanh is the activation people use most); from
+    there on the last five float32 steps below 1, each from the first float32 whose tanh
+    rounds to it (exact thresholds, found by rounding float64 tanh of every float32), and
+    exactly ±1 from 9.010914 on, so saturated units pass no gradient (1 − tanh² = 0), as in
+    torch. The table starts below the rational's clamp: near its clamp the quotient, compiled
+    with fast-math, came out as 1.0 on one CPU and 0.99999976 on another. Selects only: the
+    loops still vectorize. NaN stays NaN."""
     c = np.float32(7.90531110763549805)
     xc = c if x > c else (-c if x < -c else x)
     x2 = xc * xc
@@ -36,10 +39,13 @@ def tanh32(x):
     one = np.float32(1.0)
     r = one if r > one else (-one if r < -one else r)
     ax = abs(x)
-    m = np.float32(1.0) if ax >= np.float32(9.010843) else (
-        np.float32(0.99999994) if ax >= np.float32(8.461569) else (
-            np.float32(0.9999999) if ax >= np.float32(8.206202) else np.float32(0.9999998)))
-    return (m if x > 0 else -m) if ax >= np.float32(8.037974) else r
+    m = np.float32(1.0) if ax >= np.float32(9.010914) else (
+        np.float32(0.99999994) if ax >= np.float32(8.461608) else (
+            np.float32(0.9999999) if ax >= np.float32(8.206195) else (
+                np.float32(0.9999998) if ax >= np.float32(8.037959) else (
+                    np.float32(0.99999976) if ax >= np.float32(7.912301)
+                    else np.float32(0.9999997)))))
+    return (m if x > 0 else -m) if ax >= np.float32(7.811966) else r
 
 
 def silu_slope(z):

@@ -23,6 +23,18 @@ writing fields of a record from Python costs ~0.7 µs each, a scalar argument ~0
 # (F821: the generated part defines those names; SIM102: numba drops an `if CONSTANT:` branch
 # whole, not one whose condition also tests a variable)
 # ruff: noqa: F821, SIM102
+
+
+def inline(function):
+    """Importing this file (as the no-Qt check imports every core module) compiles nothing:
+    above the marker, @inline and @jit leave a function as it is; the kernel's copy gets
+    blocks.inline and blocks.jit."""
+    return function
+
+
+jit = inline
+
+
 # ---- copied into each kernel from here ----
 
 
