@@ -96,8 +96,8 @@ def parse_json(text: str, parse_constant) -> Any:
         return int(token)
 
     # The int hook costs a Python call per number (a second of CPU for the largest allowed
-    # points file on a slow machine): only a file holding a long run of digits somewhere needs it.
-    long_digits = re.search(r"\d{%d}" % (MAX_WHOLE_NUMBER_DIGITS + 1), text) is not None
+    # points file on a slow machine): only a file with a long run of digits somewhere needs it.
+    long_digits = re.search(r"\d{" + str(MAX_WHOLE_NUMBER_DIGITS + 1) + "}", text) is not None
     doc = json.loads(text, parse_constant=parse_constant, parse_float=parse_float,
                      **({"parse_int": parse_int} if long_digits else {}))
     if bad:  # only then walk the document for the field's name

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import itertools
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
