@@ -80,7 +80,9 @@ def overfitting(title, description, outcome, **kw) -> Experiment:
     noise (50: a quarter of the labels land on the wrong side), 10 % of them to train on, all
     100 in every step, and a [16, 16] net with Adam at 0.03 for 600 epochs. The net learns
     every training point, flipped labels included (train accuracy ≈ 1, test ≈ 0.68, test
-    loss ≈ 0.6), so each cure shows on every seed, not only on lucky draws of the data."""
+    loss ≈ 0.6), so each cure shows on every seed, not only on lucky draws of the data. A
+    cured net scores about 0.8 on its training points; one colour everywhere scores the
+    larger class's share, about 0.65 (a check of "train accuracy ≥ 0.7" tells them apart)."""
     training = {"optimizer": "adam", "learning_rate": 0.03, "batch_size": 100} | \
         kw.pop("training", {})
     exp = lesson(title, description, "circle", (16, 16), outcome=outcome,
@@ -218,8 +220,8 @@ def regularization(out: dict[str, Experiment]) -> None:
         "the unregularized twin's, whose test loss climbs while it memorizes the noise.",
         promise("test_loss", OVERFIT_EPOCHS, "smaller weights, a smoother boundary, a lower "
                 "error on unseen points", "below", {"training.regularization_rate": 0.0},
-                "no penalty", 0.1, also=[("train_accuracy", 0.6, 1.0),
-                                         ("weight_norm", 0.0, 4.0)]),
+                "no penalty", 0.1, also=[("train_accuracy", 0.7, 1.0),
+                                         ("weight_norm", 1.0, 4.0)]),
         training={"regularization": "l2", "regularization_rate": 0.03},
         notes="000", section="Regularization: weight decay (L2)",
         goal="An L2 penalty keeps the weights small and the boundary smooth.")
@@ -231,7 +233,7 @@ def regularization(out: dict[str, Experiment]) -> None:
                       promise("accuracy_gap", OVERFIT_EPOCHS, "less overfitting", "below",
                               {"network.dropout1.keep_prob": 1.0,
                                "network.dropout2.keep_prob": 1.0}, "no dropout", 0.05,
-                              also=[("train_accuracy", 0.6, 1.0)]),
+                              also=[("train_accuracy", 0.7, 1.0)]),
                       notes="000", section="Regularization: dropout",
                       goal="Dropped units cannot conspire: less overfitting.")
     with_blocks(exp, "dropout", {"keep_prob": 0.5})
@@ -245,7 +247,7 @@ def regularization(out: dict[str, Experiment]) -> None:
         "model has a far lower loss than the twin trained on to epoch 600.",
         promise("test_loss", OVERFIT_EPOCHS, "stops by itself, keeps a better model", "below",
                 {"training.early_stopping": False}, f"training on to epoch {OVERFIT_EPOCHS}",
-                0.1, also=[("stopped_early", 1.0, 1.0), ("train_accuracy", 0.65, 1.0)]),
+                0.1, also=[("stopped_early", 1.0, 1.0), ("train_accuracy", 0.7, 1.0)]),
         training={"early_stopping": True, "patience": 30},
         notes="000", section="Regularization: early stopping and patience",
         goal="Stop when the validation loss turns; keep the best weights.")
@@ -439,15 +441,21 @@ def activations(out: dict[str, Experiment]) -> None:
     exp.network = mlp([16] * 6, "relu", init="he_normal")
     exp.network.set_params("output", init="tf_uniform")
     out["15_deep_relu_learns"] = exp
-    out["37_dead_relu"] = lesson(
-        "Dead ReLU and the leaky cure", "A ReLU unit whose input is negative for every point "
-        "outputs 0 and gets no gradient: it is dead for good. A large learning rate kills many; "
-        "the leaky twin (slope 0.01 below 0) keeps them alive and learns more.", "circle",
-        (4, 4), "relu",
-        promise("train_accuracy", 150, "dead units, a worse fit", "below",
-                {"network.hidden.activation": "leaky_relu"}, "leaky ReLU", 0.0),
-        learning_rate=0.3, topic="Activations", notes="002",
+    exp = lesson(
+        "Dead ReLU and the leaky cure", "A ReLU unit whose input is negative for every "
+        "training point outputs 0 and gets no gradient (ReLU′ = 0 there): it is dead for good. "
+        "Adam at a learning rate of 0.1 takes steps big enough to push a third to a half of a "
+        "layer's units there: the Gradients panel counts them in the dead share, and the "
+        "survivors usually still fit the circle. The leaky twin (slope 0.01 below 0) has no "
+        "dead units: below 0 a unit still passes a hundredth of its gradient, so its "
+        "learning never stops for good.", "circle", (16, 16), "relu",
+        promise("dead_share", 150, "units die for good; leaky ones cannot", "above",
+                {"network.hidden.activation": "leaky_relu"}, "leaky ReLU", 0.2,
+                at_least=0.25),
+        optimizer="adam", learning_rate=0.1, topic="Activations", notes="002",
         section="Leaky rectified linear unit", goal="Dead ReLUs stop learning; leaky ones don't.")
+    exp.view.panel = "gradients"  # the dead share is counted there
+    out["37_dead_relu"] = exp
     out["38_elu_selu"] = lesson(
         "ELU and SELU", "ELU α(eˣ − 1) below 0 and its self-normalizing scaled form SELU keep "
         "a non-zero gradient for negative inputs and mean activations near 0: eight SELU "
@@ -590,7 +598,7 @@ def more_regularization(out: dict[str, Experiment]) -> None:
         "unconstrained twin's.",
         promise("weight_norm", OVERFIT_EPOCHS, "weights held on a ball", "below",
                 {"training.max_norm": 0.0}, "no constraint", 5.0,
-                also=[("train_accuracy", 0.65, 1.0)]),
+                also=[("train_accuracy", 0.7, 1.0)]),
         training={"max_norm": 1.0}, notes="004", section="Max norm regularization",
         goal="A hard cap on each unit's weights.")
     out["49_elastic_net"] = overfitting(
@@ -599,7 +607,7 @@ def more_regularization(out: dict[str, Experiment]) -> None:
         "unregularized twin's.",
         promise("weight_norm", OVERFIT_EPOCHS, "small, sparse weights", "below",
                 {"training.regularization_rate": 0.0}, "no penalty", 5.0,
-                also=[("train_accuracy", 0.65, 1.0)]),
+                also=[("train_accuracy", 0.7, 1.0)]),
         training={"regularization": "elastic_net", "regularization_rate": 0.003,
                   "regularization_params": {"l1_ratio": 0.5}},
         notes="004", section="Elastic net (L1 + L2)", goal="L1 and L2 together.")

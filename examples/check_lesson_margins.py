@@ -33,11 +33,11 @@ import os
 import sys
 import time
 
-from playground.core import files, lessons
-from playground.core.spec import Experiment
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))  # this checkout's playground, not an installed one
 
+from playground.core import files, lessons  # noqa: E402
+from playground.core.spec import Experiment  # noqa: E402
 
 # Bounds a metric cannot cross anyway (an accuracy is at most 1): no room is measured to them.
 NATURAL_RANGE = {"train_accuracy": (0.0, 1.0), "test_accuracy": (0.0, 1.0),
