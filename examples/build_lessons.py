@@ -204,10 +204,11 @@ def basics(out: dict[str, Experiment]) -> None:
 def regularization(out: dict[str, Experiment]) -> None:
     out["06_overfitting"] = overfitting(
         "Overfitting", f"{SETTING}: a [16, 16] network learns the noise. Training accuracy "
-        "climbs to about 100 %, test accuracy stays near 70 % (show the test data: islands "
-        "of colour around single flipped points). Its twin has ten times the points (still "
-        "10 % to train on): the same network cannot memorize 1,000 of them and the gap "
-        "between training and test accuracy closes to about a third.",
+        "climbs to about 100 %, test accuracy stays near 70 %: the boundary throws out arms "
+        "and streaks to reach single flipped points (show the test data to see them land "
+        "among the other class). Its twin has ten times the points (still 10 % to train "
+        "on): the same network tries as hard but cannot learn 1,000 noisy points by heart, "
+        "and the gap between training and test accuracy shrinks to a third or a half.",
         promise("accuracy_gap", OVERFIT_EPOCHS, "train beats test by a wide margin", "above",
                 {"data.n_points": 10000}, "the twin with ten times the points", 0.07,
                 at_least=0.2),
@@ -242,9 +243,9 @@ def regularization(out: dict[str, Experiment]) -> None:
         "Overfitting cured by early stopping", "Stop when the validation loss has not "
         "improved for 30 epochs (the patience) and keep the best weights seen. The "
         "validation split (30 % of the points, green rims) chooses when to stop; the test "
-        "split stays untouched. The validation loss bottoms out after a few dozen epochs, "
-        "so training stops by itself well before epoch 100, and on the test split the kept "
-        "model has a far lower loss than the twin trained on to epoch 600.",
+        "split stays untouched. The validation loss bottoms out after 10 to 30 epochs, so "
+        "training stops by itself 30 epochs later, around epoch 50, and on the test split "
+        "the kept model has a far lower loss than the twin trained on to epoch 600.",
         promise("test_loss", OVERFIT_EPOCHS, "stops by itself, keeps a better model", "below",
                 {"training.early_stopping": False}, f"training on to epoch {OVERFIT_EPOCHS}",
                 0.1, also=[("stopped_early", 1.0, 1.0), ("train_accuracy", 0.7, 1.0)]),
@@ -450,8 +451,8 @@ def activations(out: dict[str, Experiment]) -> None:
         "dead units: below 0 a unit still passes a hundredth of its gradient, so its "
         "learning never stops for good.", "circle", (16, 16), "relu",
         promise("dead_share", 150, "units die for good; leaky ones cannot", "above",
-                {"network.hidden.activation": "leaky_relu"}, "leaky ReLU", 0.2,
-                at_least=0.25),
+                {"network.hidden.activation": "leaky_relu"}, "leaky ReLU", 0.15,
+                at_least=0.15),
         optimizer="adam", learning_rate=0.1, topic="Activations", notes="002",
         section="Leaky rectified linear unit", goal="Dead ReLUs stop learning; leaky ones don't.")
     exp.view.panel = "gradients"  # the dead share is counted there
