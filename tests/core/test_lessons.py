@@ -66,17 +66,32 @@ def load(name: str) -> Experiment:
     return files.load_experiment(os.path.join(ROOT, "examples", name)).experiment
 
 
+def majority_share(exp: Experiment) -> float:
+    """Train accuracy of one colour everywhere: the larger class's share of the training set."""
+    from playground.core.datasets import build_dataset
+
+    blue = float(build_dataset(exp.data).y_train.mean())
+    return max(blue, 1.0 - blue)
+
+
 def test_l2_lesson_learns_a_boundary_instead_of_a_constant():
     """Issue #14: 07 output one colour everywhere (train accuracy = the majority share)."""
-    for result in lessons.check_seeds(load("07_overfitting_l2.json"), seeds=(0, 1)):
-        assert result.passed and result.value > result.twin_value, result.summary
+    for seed in (0, 1):
+        exp = lessons.with_seed(load("07_overfitting_l2.json"), seed)
+        result = lessons.check(exp)
+        values = lessons.measure(exp)
+        assert result.passed and result.value < result.twin_value, result.summary
+        assert values["train_accuracy"] >= majority_share(exp) + 0.05, result.summary
 
 
 def test_early_stopping_keeps_a_trained_model():
-    """Issue #14: 09 stopped at epoch 28 keeping epoch 8, train accuracy 0.62."""
+    """Issue #14: 09 stopped at epoch 28 keeping epoch 8, train accuracy 0.62 (noise 30:
+    about 0.9 was within reach). At noise 50 a trained model scores about 0.8; one colour
+    everywhere the larger class's share, about 0.65."""
     exp = lessons.with_seed(load("09_overfitting_early_stopping.json"), 0)
     values = lessons.measure(exp)
-    assert values["stopped_early"] == 1.0 and values["train_accuracy"] >= 0.8
+    assert values["stopped_early"] == 1.0
+    assert values["train_accuracy"] >= majority_share(exp) + 0.05
 
 
 def test_too_high_learning_rate_swings_for_tens_of_epochs_before_diverging():
