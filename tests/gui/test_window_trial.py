@@ -122,18 +122,18 @@ def test_a_faded_curve_only_stands_for_a_run_on_the_same_data(qtbot, window):
     opening a lesson; after Reset on the same data the faded run is kept, and named."""
     _train_a_little(qtbot, window)
     window.reset()
-    qtbot.waitUntil(lambda: window.trace.previous_points() > 0, timeout=10000)
+    qtbot.waitUntil(lambda: window.trace.previous_points() > 0, timeout=30000)
     legend = [label.text for _, label in window.trace.loss_legend.items]
     assert "previous run" in legend
     _train_a_little(qtbot, window)
     control(window, "data.generator=xor").click()
-    qtbot.waitUntil(lambda: snap(window).epoch == 0, timeout=10000)
+    qtbot.waitUntil(lambda: snap(window).epoch == 0, timeout=30000)
     _train_a_little(qtbot, window)
     assert window.trace.previous_points() == 0
     import os
     examples = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
     window.load_path(os.path.join(examples, "04_circle_by_depth.json"))
-    qtbot.waitUntil(lambda: window._drawn is not None and snap(window).epoch == 0, timeout=10000)
+    qtbot.waitUntil(lambda: window._drawn is not None and snap(window).epoch == 0, timeout=30000)
     _train_a_little(qtbot, window)
     assert window.trace.previous_points() == 0
 
