@@ -186,14 +186,15 @@ class BackwardViews(QObject):
         page = self.tabs.currentWidget()
         if snap is None:
             return
+        w = self.window
+        replay = snap.epoch if w._scrubbing else None  # the history slider's epoch
+        force = not w.playing or w._scrubbing
         if page is self.gradient_panel:
-            live = self.window.latest.snapshot if self.window.latest is not None else snap
+            live = w.latest.snapshot if w.latest is not None else snap
             self.gradient_panel.update_gradients(snap.gradients, live.gradient_log,
-                                                 force=not self.window.playing
-                                                 or self.window._scrubbing)
+                                                 force=force, replay=replay)
         elif page is self.histogram_panel:
-            self.histogram_panel.update_histograms(snap.histograms, force=not self.window.playing
-                                                   or self.window._scrubbing)
+            self.histogram_panel.update_histograms(snap.histograms, force=force, replay=replay)
 
     def choose_overlay(self) -> None:
         view = self.window.network_view
