@@ -5,6 +5,7 @@ and presentation mode that lost the maximized window."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QRadioButton
 
 from .conftest import choose, control, snap, wait_epoch
 from .test_canvas import click_block, view_point
@@ -160,3 +161,67 @@ def test_replaying_an_unmeasured_epoch_says_so_instead_of_showing_the_live_run(q
     assert grads.readout.text().startswith("Replay of epoch 1")
     assert "not measured" in grads.readout.text()
     assert grads.cursor.isVisible() and grads.cursor.value() == 1
+
+
+def test_grad_init_asks_before_it_shows_the_answer(qtbot):
+    """What is on screen before the first prediction: the lesson's text (its banner) and the
+    step's text say nothing of piles at ±1, copies or spreads, and the panel that shows the
+    answer opens only with the step's action."""
+    from .test_lessons_gui import click, make_panel
+
+    panel, host, exp = make_panel(qtbot, "grad_init.json")
+    before = " ".join([exp.description, panel.text.text(), panel.question.text()]).lower()
+    for answer in ("piles up", "piled up", "±1", "copy", "copies", "spread inside",
+                   "saturat"):
+        assert answer not in before, answer
+    assert host.experiment.view.panel != "histograms"
+    click(qtbot, panel, "lesson.choice=0")
+    assert host.experiment.view.panel != "histograms"  # not even after the prediction...
+    click(qtbot, panel, "lesson.action")  # ...until the student asks to see
+    assert host.experiment.view.panel == "histograms"
+    assert "±1" in panel.reveal.text()
+
+
+def test_back_and_next_keep_the_students_predictions_and_reveals(qtbot):
+    from .test_lessons_gui import click, make_panel
+
+    panel, host, exp = make_panel(qtbot, "grad_init.json")
+    first, second = exp.lesson.steps[:2]
+    wrong = next(i for i in range(len(first.choices)) if i not in first.answers)
+    click(qtbot, panel, f"lesson.choice={wrong}")
+    click(qtbot, panel, "lesson.action")
+    click(qtbot, panel, "lesson.next")
+    click(qtbot, panel, f"lesson.choice={second.answers[0]}")
+    click(qtbot, panel, "lesson.action")
+    assert panel.reveal.text() == second.reveal
+    click(qtbot, panel, "lesson.back")  # step 1 again, before its action: the pick stays
+    assert panel.index == 0 and host.experiment.view.panel != "histograms"
+    radio = panel.findChild(QRadioButton, f"lesson.choice={wrong}")
+    assert radio.isChecked() and not radio.isEnabled()  # a prediction is not re-taken
+    assert "Your prediction" in panel.feedback.text()
+    click(qtbot, panel, "lesson.action")
+    assert panel.feedback.text().startswith("Not quite") and panel.reveal.text() == first.reveal
+    click(qtbot, panel, "lesson.next")  # step 2 as the student left it: choice and reveal
+    assert panel.index == 1
+    assert panel.findChild(QRadioButton, f"lesson.choice={second.answers[0]}").isChecked()
+    assert panel.action_done and panel.reveal.text() == second.reveal
+    assert panel.feedback.text() == "Your prediction was right."
+    dense = host.experiment.network.of_type("dense")
+    assert {host.experiment.network.nodes[n].param("init") for n in dense} == {"zeros"}
+
+
+def test_next_after_back_runs_a_training_step_again_for_its_reveal(qtbot):
+    from .test_lessons_gui import click, make_panel, walk_step
+
+    panel, host, exp = make_panel(qtbot, asynchronous=True)  # momentum: set, then train 200
+    walk_step(qtbot, panel, exp.lesson.steps[0])
+    click(qtbot, panel, "lesson.next")
+    walk_step(qtbot, panel, exp.lesson.steps[1])
+    assert host.epochs == 200
+    click(qtbot, panel, "lesson.back")  # step 1 before it ran: momentum, no epochs
+    assert panel.index == 0 and host.epochs == 0
+    click(qtbot, panel, "lesson.action")  # plain SGD again
+    qtbot.waitUntil(lambda: panel.action_done, timeout=5000)
+    click(qtbot, panel, "lesson.next")  # the 200 epochs the student had asked for
+    qtbot.waitUntil(lambda: panel.action_done, timeout=5000)
+    assert host.epochs == 200 and panel.reveal.text() == exp.lesson.steps[1].reveal

@@ -3,7 +3,9 @@
 Each step shows its text; when it asks a question the student picks a choice first, then the
 step's action runs (the app trains, changes a field, steps the clustering) and the reveal
 explains what was seen. Next and Back walk the steps; Back puts the experiment back as it was
-before the step.
+before the step. The panel remembers each step's prediction: a step seen again shows the
+student's first answer (a prediction cannot be changed once the answer is out), and Next onto
+a step whose action had run runs it again, so its reveal comes back as it was.
 
 The panel never edits the experiment itself: it hands each action to a host (the window, or a
 fake in the tests) through the small `LessonHost` interface below, so it works with whatever
@@ -48,6 +50,8 @@ class LessonHost(Protocol):
 
 def action_label(action: ActionSpec) -> str:
     """The action button's text, in the student's words."""
+    if action.kind == "set" and action.field == "view.panel":
+        return f"Show the {value_in_words(action.field, action.value)} panel"
     if action.kind == "set":
         return (f"Set the {path_in_words(action.field)} to "
                 f"{value_in_words(action.field, action.value)}")
@@ -75,6 +79,8 @@ class GuidePanel(QWidget):
         self.markers: list[Any] = []  # markers[i]: the state before step i
         self.answer: int | None = None
         self.action_done = False
+        self.answers: dict[int, int] = {}  # step -> the student's prediction
+        self.acted: set[int] = set()  # steps whose action has run (undone by Back or not)
         self._build()
         self._show()
 
@@ -134,6 +140,7 @@ class GuidePanel(QWidget):
         self.title.setText(experiment.title)
         self.index = 0
         self.markers = [self.host.marker()] if self.steps else []
+        self.answers, self.acted = {}, set()
         self._enter()
 
     @property
@@ -160,6 +167,9 @@ class GuidePanel(QWidget):
         del self.markers[self.index:]
         self.markers.append(self.host.marker())
         self._enter()
+        step = self.step
+        if self.index in self.acted and step is not None and step.action.kind != "none":
+            self._perform()  # seen before: the state and the reveal as the student saw them
 
     @Slot()
     def go_back(self) -> None:
@@ -176,10 +186,11 @@ class GuidePanel(QWidget):
     def action_finished(self) -> None:
         """The host's asynchronous action (training on the worker) has ended."""
         self.action_done = True
+        self.acted.add(self.index)
         self._show()
 
     def _enter(self) -> None:
-        self.answer = None
+        self.answer = self.answers.get(self.index)  # Back and Next keep the prediction
         self.action_done = False
         self._show()
         self.step_changed.emit(self.index)
@@ -187,7 +198,7 @@ class GuidePanel(QWidget):
     @Slot(int)
     def _choose(self, index: int) -> None:
         if self.answer is None:  # the first pick is the prediction; it cannot be changed
-            self.answer = index
+            self.answer = self.answers[self.index] = index
         self._show()
 
     @Slot()
@@ -198,6 +209,7 @@ class GuidePanel(QWidget):
         self.action_button.setEnabled(False)
         if self.host.perform(step.action):
             self.action_done = True
+            self.acted.add(self.index)
         self._show()
 
     # -------------------------------------------------------------------------- show
