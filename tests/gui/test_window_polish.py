@@ -5,7 +5,7 @@ and presentation mode that lost the maximized window."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QPushButton, QRadioButton
 
 from .conftest import choose, control, snap, wait_epoch
 from .test_canvas import click_block, view_point
@@ -198,16 +198,33 @@ def test_back_and_next_keep_the_students_predictions_and_reveals(qtbot):
     assert panel.index == 0 and host.experiment.view.panel != "histograms"
     radio = panel.findChild(QRadioButton, f"lesson.choice={wrong}")
     assert radio.isChecked() and not radio.isEnabled()  # a prediction is not re-taken
-    assert "Your prediction" in panel.feedback.text()
-    click(qtbot, panel, "lesson.action")
-    assert panel.feedback.text().startswith("Not quite") and panel.reveal.text() == first.reveal
-    click(qtbot, panel, "lesson.next")  # step 2 as the student left it: choice and reveal
-    assert panel.index == 1
+    assert "Your prediction" in panel.feedback.text() and not panel.reveal.text()
+    click(qtbot, panel, "lesson.next")  # forward again: step 2 as the student left it
+    assert panel.index == 1 and host.experiment.view.panel == "histograms"
     assert panel.findChild(QRadioButton, f"lesson.choice={second.answers[0]}").isChecked()
     assert panel.action_done and panel.reveal.text() == second.reveal
     assert panel.feedback.text() == "Your prediction was right."
     dense = host.experiment.network.of_type("dense")
     assert {host.experiment.network.nodes[n].param("init") for n in dense} == {"zeros"}
+    click(qtbot, panel, "lesson.back")
+    click(qtbot, panel, "lesson.action")  # or see step 1 again where it stands
+    assert panel.feedback.text().startswith("Not quite") and panel.reveal.text() == first.reveal
+
+
+def test_the_action_button_stays_put_when_the_prediction_is_made(qtbot):
+    from .test_lessons_gui import click, make_panel
+
+    panel, host, exp = make_panel(qtbot, "grad_init.json")
+    panel.resize(260, 720)  # as in the window's dock at 1280x800
+    action = panel.findChild(QPushButton, "lesson.action")
+    panel.layout().activate()
+    qtbot.wait(10)
+    before = action.mapTo(panel, QPoint(0, 0))
+    click(qtbot, panel, "lesson.choice=1")
+    panel.layout().activate()
+    qtbot.wait(10)
+    assert panel.feedback.isVisible()
+    assert action.mapTo(panel, QPoint(0, 0)) == before
 
 
 def test_next_after_back_runs_a_training_step_again_for_its_reveal(qtbot):
@@ -220,8 +237,7 @@ def test_next_after_back_runs_a_training_step_again_for_its_reveal(qtbot):
     assert host.epochs == 200
     click(qtbot, panel, "lesson.back")  # step 1 before it ran: momentum, no epochs
     assert panel.index == 0 and host.epochs == 0
-    click(qtbot, panel, "lesson.action")  # plain SGD again
-    qtbot.waitUntil(lambda: panel.action_done, timeout=5000)
-    click(qtbot, panel, "lesson.next")  # the 200 epochs the student had asked for
-    qtbot.waitUntil(lambda: panel.action_done, timeout=5000)
+    click(qtbot, panel, "lesson.next")  # plain SGD again, then the 200 epochs asked for
+    qtbot.waitUntil(lambda: panel.index == 1 and panel.action_done, timeout=5000)
+    assert host.experiment.training.optimizer == "sgd"
     assert host.epochs == 200 and panel.reveal.text() == exp.lesson.steps[1].reveal
