@@ -52,7 +52,10 @@ class BackwardViews(QObject):
         self.legend.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         column = QWidget()
         column.setObjectName("network.backward_tools")
-        column.setFixedWidth(w.palette.width())
+        # As wide as the palette, which widens with presentation type (a width fixed here
+        # cut "BatchNorm" to "BatchNor" on a projector); the legend wraps within it.
+        column.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         tools = QVBoxLayout(column)
         tools.setContentsMargins(0, 0, 0, 0)
         holder = next(lay for lay in _layouts(w.palette.parentWidget().layout())

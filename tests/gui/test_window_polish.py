@@ -241,3 +241,19 @@ def test_next_after_back_runs_a_training_step_again_for_its_reveal(qtbot):
     qtbot.waitUntil(lambda: panel.index == 1 and panel.action_done, timeout=5000)
     assert host.experiment.training.optimizer == "sgd"
     assert host.epochs == 200 and panel.reveal.text() == exp.lesson.steps[1].reveal
+
+
+def test_the_block_palette_shows_whole_names_in_presentation_mode(qtbot, window):
+    from PySide6.QtGui import QFontMetrics
+
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: window.experiment.view.presentation)
+    qtbot.wait(50)
+    palette = window.palette
+    metrics = QFontMetrics(palette.font())
+    shown = palette.viewport().width()
+    column = palette.parentWidget()  # the palette is not cut off by the column it sits in
+    assert palette.geometry().right() < column.width(), (palette.width(), column.width())
+    for i in range(palette.count()):  # "BatchNorm" was cut to "BatchNor" on a projector
+        assert metrics.horizontalAdvance(palette.item(i).text()) + 8 <= shown, \
+            palette.item(i).text()
