@@ -142,12 +142,12 @@ def dying_relu(out: dict[str, Experiment]) -> None:
 def initialization(out: dict[str, Experiment]) -> None:
     exp = lesson(
         "Initialization at a glance: zeros, too large, Glorot, He",
-        "The Histograms panel shows each layer's outputs over the training data (blue) and "
-        "its weights (orange) before any training. Weights N(0, 1) into 16-unit tanh layers "
-        "are too large: each unit sums 16 inputs, z has a spread of about 4 and tanh piles up "
-        "at ±1, where its slope (and so the gradient) is 0. Glorot's U(±√(6/(N + M))) keeps "
-        "the outputs spread inside (−1, 1). Zeros make every unit a copy of the others; He's "
-        "N(0, 2/N) is Glorot's counterpart for ReLU.",
+        # What the student is asked to predict stays out of this text (it is on screen from
+        # the start): the steps' reveals explain each picture once it is seen.
+        "Four tanh layers of 16 units, before any training. The Histograms panel shows each "
+        "layer's outputs over the training data (blue) and its weights (orange). The steps "
+        "try four initializations, N(0, 1), all zeros, Glorot's U(±√(6/(N + M))) and, for "
+        "ReLU units, He's N(0, 2/N): predict what each does to the layers, then see it.",
         "circle", (16,) * 4, "tanh",
         promise("saturated_share", 0, "weights too large saturate tanh before any training",
                 "above", {"network.hidden.init": "glorot_uniform"}, "Glorot init", 0.3,
@@ -157,12 +157,16 @@ def initialization(out: dict[str, Experiment]) -> None:
         goal="What an initialization does to every layer, visible at epoch 0.")
     exp.network = mlp([16] * 4, "tanh", init="normal")
     exp.lesson.steps = [
+        # The lesson opens on the trace, so the histograms (the answer) show only once the
+        # student has predicted.
         step("Four tanh layers of 16, weights drawn from N(0, 1), no training yet.",
-             "What do the layers' outputs look like?",
+             "What will the layers' outputs look like?",
              ["Piled up at −1 and +1", "Spread evenly around 0", "All exactly 0"], [0],
-             reveal="Each unit adds 16 inputs with weights of size 1: z spreads over about ±4 "
-                    "and tanh saturates. The panel's caption gives the spread across units; the "
-                    "Gradients panel shows the saturated share."),
+             ("set", "view.panel", "histograms"),
+             "Each unit adds 16 inputs with weights of size 1: z spreads over about ±4 and "
+             "tanh saturates, piling up at ±1 where its slope (and so the gradient) is 0. The "
+             "panel's caption gives the spread across units; the Gradients panel shows the "
+             "saturated share."),
         step("Set every weight to zero.", "What will the histograms show now?",
              ["One spike: every unit the same", "The same piles at ±1", "A bell curve"], [0],
              ("set", "network.hidden.init", "zeros"),
@@ -179,7 +183,7 @@ def initialization(out: dict[str, Experiment]) -> None:
              reveal="ReLU zeroes half its inputs, so it needs twice Glorot's variance: the "
                     "outputs keep their size through all four layers."),
     ]
-    out["grad_init"] = watching(exp, "histograms")
+    out["grad_init"] = watching(exp, "loss")
 
 
 def lessons() -> dict[str, Experiment]:

@@ -52,7 +52,10 @@ class BackwardViews(QObject):
         self.legend.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         column = QWidget()
         column.setObjectName("network.backward_tools")
-        column.setFixedWidth(w.palette.width())
+        # As wide as the palette, which widens with presentation type (a width fixed here
+        # cut "BatchNorm" to "BatchNor" on a projector); the legend wraps within it.
+        column.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         tools = QVBoxLayout(column)
         tools.setContentsMargins(0, 0, 0, 0)
         holder = next(lay for lay in _layouts(w.palette.parentWidget().layout())
@@ -186,14 +189,15 @@ class BackwardViews(QObject):
         page = self.tabs.currentWidget()
         if snap is None:
             return
+        w = self.window
+        replay = snap.epoch if w._scrubbing else None  # the history slider's epoch
+        force = not w.playing or w._scrubbing
         if page is self.gradient_panel:
-            live = self.window.latest.snapshot if self.window.latest is not None else snap
+            live = w.latest.snapshot if w.latest is not None else snap
             self.gradient_panel.update_gradients(snap.gradients, live.gradient_log,
-                                                 force=not self.window.playing
-                                                 or self.window._scrubbing)
+                                                 force=force, replay=replay)
         elif page is self.histogram_panel:
-            self.histogram_panel.update_histograms(snap.histograms, force=not self.window.playing
-                                                   or self.window._scrubbing)
+            self.histogram_panel.update_histograms(snap.histograms, force=force, replay=replay)
 
     def choose_overlay(self) -> None:
         view = self.window.network_view

@@ -74,6 +74,14 @@ def _shrink(snap):
                                gradient_log=None)  # the live one is drawn, cursor at the epoch
 
 
+def rate_text(playing: bool, epochs_per_second: float, frames_per_second: int) -> str:
+    """The status bar's speed: the rates while training; paused, it says so (the last rate
+    stayed on screen and read as if the run were still going)."""
+    if not playing:
+        return "paused"
+    return f"{epochs_per_second:,.0f} epochs/s  |  {frames_per_second} frames/s"
+
+
 class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, EvaluationHost,
                  QMainWindow):
     run_frame = Signal(object)  # each frame of the run the window shows (the labs follow it)
@@ -318,6 +326,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.playing = not self.playing
         self.worker.post(Play() if self.playing else Pause())
         self.training_bar.set_playing(self.playing)
+        if not self.playing:
+            self.status_rate.setText(rate_text(False, 0.0, 0))  # at once, not at the next frame
 
     def step_epoch(self) -> None:
         self._go_live()
@@ -571,8 +581,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         note = f"  ({frame.device_note})" if frame.device_note else ""
         self.status_device.setText(f"device: {frame.device}{note}  |  {frame.path} path")
         self.status_device.setToolTip(frame.path_reason)
-        self.status_rate.setText(f"{frame.epochs_per_second:,.0f} epochs/s  |  "
-                                 f"{len(self._paint_times)} frames/s")
+        self.status_rate.setText(rate_text(frame.playing, frame.epochs_per_second,
+                                           len(self._paint_times)))
 
     def _draw(self, snap) -> None:
         self.output_view.update_snapshot(snap)

@@ -4,6 +4,7 @@ lesson file opens the way its teacher prepared it. A mixin of MainWindow."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
 from ..core.spec import CONTROLS
@@ -117,8 +118,24 @@ class Presentation:
         self.output_view.set_show_test(view.show_test_data)
         if self.output_view.discretize != view.discretize:
             self.output_view.set_discretize(view.discretize)
-        if on and not was and was is not None and not self.isFullScreen():
-            self.showFullScreen()
-        elif was and not on and self.isFullScreen():
-            self.showNormal()
+        if on and not was and was is not None:
+            # leaving puts back what was there: a maximized window stays maximized
+            self._state_before_presentation = self.windowState()
+            if not self.isFullScreen():
+                self.showFullScreen()
+        elif was and not on:
+            self._leave_full_screen(getattr(self, "_state_before_presentation", None))
         self._presented = on
+
+    def _leave_full_screen(self, before) -> None:
+        """Back to the window state from before presentation mode (None: unknown, so a
+        normal window if it is full screen)."""
+        self._state_before_presentation = None
+        if before is None or before & Qt.WindowState.WindowFullScreen:
+            if before is None and self.isFullScreen():
+                self.showNormal()
+            return  # full screen before (F11): it stays
+        if before & Qt.WindowState.WindowMaximized:
+            self.showMaximized()
+        else:
+            self.showNormal()

@@ -3,7 +3,10 @@
 Each step shows its text; when it asks a question the student picks a choice first, then the
 step's action runs (the app trains, changes a field, steps the clustering) and the reveal
 explains what was seen. Next and Back walk the steps; Back puts the experiment back as it was
-before the step.
+before the step. The panel remembers each step's prediction: a step seen again shows the
+student's first answer (a prediction cannot be changed once the answer is out). On a step the
+student had finished, Next runs its undone action again and goes on, and Next onto a step
+whose action had run runs it again, so Back then Next shows the choice and the reveal again.
 
 The panel never edits the experiment itself: it hands each action to a host (the window, or a
 fake in the tests) through the small `LessonHost` interface below, so it works with whatever
@@ -48,6 +51,8 @@ class LessonHost(Protocol):
 
 def action_label(action: ActionSpec) -> str:
     """The action button's text, in the student's words."""
+    if action.kind == "set" and action.field == "view.panel":
+        return f"Show the {value_in_words(action.field, action.value)} panel"
     if action.kind == "set":
         return (f"Set the {path_in_words(action.field)} to "
                 f"{value_in_words(action.field, action.value)}")
@@ -75,6 +80,9 @@ class GuidePanel(QWidget):
         self.markers: list[Any] = []  # markers[i]: the state before step i
         self.answer: int | None = None
         self.action_done = False
+        self.answers: dict[int, int] = {}  # step -> the student's prediction
+        self.acted: set[int] = set()  # steps whose action has run (undone by Back or not)
+        self._advance = False  # Next is waiting for a re-run action to finish
         self._build()
         self._show()
 
@@ -109,8 +117,10 @@ class GuidePanel(QWidget):
         for widget in (self.title, self.progress, self.text, self.question):
             layout.addWidget(widget)
         layout.addLayout(self.choices_box)
-        layout.addWidget(self.feedback)
+        # the verdict below the action: its text appearing must not move the button away
+        # from the pointer between the prediction and the click on it
         layout.addWidget(self.action_button)
+        layout.addWidget(self.feedback)
         layout.addWidget(self.reveal)
         layout.addStretch(1)
         layout.addLayout(nav)
@@ -134,6 +144,7 @@ class GuidePanel(QWidget):
         self.title.setText(experiment.title)
         self.index = 0
         self.markers = [self.host.marker()] if self.steps else []
+        self.answers, self.acted, self._advance = {}, set(), False
         self._enter()
 
     @property
@@ -146,13 +157,25 @@ class GuidePanel(QWidget):
         if step is None:
             return False
         answered = not step.question or self.answer is not None
-        acted = step.action.kind == "none" or self.action_done
+        acted = step.action.kind == "none" or self.action_done or self.index in self.acted
         return answered and acted
+
+    @property
+    def revealed(self) -> bool:
+        """The step's answer is on screen: predicted, and its action (if any) has run."""
+        step = self.step
+        return self.can_continue and (step.action.kind == "none" or self.action_done)
 
     @Slot()
     def go_next(self) -> None:
-        if not self.can_continue:
+        if not self.can_continue or self._advance:
             return
+        if not self.revealed:  # finished before, undone by Back: run it again, then go on
+            self._advance = True
+            self._perform()
+            if not self.action_done:
+                return  # on the worker: action_finished goes on
+            self._advance = False
         if self.index == len(self.steps) - 1:
             self.finished.emit()
             return
@@ -160,6 +183,9 @@ class GuidePanel(QWidget):
         del self.markers[self.index:]
         self.markers.append(self.host.marker())
         self._enter()
+        step = self.step
+        if self.index in self.acted and step is not None and step.action.kind != "none":
+            self._perform()  # seen before: the state and the reveal as the student saw them
 
     @Slot()
     def go_back(self) -> None:
@@ -167,6 +193,7 @@ class GuidePanel(QWidget):
         if not self.steps:
             return
         target = max(0, self.index - 1)
+        self._advance = False
         self.host.undo_to(self.markers[target])
         self.index = target
         del self.markers[target + 1:]
@@ -176,10 +203,14 @@ class GuidePanel(QWidget):
     def action_finished(self) -> None:
         """The host's asynchronous action (training on the worker) has ended."""
         self.action_done = True
+        self.acted.add(self.index)
         self._show()
+        if self._advance:
+            self._advance = False
+            self.go_next()
 
     def _enter(self) -> None:
-        self.answer = None
+        self.answer = self.answers.get(self.index)  # Back and Next keep the prediction
         self.action_done = False
         self._show()
         self.step_changed.emit(self.index)
@@ -187,7 +218,7 @@ class GuidePanel(QWidget):
     @Slot(int)
     def _choose(self, index: int) -> None:
         if self.answer is None:  # the first pick is the prediction; it cannot be changed
-            self.answer = index
+            self.answer = self.answers[self.index] = index
         self._show()
 
     @Slot()
@@ -198,6 +229,7 @@ class GuidePanel(QWidget):
         self.action_button.setEnabled(False)
         if self.host.perform(step.action):
             self.action_done = True
+            self.acted.add(self.index)
         self._show()
 
     # -------------------------------------------------------------------------- show
@@ -219,7 +251,7 @@ class GuidePanel(QWidget):
             self.action_button.setEnabled(not needs_answer and not self.action_done)
             self.action_button.setToolTip("Answer the question first" if needs_answer
                                           else self.action_button.text())
-        self.reveal.setText(step.reveal if step and self.can_continue else "")
+        self.reveal.setText(step.reveal if step and self.revealed else "")
         self.reveal.setVisible(bool(self.reveal.text()))
         self.back.setEnabled(bool(step) and self.index > 0)
         self.next.setEnabled(self.can_continue)

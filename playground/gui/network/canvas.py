@@ -424,7 +424,10 @@ class NetworkView(QGraphicsView):
             self._pan_from = event.position()
             return
         if self.itemAt(event.position().toPoint()) is None:
+            # empty canvas: nothing is selected any more, and the inspector says so
             self.select_link(None)
+            if event.button() == Qt.MouseButton.LeftButton:
+                self.block_selected.emit("")
         self._in_mouse_event = True
         try:
             super().mousePressEvent(event)

@@ -75,6 +75,33 @@ class Palette(QListWidget):
         return data
 
 
+MAX_HIDDEN_LAYERS = 12  # the header's + stops here
+
+
+def layers_text(count: int | None) -> str:
+    """The header's count of hidden layers (None: a network that is no plain chain)."""
+    if count is None:
+        return "custom network"
+    return f"{count} hidden layer{'' if count == 1 else 's'}"
+
+
+class LayerCount(QLabel):
+    """The count between the header's − and +, always as wide as its widest text: a count
+    that grew ("9" to "10", or "custom network") pushed the + from under the pointer, and the
+    user's next click landed on the templates."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        metrics = QFontMetrics(self.font())
+        widest = max(metrics.horizontalAdvance(layers_text(n))
+                     for n in (None, *range(MAX_HIDDEN_LAYERS + 1)))
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        return QSize(widest + margins.left() + margins.right() + 2 * self.margin() + 4,
+                     hint.height())
+
+    minimumSizeHint = sizeHint  # noqa: N815
+
+
 class NetworkHeader(QWidget):
     command = Signal(object)  # a Command to apply
     undo = Signal()
@@ -88,7 +115,8 @@ class NetworkHeader(QWidget):
         row.setContentsMargins(2, 0, 2, 0)
         self.less = QToolButton(text="−")
         self.more = QToolButton(text="+")
-        self.layers = QLabel("2 hidden layers")
+        self.layers = LayerCount(layers_text(2))
+        self.layers.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.less.setToolTip("remove the last hidden layer")
         self.more.setToolTip("add a hidden layer (a copy of the last)")
         self.template = QComboBox()
@@ -128,8 +156,8 @@ class NetworkHeader(QWidget):
         chain = graph.dense_chain()
         plain = chain is not None
         self.less.setEnabled(plain and bool(chain))
-        self.more.setEnabled(plain and len(chain or []) < 12)
-        self.layers.setText(f"{len(chain)} hidden layers" if plain else "custom network")
+        self.more.setEnabled(plain and len(chain or []) < MAX_HIDDEN_LAYERS)
+        self.layers.setText(layers_text(len(chain) if plain else None))
         self.undo_button.setEnabled(can_undo)
         self.redo_button.setEnabled(can_redo)
 

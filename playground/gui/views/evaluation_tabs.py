@@ -68,8 +68,18 @@ class EvaluationTabs(QTabWidget):
         self.names = dataset.class_names if dataset.problem != "regression" else ()
         self.indices = {s: dataset.split_of(s) for s in ("train", "val", "test")}
         classes, binary = dataset.problem != "regression", dataset.problem == "binary"
-        for i, on in ((1, classes), (2, binary), (3, binary), (4, not classes)):
-            self.setTabVisible(i, on)
+        applies = {1: classes, 2: binary, 3: binary, 4: not classes}
+        # The tab on show stays; one that no longer applies falls back to the trace. (Hiding
+        # it first let Qt step to the next visible tab, and with the regression's Fit tab
+        # still hidden that was Gradients.)
+        for i, on in applies.items():
+            if on:
+                self.setTabVisible(i, True)
+        if not applies.get(self.currentIndex(), True):
+            self.setCurrentIndex(0)
+        for i, on in applies.items():
+            if not on:
+                self.setTabVisible(i, False)
         self._snap = None
         self._run = None
         self.roc.forget()

@@ -27,6 +27,10 @@ LEFT_AXIS = 96  # px for the row names, the same on both strips so their epochs 
 WAITING = ("Gradients are measured while this panel is open or the network view's "
            "“Gradient flow” is on: train an epoch to fill the strips.")
 
+NOT_RECORDED = ("Replay of epoch {epoch}: its gradients were not measured (they are measured "
+                "only while this panel or “Gradient flow” is on during training). Hover the "
+                "strips for the epochs that were; move the History slider to “live” for now.")
+
 
 def decade_range(logs: np.ndarray) -> tuple[float, float]:
     """Colour levels for log10 values: whole decades around the data, 2 to 8 decades wide."""
@@ -100,9 +104,11 @@ class GradientPanel(QWidget):
         self.shares.scene().sigMouseMoved.connect(self._on_mouse)
 
     # ------------------------------------------------------------------------ drawing
-    def update_gradients(self, stats, view, force: bool = True) -> None:
+    def update_gradients(self, stats, view, force: bool = True,
+                         replay: int | None = None) -> None:
         """`stats`: the shown epoch's GradientStats (live or replayed; None: not measured);
-        `view`: the run's GradientLogView (core/gradient_log.py). While training, at most
+        `view`: the run's GradientLogView (core/gradient_log.py); `replay`: the epoch the
+        history slider shows (None: the live run). While training, at most
         REDRAWS_PER_SECOND times a second unless `force` (pyqtgraph re-lays the axes out)."""
         now = time.perf_counter()
         if not force and now - self._last < 1 / REDRAWS_PER_SECOND:
@@ -112,6 +118,18 @@ class GradientPanel(QWidget):
         if view is not None:
             self._view = view
             self._draw_strips(view)
+        if stats is None and replay is not None:
+            # Not measured at the replayed epoch: the cursor marks it, and no live values
+            # stand beside the strips as if they were its own.
+            for line in (self.cursor, self.share_cursor):
+                line.setVisible(True)
+                line.setPos(replay)
+            if self._view is not None:
+                self._values(self.norms, ["—"] * len(self._view.layers))
+                self._values(self.shares, ["—"] * len(self._view.share_blocks))
+            if not self._hovering:
+                self.readout.setText(NOT_RECORDED.format(epoch=replay))
+            return
         if stats is None and self._view is None:
             self.readout.setText(WAITING)
             return

@@ -19,6 +19,9 @@ from .. import colors
 
 REDRAWS_PER_SECOND = 4
 WAITING = "Histograms of each layer's activations and weights appear here as the network runs."
+NOT_RECORDED = ("Replay of epoch {epoch}: no histograms were recorded at that epoch (they are "
+                "taken only while this tab is open during training). Move the History slider "
+                "to “live” for the network as it is now.")
 ACT_BRUSH = pg.mkBrush(*colors.BLUE)  # opaque: blending a fill costs several times more
 WEIGHT_BRUSH = pg.mkBrush(*colors.ORANGE)
 
@@ -45,11 +48,22 @@ class HistogramPanel(QWidget):
         self._font.setPointSize(8)
         self._title_size = "9pt"
 
-    def update_histograms(self, histograms: dict | None, force: bool = True) -> None:
+    def update_histograms(self, histograms: dict | None, force: bool = True,
+                          replay: int | None = None) -> None:
         """Redraw, at most REDRAWS_PER_SECOND times a second unless `force` (a paused or
-        replayed frame): a dozen small plots cost tens of milliseconds to paint."""
+        replayed frame): a dozen small plots cost tens of milliseconds to paint. `replay`: the
+        epoch the history slider shows (None: the live run)."""
         if not histograms:
-            self.caption.setText(WAITING)
+            if replay is None:
+                self.caption.setText(WAITING)
+                return
+            # No histograms were taken at that epoch: the live ones must not pass for it.
+            self.grid.clear()
+            self._bars.clear()
+            self._plots.clear()
+            self._layout_key = ()
+            self._shown = None
+            self.caption.setText(NOT_RECORDED.format(epoch=replay))
             return
         now = time.perf_counter()
         if histograms is self._shown or (not force and now - self._last < 1 / REDRAWS_PER_SECOND):
@@ -67,9 +81,10 @@ class HistogramPanel(QWidget):
                 self._set(node, "weights", h.weight_edges, h.weight_counts, None)
             if h.kind in ("dense", "activation"):
                 spreads.append(f"{node} {h.unit_spread:.3g}")
-        self.caption.setText("Blue: each layer's outputs over the training data; orange: its "
-                             "weights. How much a layer's units differ (std across units): "
-                             + ", ".join(spreads))
+        shown = f"Replay of epoch {replay}: " if replay is not None else ""
+        self.caption.setText(shown + "Blue: each layer's outputs over the training data; "
+                             "orange: its weights. How much a layer's units differ (std across "
+                             "units): " + ", ".join(spreads))
 
     def _build(self, histograms: dict) -> None:
         self.grid.clear()

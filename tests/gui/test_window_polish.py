@@ -1,0 +1,259 @@
+"""What a new user met clicking through the window under Xvfb (second trial): buttons that
+moved under the pointer, tabs that jumped, a status bar and an inspector that told stale news,
+and presentation mode that lost the maximized window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QPushButton, QRadioButton
+
+from .conftest import choose, control, snap, wait_epoch
+from .test_canvas import click_block, view_point
+
+
+def test_the_layer_buttons_stay_under_the_pointer_as_layers_come_and_go(qtbot, window):
+    header = window.network_header
+    for presentation in (False, True):
+        if presentation:
+            control(window, "view.presentation").trigger()
+            qtbot.waitUntil(lambda: window.experiment.view.presentation)
+        qtbot.wait(20)
+        plus = header.more.mapTo(window, QPoint(0, 0))
+        minus = header.less.mapTo(window, QPoint(0, 0))
+        seen = set()
+        for _ in range(9):  # 2 -> 11 hidden layers: "9" -> "10" widened the count's text
+            qtbot.mouseClick(header.more, Qt.MouseButton.LeftButton)
+            qtbot.wait(5)
+            seen.add(header.layers.text())
+            assert header.more.mapTo(window, QPoint(0, 0)) == plus, header.layers.text()
+        for _ in range(11):  # down to none ("1 hidden layer", then "0 hidden layers")
+            qtbot.mouseClick(header.less, Qt.MouseButton.LeftButton)
+            qtbot.wait(5)
+            seen.add(header.layers.text())
+            assert header.less.mapTo(window, QPoint(0, 0)) == minus, header.layers.text()
+            assert header.more.mapTo(window, QPoint(0, 0)) == plus, header.layers.text()
+        assert {"11 hidden layers", "1 hidden layer", "0 hidden layers"} <= seen
+        choose(header.template, "residual")  # "custom network" is no wider either
+        assert header.layers.text() == "custom network"
+        assert header.more.mapTo(window, QPoint(0, 0)) == plus
+        window.undo_edit()
+        for _ in range(2):
+            qtbot.mouseClick(header.more, Qt.MouseButton.LeftButton)
+
+
+def test_a_regression_dataset_keeps_the_tab_or_falls_back_to_the_trace(qtbot, window):
+    tabs = window.backward.tabs
+
+    def shown():
+        return tabs.tabText(tabs.currentIndex())
+
+    tabs.setCurrentWidget(window.backward.histogram_panel)  # applies to regression too
+    window.data_panel.dataset_buttons["plane"].click()
+    qtbot.waitUntil(lambda: snap(window).problem == "regression", timeout=10000)
+    assert shown() == "Histograms"
+    tabs.setCurrentWidget(tabs.fit)  # regression's own tab; back to classes: the trace
+    window.data_panel.dataset_buttons["circle"].click()
+    qtbot.waitUntil(lambda: snap(window).problem == "binary", timeout=10000)
+    assert shown() == "Trace" and window.experiment.view.panel == "loss"
+    tabs.setCurrentWidget(tabs.confusion)  # Confusion does not apply to regression
+    window.data_panel.dataset_buttons["plane"].click()
+    qtbot.waitUntil(lambda: snap(window).problem == "regression", timeout=10000)
+    assert shown() == "Trace" and window.experiment.view.panel == "loss"
+
+
+def test_the_status_bar_says_paused_instead_of_a_stale_rate(qtbot, window):
+    choose(window.training_bar.speed, 20)
+    window.toggle_play()
+    wait_epoch(qtbot, window, 60)
+    qtbot.waitUntil(lambda: "epochs/s" in window.status_rate.text(), timeout=5000)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: not window.latest.playing, timeout=5000)
+    qtbot.wait(300)
+    window.paint()
+    text = window.status_rate.text()
+    assert text == "paused", text
+    window.toggle_play()  # playing again: the rate is back
+    qtbot.waitUntil(lambda: "epochs/s" in window.status_rate.text(), timeout=5000)
+    window.toggle_play()
+
+
+def test_a_click_on_empty_canvas_clears_the_inspector(qtbot, window):
+    view = window.network_view
+    click_block(qtbot, window, "dense1")
+    assert window.inspector.title().endswith("dense1")
+    empty = view_point(view, view.sceneRect().topLeft()) + QPoint(3, 3)
+    assert view.itemAt(empty) is None
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=empty)
+    assert window.inspector.node_id in (None, "")
+    assert window.inspector.title() == "Block"
+    assert not view.selected_blocks()
+
+
+def test_leaving_presentation_mode_gives_back_the_maximized_window(qtbot, window):
+    window.showMaximized()
+    qtbot.waitUntil(window.isMaximized)
+    present = control(window, "view.presentation")
+    present.trigger()
+    qtbot.waitUntil(window.isFullScreen)
+    present.trigger()
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    assert window.isMaximized()
+    window.showNormal()  # a normal window comes back normal
+    qtbot.waitUntil(lambda: not window.isMaximized())
+    present.trigger()
+    qtbot.waitUntil(window.isFullScreen)
+    present.trigger()
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    assert not window.isMaximized()
+
+
+def _frames_with(qtbot, window, ready, timeout=15000):
+    def check():
+        window.paint()
+        return window._drawn is not None and ready(window._drawn.snapshot)
+
+    qtbot.waitUntil(check, timeout=timeout)
+
+
+def _train(qtbot, window, epochs):
+    for i in range(1, epochs + 1):
+        window.step_epoch()
+        wait_epoch(qtbot, window, i)
+        window.paint()
+
+
+def _recorded_at(window, epoch):
+    return next(i for i, s in enumerate(window._recorded) if s.epoch == epoch)
+
+
+def test_replaying_an_epoch_shows_its_own_histograms(qtbot, window):
+    panel = window.backward.histogram_panel
+    window.backward.tabs.setCurrentWidget(panel)  # measured while the tab is open
+    _train(qtbot, window, 4)
+    _frames_with(qtbot, window, lambda s: s.histograms is not None and s.epoch == 4)
+    live = snap(window).histograms["dense1"]
+    bars = panel._bars[("dense1", "act")]
+    assert list(bars.getData()[1]) == list(live.act_counts)
+    window.history_slider.setValue(_recorded_at(window, 1))
+    then = window._recorded[_recorded_at(window, 1)].histograms["dense1"]
+    assert list(then.act_counts) != list(live.act_counts)
+    assert list(panel._bars[("dense1", "act")].getData()[1]) == list(then.act_counts)
+    assert panel.caption.text().startswith("Replay of epoch 1")
+    window.history_slider.setValue(window.history_slider.maximum())
+    assert list(panel._bars[("dense1", "act")].getData()[1]) == list(live.act_counts)
+    assert not panel.caption.text().startswith("Replay")
+
+
+def test_replaying_an_unmeasured_epoch_says_so_instead_of_showing_the_live_run(qtbot, window):
+    _train(qtbot, window, 3)  # on the Trace tab: no histograms, no gradients taken
+    hist = window.backward.histogram_panel
+    window.backward.tabs.setCurrentWidget(hist)
+    _frames_with(qtbot, window, lambda s: s.histograms is not None)  # the live run's
+    assert hist._bars
+    window.history_slider.setValue(_recorded_at(window, 1))
+    assert not hist._bars, "the live histograms were shown as epoch 1's"
+    assert "epoch 1" in hist.caption.text() and "no histograms" in hist.caption.text()
+    window.history_slider.setValue(window.history_slider.maximum())
+    assert hist._bars  # live again
+    grads = window.backward.gradient_panel
+    window.backward.tabs.setCurrentWidget(grads)
+    window.history_slider.setValue(_recorded_at(window, 1))
+    assert grads.readout.text().startswith("Replay of epoch 1")
+    assert "not measured" in grads.readout.text()
+    assert grads.cursor.isVisible() and grads.cursor.value() == 1
+
+
+def test_grad_init_asks_before_it_shows_the_answer(qtbot):
+    """What is on screen before the first prediction: the lesson's text (its banner) and the
+    step's text say nothing of piles at ±1, copies or spreads, and the panel that shows the
+    answer opens only with the step's action."""
+    from .test_lessons_gui import click, make_panel
+
+    panel, host, exp = make_panel(qtbot, "grad_init.json")
+    before = " ".join([exp.description, panel.text.text(), panel.question.text()]).lower()
+    for answer in ("piles up", "piled up", "±1", "copy", "copies", "spread inside",
+                   "saturat"):
+        assert answer not in before, answer
+    assert host.experiment.view.panel != "histograms"
+    click(qtbot, panel, "lesson.choice=0")
+    assert host.experiment.view.panel != "histograms"  # not even after the prediction...
+    click(qtbot, panel, "lesson.action")  # ...until the student asks to see
+    assert host.experiment.view.panel == "histograms"
+    assert "±1" in panel.reveal.text()
+
+
+def test_back_and_next_keep_the_students_predictions_and_reveals(qtbot):
+    from .test_lessons_gui import click, make_panel
+
+    panel, host, exp = make_panel(qtbot, "grad_init.json")
+    first, second = exp.lesson.steps[:2]
+    wrong = next(i for i in range(len(first.choices)) if i not in first.answers)
+    click(qtbot, panel, f"lesson.choice={wrong}")
+    click(qtbot, panel, "lesson.action")
+    click(qtbot, panel, "lesson.next")
+    click(qtbot, panel, f"lesson.choice={second.answers[0]}")
+    click(qtbot, panel, "lesson.action")
+    assert panel.reveal.text() == second.reveal
+    click(qtbot, panel, "lesson.back")  # step 1 again, before its action: the pick stays
+    assert panel.index == 0 and host.experiment.view.panel != "histograms"
+    radio = panel.findChild(QRadioButton, f"lesson.choice={wrong}")
+    assert radio.isChecked() and not radio.isEnabled()  # a prediction is not re-taken
+    assert "Your prediction" in panel.feedback.text() and not panel.reveal.text()
+    click(qtbot, panel, "lesson.next")  # forward again: step 2 as the student left it
+    assert panel.index == 1 and host.experiment.view.panel == "histograms"
+    assert panel.findChild(QRadioButton, f"lesson.choice={second.answers[0]}").isChecked()
+    assert panel.action_done and panel.reveal.text() == second.reveal
+    assert panel.feedback.text() == "Your prediction was right."
+    dense = host.experiment.network.of_type("dense")
+    assert {host.experiment.network.nodes[n].param("init") for n in dense} == {"zeros"}
+    click(qtbot, panel, "lesson.back")
+    click(qtbot, panel, "lesson.action")  # or see step 1 again where it stands
+    assert panel.feedback.text().startswith("Not quite") and panel.reveal.text() == first.reveal
+
+
+def test_the_action_button_stays_put_when_the_prediction_is_made(qtbot):
+    from .test_lessons_gui import click, make_panel
+
+    panel, host, exp = make_panel(qtbot, "grad_init.json")
+    panel.resize(260, 720)  # as in the window's dock at 1280x800
+    action = panel.findChild(QPushButton, "lesson.action")
+    panel.layout().activate()
+    qtbot.wait(10)
+    before = action.mapTo(panel, QPoint(0, 0))
+    click(qtbot, panel, "lesson.choice=1")
+    panel.layout().activate()
+    qtbot.wait(10)
+    assert panel.feedback.isVisible()
+    assert action.mapTo(panel, QPoint(0, 0)) == before
+
+
+def test_next_after_back_runs_a_training_step_again_for_its_reveal(qtbot):
+    from .test_lessons_gui import click, make_panel, walk_step
+
+    panel, host, exp = make_panel(qtbot, asynchronous=True)  # momentum: set, then train 200
+    walk_step(qtbot, panel, exp.lesson.steps[0])
+    click(qtbot, panel, "lesson.next")
+    walk_step(qtbot, panel, exp.lesson.steps[1])
+    assert host.epochs == 200
+    click(qtbot, panel, "lesson.back")  # step 1 before it ran: momentum, no epochs
+    assert panel.index == 0 and host.epochs == 0
+    click(qtbot, panel, "lesson.next")  # plain SGD again, then the 200 epochs asked for
+    qtbot.waitUntil(lambda: panel.index == 1 and panel.action_done, timeout=5000)
+    assert host.experiment.training.optimizer == "sgd"
+    assert host.epochs == 200 and panel.reveal.text() == exp.lesson.steps[1].reveal
+
+
+def test_the_block_palette_shows_whole_names_in_presentation_mode(qtbot, window):
+    from PySide6.QtGui import QFontMetrics
+
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: window.experiment.view.presentation)
+    qtbot.wait(50)
+    palette = window.palette
+    metrics = QFontMetrics(palette.font())
+    shown = palette.viewport().width()
+    column = palette.parentWidget()  # the palette is not cut off by the column it sits in
+    assert palette.geometry().right() < column.width(), (palette.width(), column.width())
+    for i in range(palette.count()):  # "BatchNorm" was cut to "BatchNor" on a projector
+        assert metrics.horizontalAdvance(palette.item(i).text()) + 8 <= shown, \
+            palette.item(i).text()
