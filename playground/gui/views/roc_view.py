@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ...core import metrics as M
 from .. import colors
+from .key_row import KeyRow
 
 CURVE, FADED, POINT = "#0877bd", "#0877bd", "#d62728"
 MAX_FADED = 8  # earlier curves kept: epochs 1, 2, 4, 8, ... (the latest eight)
@@ -33,16 +34,23 @@ def still_plot(x_label: str = "", y_label: str = "", grid: bool = True) -> pg.Pl
     return plot
 
 
-def caption_over(owner: QWidget, plot: QWidget) -> QLabel:
-    """Lay out `owner` as a caption (wrapped: never wider than the plot) over `plot`."""
+def caption_over(owner: QWidget, plot: QWidget, key: QWidget | None = None) -> QLabel:
+    """Lay out `owner` as a caption (wrapped: never wider than the plot) over `plot`, with the
+    plot's key between them."""
     caption = QLabel()
     caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
     caption.setWordWrap(True)
     layout = QVBoxLayout(owner)
     layout.setContentsMargins(2, 2, 2, 2)
     layout.addWidget(caption)
+    if key is not None:
+        layout.addWidget(key)
     layout.addWidget(plot, 1)
     return caption
+
+
+def hex_color(rgb) -> str:
+    return "#" + "".join(f"{int(v):02x}" for v in tuple(rgb)[:3])
 
 
 class RocPanel(QWidget):
@@ -93,9 +101,11 @@ class RocPanel(QWidget):
             column.addWidget(title)
             column.addWidget(plot, 1)
             plots.addLayout(column, 1)
+        self.key = KeyRow("roc.key")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(self.top)
+        layout.addWidget(self.key)
         layout.addLayout(plots, 1)
         self.handle.sigPositionChanged.connect(lambda *_: self._dragged(False))
         self.handle.sigPositionChangeFinished.connect(lambda *_: self._dragged(True))
@@ -138,6 +148,10 @@ class RocPanel(QWidget):
             else:
                 item.setData([], [])
         both = len(truth) and 0 < int(np.sum(truth == 1)) < len(truth)
+        self.key.set_entries([(CURVE, "line", f"epoch {epoch}")]
+                             + [("#9cc3e0", "line", "earlier epochs")] * bool(earlier)
+                             + [("#999999", "dash", "chance"),
+                                (POINT, "dot", "threshold")] * bool(both))
         if not both:
             self._roc = None
             self.curve.setData([], [])
@@ -203,7 +217,10 @@ class ScoresPanel(QWidget):
         self.positive = pg.PlotDataItem(stepMode="center", fillLevel=0,
                                         pen=pg.mkPen(blue, width=2),
                                         brush=pg.mkBrush(*blue, 90), name="true +1 (blue)")
-        self.plot.addLegend(offset=(-5, 5))
+        self.key = KeyRow("scores.key")
+        self.key.set_entries([(hex_color(orange), "box", "true −1 (orange)"),
+                              (hex_color(blue), "box", "true +1 (blue)"),
+                              ("#d62728", "line", "threshold")])
         self.plot.addItem(self.negative)
         self.plot.addItem(self.positive)
         self.line = pg.InfiniteLine(0.0, angle=90, movable=True,
@@ -212,7 +229,7 @@ class ScoresPanel(QWidget):
                                     labelOpts={"position": 0.9, "color": "#d62728"})
         self.line.setBounds((-1.0, 1.0))
         self.plot.addItem(self.line)
-        self.title = caption_over(self, self.plot)
+        self.title = caption_over(self, self.plot, self.key)
         self.line.sigDragged.connect(lambda *_: self.threshold_dragged.emit(
             float(self.line.value()), False))
         self.line.sigPositionChangeFinished.connect(lambda *_: self.threshold_dragged.emit(

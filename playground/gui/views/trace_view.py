@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -68,6 +69,8 @@ class TracePlot(QWidget):
         self.loss_legend = self.loss.addLegend(offset=(-5, 5))
         self.acc_legend = self.acc.addLegend(offset=(-5, -5))
         self._shown_keys: tuple[str, ...] = ("accuracy",)
+        self._acc_titles: tuple[str, ...] = ("accuracy",)
+        self.acc.getAxis("left").geometryChanged.connect(self.fit_axis_title)
         self._has_val = False
         self.curves = {}
         for key, _column, split in SERIES:
@@ -163,8 +166,9 @@ class TracePlot(QWidget):
             if key != "loss":
                 for item in (self.curves[(key, split)], self.curves[(key, split, "previous")]):
                     item.setVisible(key in shown)
-        self.acc.setLabel("left", {"binary": "accuracy · AUC dotted",
-                                   "regression": "R²"}.get(problem, "accuracy"))
+        self._acc_titles = {"binary": ("accuracy · AUC", "acc. · AUC", "accuracy", "acc."),
+                            "regression": ("R²",)}.get(problem, ("accuracy", "acc."))
+        self.fit_axis_title()
         if problem != "regression":
             self.acc.setYRange(0, 1.02)
         self._shown_keys = shown
@@ -207,6 +211,26 @@ class TracePlot(QWidget):
     def replay_epoch(self) -> float | None:
         line = getattr(self.loss, "_replay_line", None)
         return line.value() if line is not None and line.isVisible() else None
+
+    def fit_axis_title(self) -> None:
+        """The lower plot's axis title: the longest form that fits the plot's height in the
+        type it has now (at 1280x800 in presentation type "accuracy · AUC dotted" was cut
+        to "accuracy · AUC dotte"); none when even the shortest does not: the legend names
+        the curves."""
+        axis = self.acc.getAxis("left")
+        room = axis.geometry().height()
+        metrics = QFontMetricsF(axis.label.font())
+        margin = 2 * axis.label.document().documentMargin() + metrics.horizontalAdvance(" ")
+        fits = [t for t in self._acc_titles if metrics.horizontalAdvance(t) + margin <= room]
+        if fits:
+            if axis.labelText != fits[0] or not axis.label.isVisible():
+                axis.setLabel(fits[0])
+        elif axis.label.isVisible():
+            axis.showLabel(False)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_axis_title()
 
     def set_line_width(self, width: float) -> None:
         """Thicker curves for a projector (presentation mode)."""
