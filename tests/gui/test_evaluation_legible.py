@@ -51,6 +51,7 @@ def present(qtbot, window, on=True):
 
 def matrix_read(view):
     view.grab()  # paints it as the screen would
+    assert not view.clipped, f"texts cut short: {sorted(view.clipped)}"
     return dict(view.boxes), view.number_px, px(view)
 
 

@@ -57,6 +57,7 @@ class MatrixView(QWidget):
         self.picked: tuple[int, int] | None = None
         self._cells: dict[tuple[int, int], QRectF] = {}
         self.boxes: dict[str, QRectF] = {}  # every text drawn, by what it says (tests)
+        self.clipped: set[str] = set()  # texts cut by their boxes (tests: none)
         self.text_px = self.number_px = 0
 
     def set_matrix(self, counts: np.ndarray, names=(), title: str = "",
@@ -117,6 +118,7 @@ class MatrixView(QWidget):
         c = len(self.counts)
         self._cells = {}
         self.boxes = {}
+        self.clipped: set[str] = set()
         if c == 0:
             painter.end()
             return
@@ -128,18 +130,30 @@ class MatrixView(QWidget):
         title = f"{self.title} · accuracy {accuracy:.1%}" if total else f"{self.title} · no points"
         self._text(painter, "title", QRectF(0, 0, self.width(), line), title, g.px, bold=True,
                    color="#222")
-        self._text(painter, "predicted", QRectF(left, line, c * cell, line), "predicted class",
-                   g.px, color="#555", italic=True)
+        # the axis titles may reach past the matrix (a small one on a projector), never past
+        # the widget; the type shrinks only when the widget is narrower than the words
+        words = "predicted class"
+        span = QFontMetricsF(font(g.px)).horizontalAdvance(words) + 6
+        wide = min(max(c * cell, span), float(self.width()))
+        x = min(max(left + c * cell / 2 - wide / 2, 0.0), self.width() - wide)
+        self._text(painter, "predicted", QRectF(x, line, wide, line), words,
+                   self._fitting(words, g.px, wide), color="#555", italic=True)
         # rows: the true class, written upwards along them
-        strip = QRectF(g.start, top, line, c * cell)
+        words = "true class"
+        room = self.height() - 2 * line
+        true_px = self._fitting(words, g.px, room)
+        used = QFontMetricsF(font(true_px)).horizontalAdvance(words) + 6
+        tall = max(c * cell, used)
+        y = min(max(top + c * cell / 2 - tall / 2, 2 * line), self.height() - tall)
+        strip = QRectF(g.start, y, line, tall)
         painter.save()
         painter.translate(strip.center())
         painter.rotate(-90)
-        self._text(painter, None, QRectF(-c * cell / 2, -line / 2, c * cell, line), "true class",
-                   g.px, color="#555", italic=True)
+        self._text(painter, None, QRectF(-tall / 2, -line / 2, tall, line), words, true_px,
+                   color="#555", italic=True)
         painter.restore()
-        used = QFontMetricsF(font(g.px)).horizontalAdvance("true class")
-        self.boxes["true"] = QRectF(strip.left(), strip.center().y() - used / 2, line, used)
+        self.boxes["true"] = QRectF(strip.left(), strip.center().y() - (used - 6) / 2, line,
+                                    used - 6)
         names = QRectF(g.start + line + 4, 0, left - 4 - (g.start + line + 4), 0)
         shares = M.row_normalised(self.counts)
         peak = max(int(self.counts.max()), 1)
@@ -174,6 +188,12 @@ class MatrixView(QWidget):
             self._paint_report(painter, g)
         painter.end()
 
+    @staticmethod
+    def _fitting(words: str, px: int, room: float) -> int:
+        """The largest size up to px at which `words` fit in `room` pixels."""
+        return next((n for n in range(px, 6, -1)
+                     if QFontMetricsF(font(n)).horizontalAdvance(words) + 6 <= room), 6)
+
     def _text(self, painter: QPainter, key: str | None, box: QRectF, text: str, px: float,
               bold: bool = False, italic: bool = False, color: str = "#222",
               align=Qt.AlignmentFlag.AlignCenter) -> None:
@@ -185,6 +205,8 @@ class MatrixView(QWidget):
         if key is not None:  # what was drawn where, as a user sees it (tests)
             used = painter.boundingRect(box, align, text)
             self.boxes[key] = used
+            if not box.adjusted(-0.5, -0.5, 0.5, 0.5).contains(used):
+                self.clipped.add(key)  # drawText cuts what leaves its box
 
     def _paint_report(self, painter: QPainter, g: MatrixLayout) -> None:
         c, cell, left, top, line = len(self.counts), g.cell, g.left, g.top, g.line
