@@ -75,6 +75,10 @@ def test_the_confusion_matrix_names_its_axes_and_its_counts_read_at_window_type(
     assert big_type_px > type_px and big_number_px > number_px
     for key, box in boxes.items():
         assert inside(view, box), f"{key} outside its widget in presentation mode"
+    window.resize(1920, 1080)  # a projector's full HD: the report rows keep apart too
+    QApplication.processEvents()
+    boxes, _, _ = matrix_read(view)
+    assert all(inside(view, box) for box in boxes.values())
 
 
 def key_fits(panel, key) -> None:
@@ -95,6 +99,14 @@ def test_keys_and_axis_titles_lie_inside_their_plots_and_grow_with_presentation(
             shown_in(qtbot, window, page)
             key_fits(page, page.key)
             sizes[(page.objectName(), on)] = px(page.key)
+            for plot in page.plots():
+                for name in ("left", "bottom"):
+                    axis = plot.getAxis(name)
+                    length = axis.geometry().height() if name == "left" else \
+                        axis.geometry().width()
+                    assert not axis.label.isVisible() or \
+                        axis.label.boundingRect().width() <= length, \
+                        f"{page.objectName()}: {axis.label.toPlainText()!r} is cut"
         shown_in(qtbot, window, window.trace)
         axis = window.trace.acc.getAxis("left")
         assert not axis.label.isVisible() or \
@@ -170,3 +182,20 @@ def test_a_dragged_threshold_is_a_look_that_a_new_run_forgets(qtbot, window):
     qtbot.waitUntil(lambda: window.experiment.view.threshold == pytest.approx(0.3),
                     timeout=15000)
     np.testing.assert_allclose(window.evaluation._threshold, 0.3)
+
+
+def test_precision_and_f1_under_narrow_columns_keep_apart(qtbot):
+    """On a projector the columns can be narrower than "0.95" in the window's type: the
+    numbers under them ran together ("0.950.950.95")."""
+    from playground.gui.views.confusion_view import MatrixView
+
+    view = MatrixView()
+    qtbot.addWidget(view)
+    big = view.font()
+    big.setPixelSize(20)
+    view.setFont(big)
+    view.resize(260, 300)
+    view.set_matrix(np.array([[74, 1, 2], [0, 77, 3], [4, 3, 86]]), ("0", "1", "2"), "train")
+    view.grab()
+    assert "prec. 0" in view.boxes and not view.clipped, sorted(view.clipped)
+    assert view.number_px == 20  # the counts still at the widget's type

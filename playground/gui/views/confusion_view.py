@@ -219,13 +219,14 @@ class MatrixView(QWidget):
                        color="#555",
                        align=Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
         report = self.report
+        below_px = self._fitting("0.00", g.px, cell)  # under each column, apart
         for k in range(c):
             self._text(painter, f"recall {k}", QRectF(x, top + k * cell, g.right, cell),
                        f"{report.recall[k]:.2f}", g.px)
             for i, values in enumerate((report.precision, report.f1)):
                 self._text(painter, f"{('prec.', 'F1')[i]} {k}",
                            QRectF(left + k * cell, below + i * line, cell, line),
-                           f"{values[k]:.2f}", min(g.px, g.number_px + 1))
+                           f"{values[k]:.2f}", below_px)
 
     def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
         for key, r in self._cells.items():

@@ -207,4 +207,6 @@ class EvaluationTabs(QTabWidget):
         pyqtgraph axes are scaled by the window (presentation.py)."""
         for view in self.confusion.views.values():
             view.update()
-        self.trace.fit_axis_title()  # its type changed, its height did not
+        self.trace.fit_axis_title()  # their type changed, their size did not
+        for titles in self.roc.titles + self.scores.titles:
+            titles.refit()

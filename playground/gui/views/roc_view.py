@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ...core import metrics as M
 from .. import colors
+from .axis_titles import FittedTitles
 from .key_row import KeyRow
 
 CURVE, FADED, POINT = "#0877bd", "#0877bd", "#d62728"
@@ -73,6 +74,9 @@ class RocPanel(QWidget):
         self.top.addStretch(1)
         self.roc = still_plot("false-positive rate", "true-positive rate")
         self.pr = still_plot("recall", "precision")
+        self.titles = [FittedTitles(self.roc, bottom=("false-positive rate", "FPR"),
+                                    left=("true-positive rate", "TPR")),
+                       FittedTitles(self.pr, bottom=("recall",), left=("precision", "prec."))]
         for plot in (self.roc, self.pr):
             plot.setXRange(0, 1, padding=0.02)
             plot.setYRange(0, 1, padding=0.02)
@@ -210,6 +214,8 @@ class ScoresPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.plot = still_plot("score s (the network says +1 above the threshold)", "points")
+        self.titles = [FittedTitles(self.plot, bottom=(
+            "score s (the network says +1 above the threshold)", "score s"), left=("points",))]
         orange, blue = (colors.ORANGE, colors.BLUE)
         self.negative = pg.PlotDataItem(stepMode="center", fillLevel=0,
                                         pen=pg.mkPen(orange, width=2),

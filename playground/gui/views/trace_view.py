@@ -13,7 +13,6 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -22,6 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from .axis_titles import FittedTitles
 
 TRAIN, TEST, VALIDATION = "#333333", "#f59322", "#2a9d3a"
 
@@ -70,7 +71,7 @@ class TracePlot(QWidget):
         self.acc_legend = self.acc.addLegend(offset=(-5, -5))
         self._shown_keys: tuple[str, ...] = ("accuracy",)
         self._acc_titles: tuple[str, ...] = ("accuracy",)
-        self.acc.getAxis("left").geometryChanged.connect(self.fit_axis_title)
+        self.acc_titles = FittedTitles(self.acc, left=self._acc_titles)
         self._has_val = False
         self.curves = {}
         for key, _column, split in SERIES:
@@ -215,18 +216,8 @@ class TracePlot(QWidget):
     def fit_axis_title(self) -> None:
         """The lower plot's axis title: the longest form that fits the plot's height in the
         type it has now (at 1280x800 in presentation type "accuracy · AUC dotted" was cut
-        to "accuracy · AUC dotte"); none when even the shortest does not: the legend names
-        the curves."""
-        axis = self.acc.getAxis("left")
-        room = axis.geometry().height()
-        metrics = QFontMetricsF(axis.label.font())
-        margin = 2 * axis.label.document().documentMargin() + metrics.horizontalAdvance(" ")
-        fits = [t for t in self._acc_titles if metrics.horizontalAdvance(t) + margin <= room]
-        if fits:
-            if axis.labelText != fits[0] or not axis.label.isVisible():
-                axis.setLabel(fits[0])
-        elif axis.label.isVisible():
-            axis.showLabel(False)
+        to "accuracy · AUC dotte")."""
+        self.acc_titles.set("left", self._acc_titles)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
