@@ -54,7 +54,10 @@ class Build:
 
 @dataclass(frozen=True)
 class Play:
-    pass
+    """Train on; `fast`: as fast as the machine goes until the run ends (a sweep's run opened
+    in the network tab trains to the sweep's epochs, whatever the speed setting)."""
+
+    fast: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class TrainingWorker(CommandThread):
         self.trainer = None
         self._playing = False
         self._epochs_per_frame = 1
+        self._fast = False  # Play(fast=True) until the run ends or play stops
         self._run_id = 0
         self._token = 0
         self._rate_marks: list[tuple[float, int]] = []
@@ -186,6 +190,7 @@ class TrainingWorker(CommandThread):
             return
         elif isinstance(command, Play):
             self._playing = not t.done
+            self._fast = command.fast and self._playing
             self._rate_marks.clear()
             self._emit()
         elif isinstance(command, Pause):
@@ -271,18 +276,19 @@ class TrainingWorker(CommandThread):
     def _train_for_a_frame(self) -> None:
         t = self.trainer
         start = time.perf_counter()
-        if self._epochs_per_frame == MAX_SPEED:
+        per_frame = MAX_SPEED if self._fast else self._epochs_per_frame
+        if per_frame == MAX_SPEED:
             while not t.done and time.perf_counter() - start < FRAME_INTERVAL:
                 t.step_epoch()
         else:
-            for _ in range(self._epochs_per_frame):
+            for _ in range(per_frame):
                 if t.done:
                     break
                 t.step_epoch()
         if t.done:
-            self._playing = False
+            self._playing = self._fast = False
         self._emit()
-        if self._epochs_per_frame != MAX_SPEED:  # pace to the screen at low speeds
+        if per_frame != MAX_SPEED:  # pace to the screen at low speeds
             rest = FRAME_INTERVAL - (time.perf_counter() - start)
             if rest > 0:
                 time.sleep(rest)

@@ -110,11 +110,7 @@ def test_moving_the_threshold_changes_the_matrix_as_recomputing_there_does(qtbot
     assert roc.handle_point() == pytest.approx((curve.x[i], curve.y[i]))
     # the output view reads the map at the threshold: a contour there
     assert window.output_view.contour.isVisible() and window.output_view.contour.level == t
-    window.undo_edit()
-    assert window.experiment.view.threshold == 0.0
-    np.testing.assert_array_equal(tabs.matrices()["test"],
-                                  confusion_matrix(truth, scores > 0, labels=[0, 1]))
-    assert not window.output_view.contour.isVisible()
+    # (a drag is a look that a new run forgets: test_evaluation_legible.py)
 
 
 def test_the_score_histograms_split_by_class_and_their_line_sets_the_threshold(qtbot, window):

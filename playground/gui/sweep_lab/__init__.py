@@ -13,6 +13,20 @@ def install(window) -> SweepLab:
     lab = SweepLab(window.qs)
     window.sweep_lab = install_lab(window, lab, "Sweeps", index=1)
     lab.set_experiment()
-    lab.changed.connect(window.apply_experiment)  # "Open in the network tab": one edit
-    lab.changed.connect(lambda _exp: window.tabs.setCurrentIndex(0))
+    lab.changed.connect(lambda exp: open_run(window, exp))
     return lab
+
+
+def open_run(window, exp) -> None:
+    """"Open in the network tab": the run's experiment as one undoable edit, then trained to
+    its epoch limit (the sweep's epochs) as fast as the worker goes, never on this thread;
+    the window shows it training and stops where the sweep's run stopped."""
+    from ..worker import Play
+
+    window.tabs.setCurrentIndex(0)
+    window.apply_experiment(exp, "open a sweep's run")
+    if window._dataset is None or not window.play_action.isEnabled():
+        return  # it cannot train: the status strip says why
+    window.playing = True
+    window.training_bar.set_playing(True)
+    window.worker.post(Play(fast=True))

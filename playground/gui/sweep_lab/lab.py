@@ -37,7 +37,7 @@ POLL_MS = 100
 
 
 class SweepLab(QWidget):
-    changed = Signal(object)  # an experiment to open in the network tab (one undoable edit)
+    changed = Signal(object)  # a run to open in the network tab (one undoable edit), trained
 
     def __init__(self, qs: QtSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -289,6 +289,11 @@ class SweepLab(QWidget):
         try:
             exp, _ = S.apply_setting(self.qs.session.experiment, spec.setting, row["value"])
             exp.training.seed = row["seed"]
+            # The rows keep the map, not the weights (a file of a sweep would be megabytes):
+            # the run is trained again, to the epochs the sweep gave it, by the network tab's
+            # worker; the epoch limit says so there and stops it where the sweep stopped.
+            exp.training.epochs = int(row["value"]) if spec.setting == "epochs" else \
+                spec.epochs
         except PlaygroundError as exc:
             self.qs.refused.emit(str(exc))
             return

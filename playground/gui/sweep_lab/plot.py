@@ -12,11 +12,15 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...core import sweep as S
 from .. import colors
+from ..views.key_row import KeyRow
 from ..views.roc_view import still_plot
 
 STYLE = {"train": ("#333333", Qt.PenStyle.SolidLine, "train"),
          "val": ("#2a9d3a", Qt.PenStyle.SolidLine, "validation"),
          "test": ("#f59322", Qt.PenStyle.DotLine, "test (shown, never chosen with)")}
+
+
+HINT = "Click a run's dot to see what it learned."
 
 
 def value_text(v) -> str:
@@ -33,7 +37,6 @@ class SweepPlot(QWidget):
         self.plot = still_plot(grid=False)
         self.plot.showGrid(x=False, y=True, alpha=0.2)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.plot.addLegend(offset=(-5, 5))
         self.bands, self.lines = {}, {}
         for split, (color, style, word) in STYLE.items():
             # the band's edges: curves with an invisible pen (a PlotDataItem without a pen
@@ -59,11 +62,15 @@ class SweepPlot(QWidget):
                                     labelOpts={"position": 0.95, "color": "#2a9d3a"})
         self.plot.addItem(self.best)
         self.caption = QLabel()
+        self.caption.setObjectName("sweep.caption")
         self.caption.setWordWrap(True)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # the key over the plot, not in it: in it, it hid the best value's label and curves
+        self.key = KeyRow("sweep.key")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(0, 0, 8, 0)  # apart from the preview's caption beside it
         layout.addWidget(self.caption)
+        layout.addWidget(self.key)
         layout.addWidget(self.plot, 1)
         self.runs.sigClicked.connect(self._clicked)
         self.shown_rows: list[dict] = []
@@ -75,14 +82,19 @@ class SweepPlot(QWidget):
                             list(rows))
         points = S.summary(shown)
         xs = np.arange(len(spec.values), dtype=float)
+        has = {}
         for split in STYLE:
             mean = np.array([p[split].mean for p in points])
             low = np.array([p[split].low for p in points])
             high = np.array([p[split].high for p in points])
             ok = np.isfinite(mean)
+            has[split] = bool(ok.any())
             self.lines[split].setData(xs[ok], mean[ok])
             self.bands[split][0].setData(xs[ok], low[ok])
             self.bands[split][1].setData(xs[ok], high[ok])
+        self.key.set_entries([(color, "line" if style == Qt.PenStyle.SolidLine else "dash", word)
+                              for split, (color, style, word) in STYLE.items()
+                              if has[split] or not rows])
         where = {value_text(v): i for i, v in enumerate(spec.values)}
         self.shown_rows = list(rows)
         spots = []
@@ -129,11 +141,11 @@ class RunPreview(QWidget):
         self.plot.addItem(self.image)
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=1))
         self.plot.addItem(self.points)
-        self.caption = QLabel("Click a run's dot to see what it learned.")
+        self.caption = QLabel(HINT)
         self.caption.setWordWrap(True)
         self.caption.setObjectName("sweep.preview")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(8, 0, 0, 0)
         layout.addWidget(self.caption)
         layout.addWidget(self.plot, 1)
         self.row: dict | None = None
@@ -153,8 +165,11 @@ class RunPreview(QWidget):
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def clear(self) -> None:
+        """No run shown: neither its map nor words about it stay (the data or set-up may
+        have changed, e.g. after a run was opened in the network tab)."""
         self.row = None
         self.image.clear()
+        self.caption.setText(HINT)
 
     def show_run(self, row: dict, setting: str, metric: str) -> None:
         self.row = row

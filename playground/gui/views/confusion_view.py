@@ -5,9 +5,11 @@ output view rings them, or shows those images); clicking it again lets go."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...core import metrics as M
@@ -21,6 +23,19 @@ def font(px: float, bold: bool = False) -> QFont:
     f.setPixelSize(max(1, round(px)))
     f.setBold(bold)
     return f
+
+
+@dataclass(frozen=True)
+class MatrixLayout:
+    start: float  # the left edge of the drawing (centred in the widget)
+    px: int  # the text size of titles, names and the report
+    number_px: int  # the counts' size: px where the cells allow it
+    line: float  # one line of text
+    cell: float
+    left: float  # where the matrix starts
+    top: float
+    right: float  # the recall column's width (0: no report drawn)
+    report: bool
 
 
 class MatrixView(QWidget):
@@ -40,8 +55,10 @@ class MatrixView(QWidget):
         self.normalise = False
         self.report: M.ClassReport | None = None
         self.picked: tuple[int, int] | None = None
-        self.scale = 1.0  # presentation mode: larger type
         self._cells: dict[tuple[int, int], QRectF] = {}
+        self.boxes: dict[str, QRectF] = {}  # every text drawn, by what it says (tests)
+        self.clipped: set[str] = set()  # texts cut by their boxes (tests: none)
+        self.text_px = self.number_px = 0
 
     def set_matrix(self, counts: np.ndarray, names=(), title: str = "",
                    normalise: bool = False, report: bool = True) -> None:
@@ -64,38 +81,83 @@ class MatrixView(QWidget):
     def name(self, k: int) -> str:
         return self.names[k] if k < len(self.names) else str(k)
 
-    def geometry_for(self, c: int) -> tuple[float, float, float, float]:
-        """(cell size, left of the matrix, top of the matrix, width of the P/R/F1 columns;
-        0 when they would be too narrow to read: the tooltip has them then)."""
-        head = 18.0 * self.scale
-        metrics = QFontMetricsF(font(13.0 * self.scale))  # the largest the names are drawn
-        label = 8.0 + max(metrics.horizontalAdvance(self.name(k)) for k in range(c))
-        tall = (self.height() - 2 * head - 6) / c
-        for extra_units in ((3 * 1.45, 0.0) if self.report is not None else (0.0,)):
-            cell = min((self.width() - label - 4) / (c + extra_units), tall)
-            if extra_units == 0 or cell * 1.45 >= 34 * self.scale:
+    def layout(self) -> MatrixLayout:
+        """Where everything goes: the widget's own font size (larger in presentation mode)
+        for every text when the cells allow it, smaller only where they do not; recall in a
+        column beside the rows, precision and F1 in rows below the columns (dropped when
+        they would squeeze the cells below readable: the tooltip has them then)."""
+        c = len(self.counts)
+        w, h = float(self.width()), float(self.height())
+        base = max(8, QFontInfo(self.font()).pixelSize())
+        widest = "100%" if self.normalise else str(int(self.counts.max(initial=0)))
+        for px in range(base, 6, -1):
+            metrics = QFontMetricsF(font(px))
+            line = metrics.height() + 4
+            names = max(metrics.horizontalAdvance(self.name(k)) for k in range(c))
+            for report in ((True, False) if self.report is not None else (False,)):
+                left = line + 8 + max(names, metrics.horizontalAdvance("prec.") if report
+                                      else 0)
+                right = (6 + max(metrics.horizontalAdvance(t) for t in ("recall", "0.00"))
+                         if report else 0)
+                bottom = 2 * line if report else 0
+                cell = min((w - left - right - 4) / c, (h - 3 * line - bottom - 4) / c)
+                if not report or cell >= 1.6 * px:
+                    break
+            if cell >= 1.4 * px or px == 7:
                 break
-        return max(cell, 4.0), label, 2 * head, cell * extra_units
+        cell = max(cell, 4.0)
+        x0 = max(0.0, (w - (left + c * cell + right)) / 2)  # the block centred
+        number = next((n for n in range(px, 5, -1)
+                       if QFontMetricsF(font(n)).horizontalAdvance(widest)
+                       <= cell - 4 and n <= cell * 0.7), 6)
+        return MatrixLayout(x0, px, number, line, cell, x0 + left, 3 * line, right, report)
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("white"))
         c = len(self.counts)
         self._cells = {}
+        self.boxes = {}
+        self.clipped: set[str] = set()
         if c == 0:
             painter.end()
             return
-        cell, left, top, extra = self.geometry_for(c)
+        g = self.layout()
+        self.text_px, self.number_px = g.px, g.number_px
+        cell, left, top, line = g.cell, g.left, g.top, g.line
         total = int(self.counts.sum())
-        painter.setFont(font(13 * self.scale, bold=True))
-        painter.setPen(QColor("#222"))
         accuracy = M.accuracy(self.counts)
         title = f"{self.title} · accuracy {accuracy:.1%}" if total else f"{self.title} · no points"
-        painter.drawText(QRectF(0, 0, self.width(), top / 2), Qt.AlignmentFlag.AlignCenter, title)
+        self._text(painter, "title", QRectF(0, 0, self.width(), line), title, g.px, bold=True,
+                   color="#222")
+        # the axis titles may reach past the matrix (a small one on a projector), never past
+        # the widget; the type shrinks only when the widget is narrower than the words
+        words = "predicted class"
+        span = QFontMetricsF(font(g.px)).horizontalAdvance(words) + 6
+        wide = min(max(c * cell, span), float(self.width()))
+        x = min(max(left + c * cell / 2 - wide / 2, 0.0), self.width() - wide)
+        self._text(painter, "predicted", QRectF(x, line, wide, line), words,
+                   self._fitting(words, g.px, wide), color="#555", italic=True)
+        # rows: the true class, written upwards along them
+        words = "true class"
+        room = self.height() - 2 * line
+        true_px = self._fitting(words, g.px, room)
+        used = QFontMetricsF(font(true_px)).horizontalAdvance(words) + 6
+        tall = max(c * cell, used)
+        y = min(max(top + c * cell / 2 - tall / 2, 2 * line), self.height() - tall)
+        strip = QRectF(g.start, y, line, tall)
+        painter.save()
+        painter.translate(strip.center())
+        painter.rotate(-90)
+        self._text(painter, None, QRectF(-tall / 2, -line / 2, tall, line), words, true_px,
+                   color="#555", italic=True)
+        painter.restore()
+        self.boxes["true"] = QRectF(strip.left(), strip.center().y() - (used - 6) / 2, line,
+                                    used - 6)
+        names = QRectF(g.start + line + 4, 0, left - 4 - (g.start + line + 4), 0)
         shares = M.row_normalised(self.counts)
         peak = max(int(self.counts.max()), 1)
-        text_px = max(8.0, min(15.0 * self.scale, cell * 0.36))
-        painter.setFont(font(text_px))
+        painter.setFont(font(g.number_px))
         for t in range(c):
             for p in range(c):
                 r = QRectF(left + p * cell, top + t * cell, cell, cell)
@@ -114,32 +176,57 @@ class MatrixView(QWidget):
         if self.picked in self._cells:
             painter.setPen(QPen(PICKED, max(2.0, cell * 0.08)))
             painter.drawRect(self._cells[self.picked].adjusted(1, 1, -1, -1))
-        painter.setPen(QColor("#555"))
-        painter.setFont(font(max(8.0, min(13.0 * self.scale, cell * 0.4))))
+        names_px = min(g.px, max(7, int(cell * 0.8)))
         for k in range(c):
-            painter.drawText(QRectF(left + k * cell, top - top / 2, cell, top / 2),
-                             Qt.AlignmentFlag.AlignCenter, self.name(k))
-            painter.drawText(QRectF(0, top + k * cell, left - 4, cell),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                             self.name(k))
-        if self.report is not None and extra > 0:
-            self._paint_report(painter, cell, left + c * cell + 4, top, extra - 4)
+            self._text(painter, f"column {k}", QRectF(left + k * cell, 2 * line, cell, line),
+                       self.name(k), names_px, color="#555")
+            self._text(painter, f"row {k}", QRectF(names.left(), top + k * cell, names.width(),
+                                                   cell),
+                       self.name(k), names_px, color="#555",
+                       align=Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
+        if g.report:
+            self._paint_report(painter, g)
         painter.end()
 
-    def _paint_report(self, painter: QPainter, cell: float, x: float, top: float,
-                      width: float) -> None:
-        col = width / 3
-        painter.setFont(font(max(8.0, min(12.0 * self.scale, col * 0.32))))
-        painter.setPen(QColor("#555"))
-        for i, head in enumerate(("prec.", "recall", "F1")):
-            painter.drawText(QRectF(x + i * col, top - top / 2, col, top / 2),
-                             Qt.AlignmentFlag.AlignCenter, head)
-        rows = (self.report.precision, self.report.recall, self.report.f1)
-        painter.setPen(QColor("#222"))
-        for k in range(len(self.counts)):
-            for i, values in enumerate(rows):
-                painter.drawText(QRectF(x + i * col, top + k * cell, col, cell),
-                                 Qt.AlignmentFlag.AlignCenter, f"{values[k]:.2f}")
+    @staticmethod
+    def _fitting(words: str, px: int, room: float) -> int:
+        """The largest size up to px at which `words` fit in `room` pixels."""
+        return next((n for n in range(px, 6, -1)
+                     if QFontMetricsF(font(n)).horizontalAdvance(words) + 6 <= room), 6)
+
+    def _text(self, painter: QPainter, key: str | None, box: QRectF, text: str, px: float,
+              bold: bool = False, italic: bool = False, color: str = "#222",
+              align=Qt.AlignmentFlag.AlignCenter) -> None:
+        f = font(px, bold)
+        f.setItalic(italic)
+        painter.setFont(f)
+        painter.setPen(QColor(color))
+        painter.drawText(box, align, text)
+        if key is not None:  # what was drawn where, as a user sees it (tests)
+            used = painter.boundingRect(box, align, text)
+            self.boxes[key] = used
+            if not box.adjusted(-0.5, -0.5, 0.5, 0.5).contains(used):
+                self.clipped.add(key)  # drawText cuts what leaves its box
+
+    def _paint_report(self, painter: QPainter, g: MatrixLayout) -> None:
+        c, cell, left, top, line = len(self.counts), g.cell, g.left, g.top, g.line
+        x = left + c * cell + 4
+        below = top + c * cell + 2
+        self._text(painter, "recall", QRectF(x, 2 * line, g.right, line), "recall", g.px,
+                   color="#555")
+        for i, word in enumerate(("prec.", "F1")):
+            self._text(painter, word, QRectF(0, below + i * line, left - 4, line), word, g.px,
+                       color="#555",
+                       align=Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
+        report = self.report
+        below_px = self._fitting("0.00", g.px, cell)  # under each column, apart
+        for k in range(c):
+            self._text(painter, f"recall {k}", QRectF(x, top + k * cell, g.right, cell),
+                       f"{report.recall[k]:.2f}", g.px)
+            for i, values in enumerate((report.precision, report.f1)):
+                self._text(painter, f"{('prec.', 'F1')[i]} {k}",
+                           QRectF(left + k * cell, below + i * line, cell, line),
+                           f"{values[k]:.2f}", below_px)
 
     def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
         for key, r in self._cells.items():
@@ -229,10 +316,6 @@ class ConfusionPanel(QWidget):
             self._redraw()
             self.cell_chosen.emit(None)
 
-    def set_scale(self, scale: float) -> None:
-        for v in self.views.values():
-            v.scale = scale
-            v.update()
 
     def _redraw(self) -> None:
         for split, view in self.views.items():

@@ -11,6 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QTabWidget
 
 from ...core import metrics as M
+from ...core.errors import PlaygroundError
 from ..session_qt import QtSession, bind_spin
 from .confusion_view import SPLIT_WORDS, ConfusionPanel
 from .fit_view import FitPanel
@@ -52,6 +53,14 @@ class EvaluationTabs(QTabWidget):
         self._snap = None
         self._run = None
         self._threshold = 0.0
+        # The threshold rule. The spin box sets `view.threshold` as an edit: undoable, saved,
+        # the experiment's own threshold (a lesson may set one). Dragging the ROC handle or
+        # the histogram line is looking (Session.look): no undo step, nothing unsaved, and it
+        # holds for this run only. A new run (Reset, changed data or network, an opened file)
+        # starts from the experiment's own threshold again, as a fresh run should.
+        self._own_threshold = float(qs.get("view.threshold"))
+        self._looked: float | None = None  # the threshold last set by looking, while it holds
+        self._looking = False
         self.currentChanged.connect(lambda _i: self._redraw())
         self.confusion.cell_chosen.connect(lambda _p: self._redraw(highlight=True))
         self.roc.threshold_dragged.connect(self._threshold_dragged)
@@ -83,6 +92,7 @@ class EvaluationTabs(QTabWidget):
         self._snap = None
         self._run = None
         self.roc.forget()
+        self._restore_own_threshold()
         self.confusion.set_splits({s: len(i) > 0 for s, i in self.indices.items()})
         self.highlight.emit(None, "")
 
@@ -91,6 +101,7 @@ class EvaluationTabs(QTabWidget):
         if run_id != self._run:
             self._run = run_id
             self.roc.forget()
+            self._restore_own_threshold()
         split = self.roc.chosen_split
         if self.problem == "binary" and split in snap.split_outputs:
             self.roc.keep_for_fading(snap.epoch, snap.split_truth[split],
@@ -155,13 +166,36 @@ class EvaluationTabs(QTabWidget):
     # ------------------------------------------------------------------------ threshold
     def _threshold_dragged(self, value: float, finished: bool) -> None:
         if finished:
-            if not self.qs.set("view.threshold", float(value), "move the threshold"):
-                self._follow_threshold()
+            self._look_at_threshold(float(value))
             return
         self._show_threshold(value)
 
+    def _look_at_threshold(self, value: float) -> None:
+        self._looking, self._looked = True, value
+        try:
+            if not self.qs.session.look("view.threshold", value):
+                self._follow_threshold()
+        except PlaygroundError as exc:  # (the handles keep it within bounds)
+            self.qs.refused.emit(str(exc))
+            self._follow_threshold()
+        finally:
+            self._looking = False
+
+    def _restore_own_threshold(self) -> None:
+        now = float(self.qs.get("view.threshold"))
+        if self._looked is None or now != self._looked:  # set since by an edit or a file
+            self._own_threshold, self._looked = now, None
+        elif now != self._own_threshold:
+            self._look_at_threshold(self._own_threshold)
+        self._looked = None
+
     def _follow_threshold(self) -> None:
-        self._show_threshold(float(self.qs.get("view.threshold")))
+        value = float(self.qs.get("view.threshold"))
+        # An edit, an undo, a file: the experiment's own threshold; not a change that only
+        # rewrote the looked-at value as it was (a whole experiment replaced, say).
+        if not self._looking and value != self._looked:
+            self._own_threshold, self._looked = value, None
+        self._show_threshold(value)
 
     def _show_threshold(self, value: float) -> None:
         self._threshold = value
@@ -179,4 +213,10 @@ class EvaluationTabs(QTabWidget):
         return self.roc.plots() + self.scores.plots() + self.fit.plots()
 
     def set_presentation(self, on: bool) -> None:
-        self.confusion.set_scale(1.4 if on else 1.0)
+        """The texts follow the window's style sheet (larger in presentation mode); the
+        pyqtgraph axes are scaled by the window (presentation.py)."""
+        for view in self.confusion.views.values():
+            view.update()
+        self.trace.fit_axis_title()  # their type changed, their size did not
+        for titles in self.roc.titles + self.scores.titles:
+            titles.refit()

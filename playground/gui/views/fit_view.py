@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from ...core import metrics as M
+from .key_row import KeyRow
 from .roc_view import caption_over, still_plot
 
 SPLIT_STYLE = {"train": ("#333333", "train"), "val": ("#2a9d3a", "validation"),
@@ -20,7 +21,6 @@ class FitPanel(QWidget):
         super().__init__(parent)
         self.plot = still_plot("true value", "predicted")
         self.plot.setAspectLocked(True)
-        self.plot.addLegend(offset=(5, 5))
         self.diagonal = self.plot.plot(pen=pg.mkPen("#999", width=1,
                                                     style=Qt.PenStyle.DashLine))
         self.points = {}
@@ -29,7 +29,8 @@ class FitPanel(QWidget):
                                       name=word)
             self.plot.addItem(item)
             self.points[split] = item
-        self.table = caption_over(self, self.plot)
+        self.key = KeyRow("fit.key")
+        self.table = caption_over(self, self.plot, self.key)
         self.table.setObjectName("fit.metrics")
         self.scores: dict[str, tuple[float, float]] = {}
 
@@ -45,6 +46,9 @@ class FitPanel(QWidget):
             self.scores[split] = (M.rmse(y, p), M.r2(y, p))
             lo, hi = min(lo, float(y.min()), float(p.min())), max(hi, float(y.max()),
                                                                    float(p.max()))
+        # only the splits that have points: no "validation" in the key at a 0 % split
+        self.key.set_entries([(SPLIT_STYLE[s][0], "dot", SPLIT_STYLE[s][1])
+                              for s in self.points if s in self.scores])
         if np.isfinite(lo):
             self.diagonal.setData([lo, hi], [lo, hi])
         cells = [f"<b>{SPLIT_STYLE[s][1]}</b> RMSE {r:.3f} · R² {q:.3f}"

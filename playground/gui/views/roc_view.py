@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ...core import metrics as M
 from .. import colors
+from .axis_titles import FittedTitles
+from .key_row import KeyRow
 
 CURVE, FADED, POINT = "#0877bd", "#0877bd", "#d62728"
 MAX_FADED = 8  # earlier curves kept: epochs 1, 2, 4, 8, ... (the latest eight)
@@ -33,16 +35,23 @@ def still_plot(x_label: str = "", y_label: str = "", grid: bool = True) -> pg.Pl
     return plot
 
 
-def caption_over(owner: QWidget, plot: QWidget) -> QLabel:
-    """Lay out `owner` as a caption (wrapped: never wider than the plot) over `plot`."""
+def caption_over(owner: QWidget, plot: QWidget, key: QWidget | None = None) -> QLabel:
+    """Lay out `owner` as a caption (wrapped: never wider than the plot) over `plot`, with the
+    plot's key between them."""
     caption = QLabel()
     caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
     caption.setWordWrap(True)
     layout = QVBoxLayout(owner)
     layout.setContentsMargins(2, 2, 2, 2)
     layout.addWidget(caption)
+    if key is not None:
+        layout.addWidget(key)
     layout.addWidget(plot, 1)
     return caption
+
+
+def hex_color(rgb) -> str:
+    return "#" + "".join(f"{int(v):02x}" for v in tuple(rgb)[:3])
 
 
 class RocPanel(QWidget):
@@ -65,6 +74,9 @@ class RocPanel(QWidget):
         self.top.addStretch(1)
         self.roc = still_plot("false-positive rate", "true-positive rate")
         self.pr = still_plot("recall", "precision")
+        self.titles = [FittedTitles(self.roc, bottom=("false-positive rate", "FPR"),
+                                    left=("true-positive rate", "TPR")),
+                       FittedTitles(self.pr, bottom=("recall",), left=("precision", "prec."))]
         for plot in (self.roc, self.pr):
             plot.setXRange(0, 1, padding=0.02)
             plot.setYRange(0, 1, padding=0.02)
@@ -93,9 +105,11 @@ class RocPanel(QWidget):
             column.addWidget(title)
             column.addWidget(plot, 1)
             plots.addLayout(column, 1)
+        self.key = KeyRow("roc.key")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(self.top)
+        layout.addWidget(self.key)
         layout.addLayout(plots, 1)
         self.handle.sigPositionChanged.connect(lambda *_: self._dragged(False))
         self.handle.sigPositionChangeFinished.connect(lambda *_: self._dragged(True))
@@ -138,6 +152,10 @@ class RocPanel(QWidget):
             else:
                 item.setData([], [])
         both = len(truth) and 0 < int(np.sum(truth == 1)) < len(truth)
+        self.key.set_entries([(CURVE, "line", f"epoch {epoch}")]
+                             + [("#9cc3e0", "line", "earlier epochs")] * bool(earlier)
+                             + [("#999999", "dash", "chance"),
+                                (POINT, "dot", "threshold")] * bool(both))
         if not both:
             self._roc = None
             self.curve.setData([], [])
@@ -196,6 +214,8 @@ class ScoresPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.plot = still_plot("score s (the network says +1 above the threshold)", "points")
+        self.titles = [FittedTitles(self.plot, bottom=(
+            "score s (the network says +1 above the threshold)", "score s"), left=("points",))]
         orange, blue = (colors.ORANGE, colors.BLUE)
         self.negative = pg.PlotDataItem(stepMode="center", fillLevel=0,
                                         pen=pg.mkPen(orange, width=2),
@@ -203,7 +223,10 @@ class ScoresPanel(QWidget):
         self.positive = pg.PlotDataItem(stepMode="center", fillLevel=0,
                                         pen=pg.mkPen(blue, width=2),
                                         brush=pg.mkBrush(*blue, 90), name="true +1 (blue)")
-        self.plot.addLegend(offset=(-5, 5))
+        self.key = KeyRow("scores.key")
+        self.key.set_entries([(hex_color(orange), "box", "true −1 (orange)"),
+                              (hex_color(blue), "box", "true +1 (blue)"),
+                              ("#d62728", "line", "threshold")])
         self.plot.addItem(self.negative)
         self.plot.addItem(self.positive)
         self.line = pg.InfiniteLine(0.0, angle=90, movable=True,
@@ -212,7 +235,7 @@ class ScoresPanel(QWidget):
                                     labelOpts={"position": 0.9, "color": "#d62728"})
         self.line.setBounds((-1.0, 1.0))
         self.plot.addItem(self.line)
-        self.title = caption_over(self, self.plot)
+        self.title = caption_over(self, self.plot, self.key)
         self.line.sigDragged.connect(lambda *_: self.threshold_dragged.emit(
             float(self.line.value()), False))
         self.line.sigPositionChangeFinished.connect(lambda *_: self.threshold_dragged.emit(

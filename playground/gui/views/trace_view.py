@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .axis_titles import FittedTitles
+
 TRAIN, TEST, VALIDATION = "#333333", "#f59322", "#2a9d3a"
 
 
@@ -68,6 +70,8 @@ class TracePlot(QWidget):
         self.loss_legend = self.loss.addLegend(offset=(-5, 5))
         self.acc_legend = self.acc.addLegend(offset=(-5, -5))
         self._shown_keys: tuple[str, ...] = ("accuracy",)
+        self._acc_titles: tuple[str, ...] = ("accuracy",)
+        self.acc_titles = FittedTitles(self.acc, left=self._acc_titles)
         self._has_val = False
         self.curves = {}
         for key, _column, split in SERIES:
@@ -163,8 +167,9 @@ class TracePlot(QWidget):
             if key != "loss":
                 for item in (self.curves[(key, split)], self.curves[(key, split, "previous")]):
                     item.setVisible(key in shown)
-        self.acc.setLabel("left", {"binary": "accuracy · AUC dotted",
-                                   "regression": "R²"}.get(problem, "accuracy"))
+        self._acc_titles = {"binary": ("accuracy · AUC", "acc. · AUC", "accuracy", "acc."),
+                            "regression": ("R²",)}.get(problem, ("accuracy", "acc."))
+        self.fit_axis_title()
         if problem != "regression":
             self.acc.setYRange(0, 1.02)
         self._shown_keys = shown
@@ -207,6 +212,16 @@ class TracePlot(QWidget):
     def replay_epoch(self) -> float | None:
         line = getattr(self.loss, "_replay_line", None)
         return line.value() if line is not None and line.isVisible() else None
+
+    def fit_axis_title(self) -> None:
+        """The lower plot's axis title: the longest form that fits the plot's height in the
+        type it has now (at 1280x800 in presentation type "accuracy · AUC dotted" was cut
+        to "accuracy · AUC dotte")."""
+        self.acc_titles.set("left", self._acc_titles)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_axis_title()
 
     def set_line_width(self, width: float) -> None:
         """Thicker curves for a projector (presentation mode)."""
