@@ -74,11 +74,13 @@ def slack(exp: Experiment, values: dict[str, float], twin_value: float) -> float
     return -math.inf if any(math.isnan(r) for r in room) else min(room)
 
 
-def runs(exp: Experiment, seeds: range) -> list[tuple[str, int, float, str]]:
-    """(path, seed, slack, values in words) for every seed on both training paths."""
+def runs(exp: Experiment, seeds: range, paths: str = "FA") -> list[tuple[str, int, float, str]]:
+    """(path, seed, slack, values in words) for every seed on the chosen training paths."""
     out = []
     o = exp.outcome
     for path, fast in (("F", True), ("A", False)):
+        if path not in paths:
+            continue
         variant = exp.copy()
         variant.training.fast_path = fast
         for s in seeds:
@@ -121,6 +123,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1 (default 10)")
     parser.add_argument("--built", action="store_true",
                         help="check build_lessons.lessons() instead of the JSON files")
+    parser.add_argument("--paths", default="FA",
+                        help="F (fused kernel), A (autograd) or FA (default); A is slow")
     parser.add_argument("-v", "--verbose", action="store_true", help="every run's summary")
     args = parser.parse_args()
     print(f"{'lesson':34s} {'ok':4s} {'min F':>8s} {'min A':>8s}  relation  margin  closest run")
@@ -128,9 +132,9 @@ def main() -> None:
         if not checked(exp, has_state):
             continue
         start = time.process_time()
-        rows = runs(exp, range(args.seeds))
+        rows = runs(exp, range(args.seeds), args.paths)
         worst = min(rows, key=lambda r: r[2])
-        by_path = {p: min(r[2] for r in rows if r[0] == p) for p in "FA"}
+        by_path = {p: min((r[2] for r in rows if r[0] == p), default=math.nan) for p in "FA"}
         o = exp.outcome
         ok = "ok" if worst[2] >= 0 else "FAIL"
         print(f"{name:34s} {ok:4s} {by_path['F']:8.4g} {by_path['A']:8.4g}  "
