@@ -107,6 +107,8 @@ def test_keys_and_axis_titles_lie_inside_their_plots_and_grow_with_presentation(
                     assert not axis.label.isVisible() or \
                         axis.label.boundingRect().width() <= length, \
                         f"{page.objectName()}: {axis.label.toPlainText()!r} is cut"
+                    if page is tabs.roc:
+                        tick_labels_apart(axis)
         shown_in(qtbot, window, window.trace)
         axis = window.trace.acc.getAxis("left")
         assert not axis.label.isVisible() or \
@@ -115,6 +117,24 @@ def test_keys_and_axis_titles_lie_inside_their_plots_and_grow_with_presentation(
     for page in (tabs.scores, tabs.roc):
         assert sizes[(page.objectName(), True)] > sizes[(page.objectName(), False)]
     assert "true −1 (orange)" in tabs.scores.key.words()
+
+
+def tick_labels_apart(axis) -> None:
+    """The tick numbers pyqtgraph would draw on `axis` do not run into each other (the ROC
+    axes read "0.20.40.60.8" in presentation mode at 1280x800)."""
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        texts = axis.generateDrawSpecs(painter)[2]
+    finally:
+        painter.end()
+    rects = [QRectF(rect) for rect, _flags, text in texts if text]
+    assert len(rects) >= 2, f"an axis with fewer than two numbers: {[t[2] for t in texts]}"
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            assert not a.intersects(b), f"tick numbers overlap: {[t[2] for t in texts]}"
 
 
 def regression(window, validation):

@@ -18,6 +18,10 @@ from .axis_titles import FittedTitles
 from .key_row import KeyRow
 
 CURVE, FADED, POINT = "#0877bd", "#0877bd", "#d62728"
+# Rates run from 0 to 1: those two always, ½ where there is room (pyqtgraph's own ticks read
+# "0.20.40.60.8" in a small plot on a projector)
+RATE_TICKS = [(0.0, "0"), (1.0, "1")]
+RATE_MINOR_TICKS = [(0.5, "0.5")]
 MAX_FADED = 8  # earlier curves kept: epochs 1, 2, 4, 8, ... (the latest eight)
 
 
@@ -72,14 +76,23 @@ class RocPanel(QWidget):
         self.top.addWidget(QLabel("Split"))
         self.top.addWidget(self.split)
         self.top.addStretch(1)
-        self.roc = still_plot("false-positive rate", "true-positive rate")
-        self.pr = still_plot("recall", "precision")
+        # (grid lines drawn as items: pyqtgraph's own grid makes its axes drop the labels at
+        # the ends, 0 and 1, whose text reaches half a line past the plot)
+        self.roc = still_plot("false-positive rate", "true-positive rate", grid=False)
+        self.pr = still_plot("recall", "precision", grid=False)
         self.titles = [FittedTitles(self.roc, bottom=("false-positive rate", "FPR"),
                                     left=("true-positive rate", "TPR")),
                        FittedTitles(self.pr, bottom=("recall",), left=("precision", "prec."))]
         for plot in (self.roc, self.pr):
             plot.setXRange(0, 1, padding=0.02)
             plot.setYRange(0, 1, padding=0.02)
+            for side in ("bottom", "left"):
+                axis = plot.getAxis(side)
+                axis.setTicks([RATE_TICKS, RATE_MINOR_TICKS])
+                axis.setStyle(hideOverlappingLabels=False)  # 0 and 1 reach past the ends
+            for at in (0.25, 0.5, 0.75):
+                for angle in (0, 90):
+                    plot.addItem(pg.InfiniteLine(at, angle=angle, pen=pg.mkPen("#00000018")))
         self.roc.plot([0, 1], [0, 1], pen=pg.mkPen("#999", width=1, style=Qt.PenStyle.DashLine))
         self.faded = []
         for _ in range(MAX_FADED):
