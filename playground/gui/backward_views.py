@@ -194,8 +194,9 @@ class BackwardViews(QObject):
         force = not w.playing or w._scrubbing
         if page is self.gradient_panel:
             live = w.latest.snapshot if w.latest is not None else snap
-            self.gradient_panel.update_gradients(snap.gradients, live.gradient_log,
-                                                 force=force, replay=replay)
+            self.gradient_panel.update_gradients(
+                snap.gradients, live.gradient_log, force=force, replay=replay,
+                run=w.latest.run_id if w.latest is not None else None)
         elif page is self.histogram_panel:
             self.histogram_panel.update_histograms(snap.histograms, force=force, replay=replay)
 

@@ -5,7 +5,7 @@ lesson file opens the way its teacher prepared it. A mixin of MainWindow."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 
 from ..core.spec import CONTROLS
 
@@ -17,6 +17,9 @@ NORMAL_STYLE = ('QLabel[role="caption"] { color: #666; font-size: 9pt; }'
 PRESENTATION_STYLE = ("QWidget { font-size: 15pt; }"
                       ' QLabel[role="caption"] { color: #444; font-size: 13pt; }'
                       " QLabel#run\\.epoch { font-size: 24pt; font-weight: bold; }")
+
+
+WIDE_SCREEN = 1600  # px: narrower, presentation mode hides the data column
 
 
 class Presentation:
@@ -118,13 +121,25 @@ class Presentation:
         self.output_view.set_show_test(view.show_test_data)
         if self.output_view.discretize != view.discretize:
             self.output_view.set_discretize(view.discretize)
+        # Esc leaves presentation mode, as in slide software (F5 alone was not found)
+        self.presentation_action.setShortcuts(
+            [QKeySequence("F5"), QKeySequence("Esc")] if on else [QKeySequence("F5")])
         if on and not was and was is not None:
             # leaving puts back what was there: a maximized window stays maximized
             self._state_before_presentation = self.windowState()
+            self._data_panel_before = self.data_panel_action.isChecked()
+            if self.screen().availableGeometry().width() < WIDE_SCREEN:
+                # at projector widths the data column took the room the pictures need (the
+                # boundary plot was 130 px at 1280x800); View > Data panel brings it back
+                self.data_panel_action.setChecked(False)
             if not self.isFullScreen():
                 self.showFullScreen()
         elif was and not on:
             self._leave_full_screen(getattr(self, "_state_before_presentation", None))
+            before = getattr(self, "_data_panel_before", None)
+            if before is not None:
+                self.data_panel_action.setChecked(before)
+                self._data_panel_before = None
         self._presented = on
 
     def _leave_full_screen(self, before) -> None:

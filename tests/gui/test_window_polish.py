@@ -257,3 +257,66 @@ def test_the_block_palette_shows_whole_names_in_presentation_mode(qtbot, window)
     for i in range(palette.count()):  # "BatchNorm" was cut to "BatchNor" on a projector
         assert metrics.horizontalAdvance(palette.item(i).text()) + 8 <= shown, \
             palette.item(i).text()
+
+
+def _value_texts(plot) -> list[str]:
+    levels = plot.getAxis("right")._tickLevels or [[]]
+    return [text for _, text in levels[0]]
+
+
+def test_a_new_run_does_not_show_the_last_runs_gradient_numbers(qtbot, window):
+    """Trial 3: after a digits run, the circle run's Gradients panel showed 0.016 / 0.158 /
+    0.327 / 20 % dead beside grey strips: the previous run's numbers as if its own."""
+    grads = window.backward.gradient_panel
+    window.backward.tabs.setCurrentWidget(grads)
+    _train(qtbot, window, 3)
+    _frames_with(qtbot, window, lambda s: s.gradients is not None and s.epoch == 3)
+    old = _value_texts(grads.norms)
+    assert old and all(t != "—" for t in old)
+    window.backward.tabs.setCurrentWidget(window.trace)  # the new run trains unmeasured
+    control(window, "data.generator=xor").click()
+    _frames_with(qtbot, window, lambda s: s.epoch == 0)
+    _train(qtbot, window, 2)
+    window.backward.tabs.setCurrentWidget(grads)
+    window.paint()
+    assert _value_texts(grads.norms) != old, "the last run's numbers stayed beside the strips"
+
+
+def test_the_replay_readout_follows_the_slider_after_a_hover(qtbot, window):
+    """Trial 3: replaying epoch 25, the Gradients readout said 'Replay of epoch 139' (a hover
+    whose leave went unseen froze the readout)."""
+    _train(qtbot, window, 3)
+    grads = window.backward.gradient_panel
+    window.backward.tabs.setCurrentWidget(grads)
+    window.history_slider.setValue(_recorded_at(window, 2))
+    assert grads.readout.text().startswith("Replay of epoch 2")
+    grads._hovering = True  # the pointer was on the strips and left without a leave event
+    window.history_slider.setValue(_recorded_at(window, 1))
+    assert grads.readout.text().startswith("Replay of epoch 1")
+
+
+def test_presentation_on_a_narrow_screen_gives_the_data_column_to_the_pictures(
+        qtbot, window, monkeypatch):
+    """Trial 3: F5 at 1280x800 left the boundary plot ~130 px wide beside the data column,
+    and Esc did not leave presentation mode."""
+    from PySide6.QtTest import QTest
+
+    from playground.gui import presentation
+
+    data_column = window.main_split.widget(0)
+    present = control(window, "view.presentation")
+    present.trigger()  # on this 1920-px test screen the data column stays
+    qtbot.waitUntil(window.isFullScreen)
+    assert data_column.isVisible()
+    present.trigger()
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    monkeypatch.setattr(presentation, "WIDE_SCREEN", 2000)  # now it counts as a projector's
+    before = window.output_view.width()
+    present.trigger()
+    qtbot.waitUntil(window.isFullScreen)
+    qtbot.waitUntil(lambda: not data_column.isVisible())
+    qtbot.waitUntil(lambda: window.output_view.width() > before)
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.experiment.view.presentation)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    assert data_column.isVisible()

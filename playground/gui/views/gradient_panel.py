@@ -98,6 +98,7 @@ class GradientPanel(QWidget):
         layout.addWidget(self.readout)
         self._view = None
         self._stats = None
+        self._run: int | None = None
         self._hovering = False
         self._last = 0.0
         self.norms.scene().sigMouseMoved.connect(self._on_mouse)
@@ -105,15 +106,24 @@ class GradientPanel(QWidget):
 
     # ------------------------------------------------------------------------ drawing
     def update_gradients(self, stats, view, force: bool = True,
-                         replay: int | None = None) -> None:
+                         replay: int | None = None, run: int | None = None) -> None:
         """`stats`: the shown epoch's GradientStats (live or replayed; None: not measured);
         `view`: the run's GradientLogView (core/gradient_log.py); `replay`: the epoch the
         history slider shows (None: the live run). While training, at most
-        REDRAWS_PER_SECOND times a second unless `force` (pyqtgraph re-lays the axes out)."""
+        REDRAWS_PER_SECOND times a second unless `force` (pyqtgraph re-lays the axes out).
+        `run`: the run the numbers belong to; a new run forgets the last one's strips and
+        values (a run that measures nothing showed the previous run's numbers as its own)."""
+        if run is not None and run != self._run:
+            self._run = run
+            self._forget_run()
         now = time.perf_counter()
         if not force and now - self._last < 1 / REDRAWS_PER_SECOND:
             return
         self._last = now
+        if replay is not None:
+            # the history slider moved: the pointer is on it, not hovering the strips (a hover
+            # whose leave went unseen kept an old epoch's readout under the new replay)
+            self._hovering = False
         self._stats = stats
         if view is not None:
             self._view = view
@@ -142,6 +152,16 @@ class GradientPanel(QWidget):
             self._values(self.shares, [f"{100 * float(v):.0f} %" for v in stats.shares])
         if not self._hovering:
             self.readout.setText(self.describe(stats) if stats is not None else WAITING)
+
+    def _forget_run(self) -> None:
+        self._view, self._stats = None, None
+        self.norm_image.clear()
+        self.share_image.clear()
+        self._values(self.norms, [])
+        self._values(self.shares, [])
+        for line in (self.cursor, self.share_cursor):
+            line.setVisible(False)
+        self.readout.setText(WAITING)
 
     def _draw_strips(self, view) -> None:
         k = len(view.first_epoch)
