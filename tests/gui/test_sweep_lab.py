@@ -94,6 +94,16 @@ def test_a_sweep_without_validation_says_where_to_set_it(qtbot, window):
     assert lab.runner is None
     assert "data.validation_fraction" in lab.status.text()
     assert "validation split" in lab.status.text()
+    # Trial 3: the default experiment has no validation split, and the user met only a red
+    # refusal. One click holds 20 % out (an undoable edit) and runs.
+    fix = control(window, "sweep.add_validation")
+    assert fix.isVisible()
+    fix.click()
+    assert window.experiment.data.validation_fraction == pytest.approx(0.2)
+    assert lab.runner is not None and not fix.isVisible()
+    assert "validation" in window.undo_action.text()  # an edit Ctrl+Z takes back
+    qtbot.waitUntil(lambda: lab.runner is None, timeout=120_000)
+    assert window.experiment.sweep.results
 
 
 def test_cancel_stops_the_workers_and_gives_the_controls_back(qtbot, window):

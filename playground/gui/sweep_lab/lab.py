@@ -105,6 +105,15 @@ class SweepLab(QWidget):
         column.addLayout(buttons)
         column.addWidget(self.progress)
         column.addWidget(self.status)
+        # A sweep needs a validation split; the default experiment has none. One click holds
+        # some out and runs (the trial's user met only a red refusal).
+        self.add_validation = QPushButton("Hold out 20 % for validation and run")
+        self.add_validation.setObjectName("sweep.add_validation")
+        self.add_validation.setToolTip("sets the data's validation split (one undo step), "
+                                       "then runs the sweep")
+        self.add_validation.clicked.connect(self._add_validation_and_run)
+        self.add_validation.hide()
+        column.addWidget(self.add_validation)
         column.addStretch(1)
         left.setMinimumWidth(280)
         left.setMaximumWidth(380)
@@ -210,7 +219,9 @@ class SweepLab(QWidget):
         except PlaygroundError as exc:
             self.status.setText(f"Cannot run this sweep: {exc}")
             self.status.setStyleSheet("color: #c00;")
+            self.add_validation.setVisible(getattr(exc, "path", "") == "data.validation_fraction")
             return
+        self.add_validation.hide()
         self.runner = runner
         self._data_changed()
         runner.start()
@@ -220,6 +231,13 @@ class SweepLab(QWidget):
         self.status.setStyleSheet("")
         self._running(True)
         self.timer.start()
+
+    def _add_validation_and_run(self) -> None:
+        data = self.qs.session.experiment.data
+        share = round(min(0.2, 0.95 - data.train_fraction), 2)  # the test split keeps 5 %
+        if share > 0 and self.qs.set("data.validation_fraction", share,
+                                     f"validation {share:.0%} for the sweep"):
+            self.run()
 
     def _running(self, on: bool) -> None:
         self.run_button.setEnabled(not on)
