@@ -320,3 +320,23 @@ def test_presentation_on_a_narrow_screen_gives_the_data_column_to_the_pictures(
     qtbot.waitUntil(lambda: not window.experiment.view.presentation)
     qtbot.waitUntil(lambda: not window.isFullScreen())
     assert data_column.isVisible()
+
+
+def test_a_dropout_block_says_it_keeps_not_drops(qtbot, window):
+    """Trial 3: the block read 'dropout p=0.5' while the inspector said keep_prob; at keep 0.8
+    it read 'p=0.8', which most texts (and torch) would take as the share dropped."""
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem, QGraphicsTextItem
+
+    exp = window.experiment.copy()
+    graph = exp.network
+    drop = graph.add_node("dropout", {"keep_prob": 0.8})
+    graph.disconnect("dense1", "dense2")
+    graph.connect("dense1", drop)
+    graph.connect(drop, "dense2")
+    window.apply_experiment(exp)
+    window.paint()
+    texts = " ".join(item.text() if isinstance(item, QGraphicsSimpleTextItem)
+                     else item.toPlainText()
+                     for item in window.network_view.scene().items()
+                     if isinstance(item, QGraphicsSimpleTextItem | QGraphicsTextItem))
+    assert "keep 0.8" in texts and "p=0.8" not in texts

@@ -50,7 +50,9 @@ class BlockPainter:
         if node.type == "output":
             return f"output {node.param('activation')}"
         if node.type == "dropout":
-            return f"dropout p={node.param('keep_prob'):g}"
+            # keep_prob, said as such: "p" reads as the drop probability in most texts and
+            # torch (keep 0.8 was titled "p=0.8")
+            return f"dropout keep {node.param('keep_prob'):g}"
         return node.type
 
     # ----------------------------------------------------------------------- building
