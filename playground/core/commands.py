@@ -126,7 +126,9 @@ class Disconnect(Command):
 @dataclass
 class Splice(Command):
     """Insert a new block onto the link src -> dst: src -> new -> dst, the new connections
-    where the old one stood in the list of connections (undo restores it exactly)."""
+    where the old one stood in the list of connections (undo restores it exactly). With
+    `shift`, every block from dst's column rightward first moves right by `shift`, making
+    room for the new column so that it overlaps nothing."""
 
     type: str
     src: str
@@ -136,6 +138,8 @@ class Splice(Command):
     node: str | None = None
     label: str = "insert a block"
     index: int = -1
+    shift: float = 0.0
+    moved: dict = field(default_factory=dict)  # block -> its position before the shift
 
     def do(self, graph: Graph) -> None:
         if (self.src, self.dst) not in graph.edges:
@@ -146,6 +150,11 @@ class Splice(Command):
             raise GraphError(None, f"a {self.type} block cannot sit inside a link; "
                              "insert a Dense, Dropout, Activation, BatchNorm, Add or Concat")
         self.index = graph.edges.index((self.src, self.dst))
+        edge = graph.nodes[self.dst].position[0] - 1e-6
+        self.moved = {n: node.position for n, node in graph.nodes.items()
+                      if self.shift and node.position[0] >= edge}
+        for n, (x, y) in self.moved.items():
+            graph.move(n, (x + self.shift, y))
         self.node = graph.add_node(self.type, self.params, self.node, self.position)
         graph.disconnect(self.src, self.dst)
         graph.edges[self.index:self.index] = [(self.src, self.node), (self.node, self.dst)]
@@ -156,6 +165,8 @@ class Splice(Command):
         graph.remove_node(self.node)
         graph.edges.insert(self.index, (self.src, self.dst))
         graph._emit("link_added", edge=(self.src, self.dst))
+        for n, position in self.moved.items():
+            graph.move(n, position)
 
 
 @dataclass

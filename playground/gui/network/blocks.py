@@ -63,9 +63,10 @@ class BlockPainter:
         column = plan.column_height(shown)
         sx, sy = plan.to_scene(box.x, box.y)
         left, top, right, bottom = plan.extent(box)
-        origin = QPointF(sx, sy - column / 2)
+        origin = QPointF(sx, sy - plan.column_top(box))
         rect = QRectF(left - origin.x(), top - origin.y(), right - left, bottom - top)
         frame = BlockFrame(v, n, rect, v._problems.get(n, ""), column)
+        frame.anchor = plan.column_top(box)  # from the column's top down to the position
         frame.setPos(origin)
         v.scene().addItem(frame)
         v.frames[n] = frame
@@ -96,12 +97,13 @@ class BlockPainter:
                    else f"{width - tiles} more units: click to show them all")
             TextTile(text, size, style.label, lambda: v.toggle_expanded(n), tip,
                      frame).setPos(0, tiles * (size + gap))
-        if node.type == "dense":  # TF Playground's quick neuron controls
+        if node.type == "dense":  # TF Playground's quick neuron controls, above the title
+            # where adding or removing a unit never moves them (the column grows downward)
             h = style.handle
             for dx, text, delta in ((-h - 2, "−", -1), (2, "+", +1)):
                 TextTile(text, h, style.label, lambda k=delta: v.units_delta.emit(n, k),
                          "one neuron less" if delta < 0 else "one neuron more",
-                         frame).setPos(size / 2 + dx, column + 6)
+                         frame).setPos(size / 2 + dx, -style.header - style.handle_row + 2)
         r = style.port / 2 + 2
         if node.type != "input":
             PortItem(frame, QPointF(-r, column / 2), style.port, False)
@@ -118,7 +120,7 @@ class BlockPainter:
     def place(self, n: str, box: BlockBox) -> None:
         frame = self.view.frames[n]
         sx, sy = self.view.plan.to_scene(box.x, box.y)
-        target = QPointF(sx, sy - frame.column_height / 2)
+        target = QPointF(sx, sy - self.view.plan.column_top(box))
         if frame.pos() != target:
             frame.setPos(target)
 

@@ -86,6 +86,7 @@ class NetworkView(QGraphicsView):
         self._to_start = False  # a new plan too big for the view: show its start
         self._scroll_before_resize: list[int] | None = None
         self._planned: list[BlockBox] = []
+        self._reserved: dict[str, int] = {}  # block -> tiles its column was planned for
         self.blocks = BlockPainter(self)
         self.edge_painter = EdgePainter(self)
         self._pending = QTimer(self, singleShot=True, interval=0)
@@ -172,7 +173,9 @@ class NetworkView(QGraphicsView):
             if node.type == "input" and not self.is_image_input(n):
                 left = max((small.horizontalAdvance(t) for t in self._labels), default=0.0)
             title = max(metrics.horizontalAdvance(t) for t in self.blocks.title(n).split("\n"))
-            boxes[n] = BlockBox(x, y, self.shown_units(n)[0], title, left, node.type == "dense")
+            dense = node.type == "dense"
+            boxes[n] = BlockBox(x, y, self.shown_units(n)[0], title, left, dense,
+                                self._reserved.get(n, 0) if dense else 0)
         return boxes
 
     def _sync(self, refit: bool = False) -> None:
@@ -190,7 +193,8 @@ class NetworkView(QGraphicsView):
         # change: a redraw must not scroll the user back to the start.
         planned = list(boxes.values())
         replan = refit or self.plan is None or self.plan.style != self.style_ or (
-            not self.user_zoomed and not self.plan.fits(planned, area.width(), area.height())
+            not self.user_zoomed and not self.plan.fits(planned, area.width() - 2 * MARGIN,
+                                                      area.height() - 2 * MARGIN)
             and (self._fits or planned != self._planned))
         if not replan and not self.user_zoomed and self.plan.neuron < self.style_.min_neuron:
             # tiles shrunk for a bigger network than this one: grow them again if they can
@@ -198,6 +202,11 @@ class NetworkView(QGraphicsView):
                                  area.height() - 2 * MARGIN, self.style_)[0].neuron > \
                 self.plan.neuron
         if replan:
+            # A new plan centres every column on its position again; until the next one, a
+            # Dense block's column keeps its top (and ± handles) and grows or shrinks below.
+            self._reserved = {n: b.units for n, b in boxes.items()}
+            boxes = self._boxes()
+            planned = list(boxes.values())
             before = (self.plan, self._planned)
             self.plan, fits = plan_layout(planned, area.width() - 2 * MARGIN,
                                           area.height() - 2 * MARGIN, self.style_)
@@ -222,7 +231,7 @@ class NetworkView(QGraphicsView):
             sig = (node.type, json.dumps(node.params, sort_keys=True), self._widths.get(n, 0),
                    self.shown_units(n), self._problems.get(n, ""), self.is_image_input(n),
                    tuple(self._labels) if node.type == "input" else (), self.plan.neuron,
-                   self.plan.style)
+                   self.plan.style, boxes[n].reserved)
             # A new plan that keeps the tile size only moves blocks: their items stay.
             if self._signatures.get(n) != sig:
                 self._drop_block(n)
@@ -297,7 +306,20 @@ class NetworkView(QGraphicsView):
         bars = self.horizontalScrollBar(), self.verticalScrollBar()
         kept, self._scroll_before_resize = (self._scroll_before_resize
                                             or [b.value() for b in bars]), None
-        self.setSceneRect(rect.adjusted(-grow_x, -grow_y, grow_x, grow_y))
+        # The drawing sits at the top, as TF Playground's columns do, with the room to spare
+        # below, where Dense columns grow when units are added.
+        wanted, now = rect.adjusted(-grow_x, 0, grow_x, 2 * grow_y), self.sceneRect()
+        same_size = abs(now.width() - wanted.width()) < 0.5 and \
+            abs(now.height() - wanted.height()) < 0.5
+        if fits is None and same_size:
+            # An edit that keeps the plan keeps the scene where it was (re-centring on the new
+            # bounds would shift every block on screen, the ± handles away from the pointer),
+            # moved only as far as the drawing now reaches past it.
+            dx = max(0.0, rect.right() - now.right()) - max(0.0, now.left() - rect.left())
+            dy = max(0.0, rect.bottom() - now.bottom()) - max(0.0, now.top() - rect.top())
+            wanted = now.translated(dx, dy)
+        if wanted != now:
+            self.setSceneRect(wanted)
         if not self._fits and not self.user_zoomed:  # a drawing that scrolls
             if self._to_start:  # a new plan: show its start (the input)
                 self._to_start = False
@@ -323,7 +345,7 @@ class NetworkView(QGraphicsView):
         return None
 
     def on_block_dragged(self, frame) -> None:
-        x, y = self.plan.to_graph(frame.pos().x(), frame.pos().y() + frame.column_height / 2)
+        x, y = self.plan.to_graph(frame.pos().x(), frame.pos().y() + frame.anchor)
         self.block_moved.emit(frame.node, x, y)
 
     def toggle_expanded(self, node: str) -> None:
@@ -396,9 +418,21 @@ class NetworkView(QGraphicsView):
         x, y = round(x, 1), round(y, 1)
         link = self.link_at(p)
         if link is not None and kind not in ("input", "output"):
-            self.edit_requested.emit(C.Splice(kind, *link, position=(x, y)))
+            self.edit_requested.emit(self._splice(kind, link))
         else:
             self.block_dropped.emit(kind, x, y)
+
+    def _splice(self, kind: str, link: tuple[str, str]):
+        """Insert onto `link` a new column where its end stood, the blocks from that end
+        rightward moved one column step (the link's length) over: the spacing stays as it
+        was, so nothing overlaps, and the plan (re-fitted when the longer drawing no longer
+        fits) keeps the whole network in view."""
+        g = self._graph
+        (x0, y0), (x1, y1) = g.nodes[link[0]].position, g.nodes[link[1]].position
+        y = round((y0 + y1) / 2, 1)
+        if x1 - x0 <= 1e-6:  # a link drawn backwards or straight down: no column to open
+            return C.Splice(kind, *link, position=(round((x0 + x1) / 2, 1), y))
+        return C.Splice(kind, *link, position=(x1, y), shift=x1 - x0)
 
     def selected_blocks(self) -> list[str]:
         return [f.node for f in self.frames.values() if f.isSelected()]

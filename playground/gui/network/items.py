@@ -153,6 +153,7 @@ class BlockFrame(QGraphicsRectItem):
     def __init__(self, view, node: str, rect: QRectF, problem: str, column_height: float):
         super().__init__(rect)
         self.view, self.node, self.column_height = view, node, column_height
+        self.anchor = column_height / 2  # px from the column's top down to the block's position
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setBrush(QBrush(QColor(255, 255, 255, 0)))

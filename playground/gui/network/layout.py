@@ -35,8 +35,8 @@ class Style:
         return 2 * (self.label + 3) + 7
 
     @property
-    def footer(self) -> float:  # the ± handles below a block's units
-        return self.handle + 8
+    def handle_row(self) -> float:  # the ± handles above a Dense block's title
+        return self.handle + 4
 
 
 NORMAL = Style()
@@ -54,6 +54,10 @@ class BlockBox:
     title: float  # width of its title in px
     left: float = 0.0  # px of labels left of the column (input feature names)
     handles: bool = False
+    # Tiles the column is placed for: its top (title, ± handles) stays where a column of this
+    # many tiles centred on y would start, and units added or removed grow or shrink it
+    # downward, so the handles never move under the pointer (0: as many as it shows).
+    reserved: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,15 +80,27 @@ class Plan:
     def to_graph(self, sx: float, sy: float) -> tuple[float, float]:
         return sx / self.kx, sy / self.ky
 
+    def column_top(self, box: BlockBox) -> float:
+        """Px from the block's position up to the top of its column."""
+        return self.column_height(box.reserved or box.units) / 2
+
+    def above(self, box: BlockBox) -> float:
+        """Px from the block's position up to the top of its drawing (title, handles)."""
+        s = self.style
+        return self.column_top(box) + s.header + (s.handle_row if box.handles else 0.0)
+
+    def below(self, box: BlockBox) -> float:
+        """Px from the block's position down to the bottom of its column."""
+        return self.column_height(box.units) - self.column_top(box) + 4
+
     def extent(self, box: BlockBox) -> tuple[float, float, float, float]:
         """The block's rectangle (left, top, right, bottom) in scene px, labels included."""
         sx, sy = self.to_scene(box.x, box.y)
         n, s = self.neuron, self.style
-        half = self.column_height(box.units) / 2
         spill = max(0.0, (box.title - n) / 2)
         left = sx - max(spill, s.port / 2 + 4, box.left + 6)
         right = sx + n + max(spill, s.port / 2 + 4)
-        return left, sy - half - s.header, right, sy + half + (s.footer if box.handles else 4)
+        return left, sy - self.above(box), right, sy + self.below(box)
 
     def bounds(self, boxes: list[BlockBox]) -> tuple[float, float, float, float]:
         rects = [self.extent(b) for b in boxes] or [(0.0, 0.0, 1.0, 1.0)]
@@ -110,16 +126,16 @@ def _horizontal_scale(boxes: list[BlockBox], neuron: float, style: Style) -> flo
     y = np.array([b.y for b in boxes])
     title = np.array([b.title for b in boxes])
     plan = Plan(neuron, 1.0, 1.0, style)
-    half = np.array([plan.column_height(b.units) / 2 for b in boxes])
-    foot = np.array([style.footer if b.handles else 4.0 for b in boxes])
+    above = np.array([plan.above(b) for b in boxes])
+    below = np.array([plan.below(b) for b in boxes])
     dx = x[None, :] - x[:, None]  # [i, j]: j right of i when positive
     dy = y[None, :] - y[:, None]  # j below i when positive
     across = np.maximum(neuron + style.port + 28.0, (title[:, None] + title[None, :]) / 2 + 10)
     with np.errstate(divide="ignore", invalid="ignore"):
         side = np.where(dx > 1e-6, across / dx, 0.0)
-        # i above j: j's title clears i's handles; j above i: i's title clears j's handles
-        gap = np.where(dy > 0, half[:, None] + foot[:, None] + half[None, :] + style.header,
-                       half[:, None] + style.header + half[None, :] + foot[None, :]) + 12.0
+        # i above j: j's title and handles clear i's column; j above i: the other way
+        gap = np.where(dy > 0, below[:, None] + above[None, :],
+                       above[:, None] + below[None, :]) + 12.0
         stack = np.where(np.abs(dy) > 1e-6, gap / np.abs(dy), np.inf)
     need = np.where(dx > 1e-6, np.minimum(side, stack), 0.0)
     return float(need.max()) if need.size else 1.0
