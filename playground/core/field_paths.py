@@ -96,7 +96,7 @@ def apply_kind(path: str) -> str:
         return VIEW
     if head == "clustering":
         return CLUSTERING
-    if head in ("title", "description", "outcome", "sweep"):  # a sweep runs on its own
+    if head in ("title", "description", "outcome", "sweep", "lesson"):  # a sweep runs on its own
         return META
     if head in ("optimizer_lab", "graph_lab"):
         return LAB  # the labs run on their own: the network's run goes on

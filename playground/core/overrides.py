@@ -69,6 +69,7 @@ def with_changes(experiment, changes: dict, where: str = ""):
     doc = experiment.to_json()
     doc["outcome"].update(twin={}, relation="")
     doc["lesson"]["steps"] = []
+    doc["lesson"].pop("progress", None)  # a student's place names steps the copy has not
     place = where
     for key, value in changes.items():
         place = f"{where}.{key}" if where else key

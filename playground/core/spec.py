@@ -343,14 +343,66 @@ def _steps(raw: Any, path: str) -> list[StepSpec]:
     return [F.from_dict(StepSpec, step, f"{path}[{i}]") for i, step in enumerate(raw)]
 
 
+def _predictions(raw: Any, path: str) -> list[int | None]:
+    if not isinstance(raw, list) or len(raw) > 100 or not all(
+            v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in raw):
+        raise SpecError(path, f"must be a list of at most 100 choice indices or nulls, got "
+                        f"{quote(raw)}")
+    return list(raw)
+
+
+def _step_indices(raw: Any, path: str) -> list[int]:
+    if not isinstance(raw, list) or len(raw) > 100:
+        raise SpecError(path, f"must be a list of at most 100 step indices, got {quote(raw)}")
+    return _indices(raw, path)
+
+
+@dataclass
+class ProgressSpec:
+    """Where the student is in a lesson's guided steps, saved with the experiment so that a
+    lesson reopens where it was left (the file's network is the state at that step)."""
+
+    step: int = F.field(0, int, F.between(0, 99), "the step shown, counted from 0")
+    predictions: list = F.field([], _predictions, None,
+                                "each step's predicted choice, by index (null: not yet)")
+    acted: list = F.field([], _step_indices, None, "the steps whose action has run")
+    action_ran: bool = F.field(False, bool, None,
+                               "the shown step's action has run: the file holds its result")
+
+    def check_against(self, steps: list[StepSpec], path: str) -> None:
+        """Every index names a step of this lesson and a choice of its question."""
+        n = len(steps)
+        if self.step >= max(n, 1):
+            raise SpecError(f"{path}.step", f"step {self.step} is not a step of this lesson "
+                            f"(0 to {max(n - 1, 0)})")
+        if len(self.predictions) > n:
+            raise SpecError(f"{path}.predictions", f"holds {len(self.predictions)} entries for "
+                            f"{n} steps")
+        for i, choice in enumerate(self.predictions):
+            if choice is not None and not 0 <= choice < len(steps[i].choices):
+                raise SpecError(f"{path}.predictions", f"step {i}'s prediction {choice} is "
+                                f"not one of its {len(steps[i].choices)} choices")
+        for i in self.acted:
+            if not 0 <= i < n or steps[i].action.kind == "none":
+                raise SpecError(f"{path}.acted", f"step {i} has no action of this lesson")
+        if self.action_ran and self.step not in self.acted:
+            raise SpecError(f"{path}.action_ran", f"step {self.step} is not among the acted "
+                            "steps")
+
+
 @dataclass
 class LessonSpec:
-    """Where a lesson sits in the course: topic, source in the notes, goal; its guided steps."""
+    """Where a lesson sits in the course: topic, source in the notes, goal; its guided steps
+    and how far the student has walked them."""
 
     topic: str = F.field("", str, F.one_of(("",) + LESSON_TOPICS))
     source: str = F.field("", str, None, "file and section of the notes, e.g. '000 §Dropout'")
     goal: str = F.field("", str, None, "one line: what the student sees")
     steps: list = F.field([], _steps)
+    progress: ProgressSpec = F.field(ProgressSpec(), ProgressSpec)
+
+    def validate_extra(self, path: str) -> None:
+        self.progress.check_against(self.steps, f"{path}.progress")
 
 
 @dataclass

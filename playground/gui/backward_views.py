@@ -113,7 +113,6 @@ class BackwardViews(QObject):
     def _follow_panel(self) -> None:
         with QSignalBlocker(self.tabs):
             self.tabs.setCurrentWidget(self.pages[self.window.qs.get("view.panel")])
-        self._make_room()
         drawn = getattr(self.window, "_drawn", None)
         self.draw_panels(drawn.snapshot if drawn is not None else None)
 
@@ -124,17 +123,7 @@ class BackwardViews(QObject):
         name = next((k for k, v in self.pages.items() if v is page), None)
         if name is not None:
             self.window.qs.session.look("view.panel", name)
-        self._make_room()
         self.draw_panels(self.window._drawn.snapshot if self.window._drawn else None)
-
-    def _make_room(self) -> None:
-        if self.tabs.currentWidget() in (self.gradient_panel, self.histogram_panel):
-            # room for the strips and histograms
-            sizes = self.window.right_split.sizes()
-            total = sum(sizes)
-            if total and sizes[-1] < 0.55 * total:
-                low = int(total * 0.58)
-                self.window.right_split.setSizes([total - low, low])
 
     def choose(self, index: int | None) -> None:
         """Follow training example `index` (None: stop)."""

@@ -114,3 +114,8 @@ class LessonHost:
         if self._train_until is not None and (epoch >= self._train_until or ended):
             self._train_until = None
             self.guide.action_finished()
+
+    def record(self, progress) -> None:
+        """The student's place in the lesson, kept in the experiment so that it is saved
+        with it; looking, not an edit (no undo step, the file is not marked unsaved)."""
+        self.session.look("lesson.progress", progress)

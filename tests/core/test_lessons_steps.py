@@ -73,3 +73,48 @@ def test_a_malformed_steps_file_is_refused_on_load(tmp_path):
     with pytest.raises(SpecError) as info:
         files.load_experiment(str(path))
     assert "lesson.steps[3].answers" in str(info.value)
+
+
+# ---------------------------------------------------------------- a student's place in a lesson
+def _guided():
+    import os
+
+    from playground.core import files
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return files.load_experiment(os.path.join(root, "examples", "grad_init.json")).experiment
+
+
+def test_a_lessons_progress_round_trips_and_old_files_start_at_step_one():
+    from playground.core.spec import Experiment, ProgressSpec
+
+    exp = _guided()
+    assert exp.lesson.progress == ProgressSpec()  # the shipped file has none: step 1
+    exp.lesson.progress = ProgressSpec(step=1, predictions=[0, 2], acted=[0, 1],
+                                       action_ran=True)
+    again = Experiment.from_json(exp.to_json())
+    assert again.lesson.progress == exp.lesson.progress
+
+
+@pytest.mark.parametrize("progress, field", [
+    ({"step": 5}, "lesson.progress.step"),
+    ({"step": -1}, "lesson.progress.step"),
+    ({"step": 10**400}, "lesson.progress.step"),
+    ({"predictions": [0, 3]}, "lesson.progress.predictions"),
+    ({"predictions": [None, None, 0]}, "lesson.progress.predictions"),  # step 2 asks nothing
+    ({"predictions": [0] * 6}, "lesson.progress.predictions"),
+    ({"predictions": "0"}, "lesson.progress.predictions"),
+    ({"acted": [7]}, "lesson.progress.acted"),
+    ({"acted": [True]}, "lesson.progress.acted"),
+    ({"step": 1, "action_ran": True, "acted": [0]}, "lesson.progress.action_ran"),
+    ({"action_ran": "yes"}, "lesson.progress.action_ran"),
+])
+def test_a_progress_out_of_range_is_refused_naming_the_field(progress, field):
+    from playground.core.errors import SpecError
+    from playground.core.spec import Experiment
+
+    doc = _guided().to_json()
+    doc["lesson"]["progress"] = progress
+    with pytest.raises(SpecError) as caught:
+        Experiment.from_json(doc)
+    assert field in str(caught.value)

@@ -30,13 +30,21 @@ def run_state(window):
     """What Back must bring back: the experiment, the epoch, the weights, the clustering."""
     s = snap(window)
     weights = {k: v.copy() for k, v in s.weights.items()}
-    return window.experiment.to_json(), s.epoch, weights, clustering_step(window)
+    return experiment_doc(window), s.epoch, weights, clustering_step(window)
+
+
+def experiment_doc(window):
+    """The experiment as Back restores it: the student's place in the lesson (which step,
+    the predictions) moves on, as it should."""
+    doc = window.experiment.to_json()
+    del doc["lesson"]["progress"]
+    return doc
 
 
 def same_run(window, state):
     doc, epoch, weights, step = state
     s = snap(window)
-    return (window.experiment.to_json() == doc and s.epoch == epoch
+    return (experiment_doc(window) == doc and s.epoch == epoch
             and s.weights.keys() == weights.keys()
             and all(np.array_equal(s.weights[k], w) for k, w in weights.items())
             and clustering_step(window) == step)

@@ -8,6 +8,11 @@ student's first answer (a prediction cannot be changed once the answer is out). 
 student had finished, Next runs its undone action again and goes on, and Next onto a step
 whose action had run runs it again, so Back then Next shows the choice and the reveal again.
 
+Where the student is (the step, the predictions, which actions ran) is handed to the host after
+every change and saved with the experiment (`lesson.progress`): a saved lesson reopens at its
+step with its predictions. The undo history does not travel with a file, so Back from a
+reopened step shows the earlier step as the student left it, with the experiment as it is.
+
 The panel never edits the experiment itself: it hands each action to a host (the window, or a
 fake in the tests) through the small `LessonHost` interface below, so it works with whatever
 holds the experiment and its undo stack.
@@ -30,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.field_words import path_in_words, value_in_words
-from ...core.spec import ActionSpec, Experiment, StepSpec
+from ...core.spec import ActionSpec, Experiment, ProgressSpec, StepSpec
 
 
 class LessonHost(Protocol):
@@ -47,6 +52,8 @@ class LessonHost(Protocol):
     def marker(self) -> Any: ...
 
     def undo_to(self, marker: Any) -> None: ...
+
+    def record(self, progress: ProgressSpec) -> None: ...
 
 
 def action_label(action: ActionSpec) -> str:
@@ -83,6 +90,9 @@ class GuidePanel(QWidget):
         self.answers: dict[int, int] = {}  # step -> the student's prediction
         self.acted: set[int] = set()  # steps whose action has run (undone by Back or not)
         self._advance = False  # Next is waiting for a re-run action to finish
+        # Back from a reopened lesson cannot undo (no markers): the experiment still holds
+        # the state after this step, so Next up to it must not run the actions again.
+        self._kept_ahead: int | None = None
         self._build()
         self._show()
 
@@ -139,13 +149,28 @@ class GuidePanel(QWidget):
 
     # -------------------------------------------------------------------------- walk
     def set_lesson(self, experiment: Experiment) -> None:
-        """Start the lesson's steps from the first; the host's current state is step 0's."""
+        """Start the lesson's steps where its saved progress says (the first step for a new
+        lesson); the host's current state is that step's, after its action when it ran."""
         self.steps = list(experiment.lesson.steps)
         self.title.setText(experiment.title)
-        self.index = 0
-        self.markers = [self.host.marker()] if self.steps else []
-        self.answers, self.acted, self._advance = {}, set(), False
+        saved = experiment.lesson.progress
+        self.index = saved.step if saved.step < len(self.steps) else 0
+        # the states before the earlier steps are not known: Back cannot undo to them
+        self.markers = [None] * self.index + [self.host.marker()] if self.steps else []
+        if saved.action_ran and self.markers:
+            self.markers[-1] = None  # the state holds the action's result, not the before
+        self.answers = {i: c for i, c in enumerate(saved.predictions) if c is not None}
+        self.acted, self._advance, self._kept_ahead = set(saved.acted), False, None
         self._enter()
+        self.action_done = saved.action_ran and self.index in self.acted
+        self._show()
+
+    def place(self) -> ProgressSpec:
+        """Where the student is, as the experiment file keeps it."""
+        last = max(self.answers, default=-1)
+        return ProgressSpec(step=self.index,
+                            predictions=[self.answers.get(i) for i in range(last + 1)],
+                            acted=sorted(self.acted), action_ran=self.action_done)
 
     @property
     def step(self) -> StepSpec | None:
@@ -184,7 +209,14 @@ class GuidePanel(QWidget):
         self.markers.append(self.host.marker())
         self._enter()
         step = self.step
-        if self.index in self.acted and step is not None and step.action.kind != "none":
+        if self._kept_ahead is not None and self.index <= self._kept_ahead:
+            # the experiment already holds this step's result (Back could not undo it)
+            self.markers[self.index] = None  # the state before it is not known
+            self.action_done = self.index in self.acted
+            self._show()
+            if self.index == self._kept_ahead:
+                self._kept_ahead = None
+        elif self.index in self.acted and step is not None and step.action.kind != "none":
             self._perform()  # seen before: the state and the reveal as the student saw them
 
     @Slot()
@@ -194,10 +226,18 @@ class GuidePanel(QWidget):
             return
         target = max(0, self.index - 1)
         self._advance = False
-        self.host.undo_to(self.markers[target])
+        marker = self.markers[target]
+        if marker is None:  # before a reopened lesson's step: shown as the student left it
+            self._kept_ahead = max(self._kept_ahead or 0, self.index)
+        else:
+            self.host.undo_to(marker)
+            self._kept_ahead = None
         self.index = target
         del self.markers[target + 1:]
         self._enter()
+        if marker is None:
+            self.action_done = self.index in self.acted
+            self._show()
 
     @Slot()
     def action_finished(self) -> None:
@@ -257,6 +297,8 @@ class GuidePanel(QWidget):
         self.next.setEnabled(self.can_continue)
         last = bool(step) and self.index == len(self.steps) - 1
         self.next.setText("Finish" if last else "Next ▶")
+        if step is not None:
+            self.host.record(self.place())
 
     def _show_choices(self, step: StepSpec | None) -> None:
         choices = list(step.choices) if step else []

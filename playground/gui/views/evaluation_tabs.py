@@ -7,8 +7,8 @@ redrawn."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QTabWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QDoubleSpinBox, QFrame, QLabel, QScrollArea, QTabWidget, QWidget
 
 from ...core import metrics as M
 from ...core.errors import PlaygroundError
@@ -17,6 +17,25 @@ from .confusion_view import SPLIT_WORDS, ConfusionPanel
 from .fit_view import FitPanel
 from .roc_view import RocPanel, ScoresPanel
 from .trace_view import TracePlot
+
+
+class _PageHolder(QScrollArea):
+    """A tab's page inside a scroll area that asks for its page's width but no height: a
+    page that needs more height than the tab gives scrolls inside it. (QTabWidget asks for the
+    tallest page's minimum height, and QSplitter granted it by taking the room from the
+    output view above: opening the Gradients tab moved the tab bar by ~80 px, and the smaller
+    output view was remembered with the splitter's sizes.)"""
+
+    def __init__(self, page: QWidget):
+        super().__init__()
+        self.setWidget(page)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        width = self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, 40)
 
 
 class EvaluationTabs(QTabWidget):
@@ -67,6 +86,26 @@ class EvaluationTabs(QTabWidget):
         self.scores.threshold_dragged.connect(self._threshold_dragged)
         self.roc.split_changed.connect(self._split_changed)
         qs.follow("view.threshold", self._follow_threshold, self)
+
+    # ------------------------------------------------------------------------ the pages
+    # Callers deal in the pages; the scroll areas holding them stay this class's business.
+    def addTab(self, page: QWidget, title: str) -> int:  # type: ignore[override]
+        return super().addTab(_PageHolder(page), title)
+
+    def widget(self, index: int) -> QWidget | None:  # type: ignore[override]
+        holder = super().widget(index)
+        return holder.widget() if isinstance(holder, _PageHolder) else holder
+
+    def currentWidget(self) -> QWidget | None:  # type: ignore[override]
+        return self.widget(self.currentIndex())
+
+    def indexOf(self, page: QWidget) -> int:  # type: ignore[override]
+        return next((i for i in range(self.count()) if self.widget(i) is page), -1)
+
+    def setCurrentWidget(self, page: QWidget) -> None:  # type: ignore[override]
+        index = self.indexOf(page)
+        if index >= 0:
+            self.setCurrentIndex(index)
 
     # ---------------------------------------------------------------------------- data
     def set_dataset(self, dataset) -> None:
