@@ -30,3 +30,24 @@ def test_switching_tabs_keeps_the_tab_bar_and_the_output_plot_still(window, qtbo
         assert _geometry(w) == before, f"the {tabs.tabText(i)} tab moved the tab bar or " \
                                        "resized the output plot"
     assert {"Trace", "Gradients", "Histograms"} <= set(seen)
+
+
+def test_the_gradients_page_fits_its_tab_at_1280x800(window, qtbot):
+    """Held in a scroll area sized by height-for-width, the Gradients page came out ~1,000 px
+    tall: only its first strip row was on screen, the share strip and readout below the fold."""
+    from .conftest import wait_epoch
+
+    w = window
+    panel = w.backward.gradient_panel
+    w.backward.tabs.setCurrentWidget(panel)
+    w.step_epoch()
+    wait_epoch(qtbot, w, 1)
+    w.paint()
+    QApplication.processEvents()
+    holder = panel.parentWidget().parentWidget()  # the page's scroll area (page, viewport)
+    view = holder.viewport()
+    for part in (panel.norms, panel.shares, panel.readout):
+        top_left = part.mapTo(view, QPoint(0, 0))
+        assert top_left.y() >= 0 and top_left.y() + part.height() <= view.height(), \
+            f"{type(part).__name__} lies outside the tab ({top_left.y()}+{part.height()} > " \
+            f"{view.height()})"

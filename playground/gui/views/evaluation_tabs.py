@@ -7,7 +7,7 @@ redrawn."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QFrame, QLabel, QScrollArea, QTabWidget, QWidget
 
 from ...core import metrics as M
@@ -29,9 +29,27 @@ class _PageHolder(QScrollArea):
     def __init__(self, page: QWidget):
         super().__init__()
         self.setWidget(page)
-        self.setWidgetResizable(True)
+        # Sized here, not by widgetResizable: that gives a page with word-wrapped labels its
+        # height-for-width, the sum of its parts' preferred heights (the Gradients page came
+        # out ~1,000 px tall, one strip row on screen). The page gets the tab's height, or its
+        # minimum where that is more.
+        self.setWidgetResizable(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page.installEventFilter(self)
+
+    def _fit(self) -> None:
+        page, view = self.widget(), self.viewport()
+        page.resize(view.width(), max(view.height(), page.minimumSizeHint().height()))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return super().eventFilter(watched, event)
 
     def minimumSizeHint(self) -> QSize:
         width = self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
