@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
+from shiboken6 import isValid
 
 
 class FlowLayout(QLayout):
@@ -19,14 +20,24 @@ class FlowLayout(QLayout):
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt's name
         self._items.append(item)
 
+    def _live(self) -> list[QLayoutItem]:
+        """The items whose C++ side still exists: while a window is torn down, Qt deletes a
+        child widget's item without asking takeAt, and a last layout pass then met a dead
+        item ("Internal C++ object already deleted")."""
+        if not all(isValid(i) for i in self._items):
+            self._items = [i for i in self._items if isValid(i)]
+        return self._items
+
     def count(self) -> int:
-        return len(self._items)
+        return len(self._live())
 
     def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
-        return self._items[index] if 0 <= index < len(self._items) else None
+        items = self._live()
+        return items[index] if 0 <= index < len(items) else None
 
     def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
+        items = self._live()
+        return items.pop(index) if 0 <= index < len(items) else None
 
     def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
         return Qt.Orientation(0)
@@ -43,7 +54,7 @@ class FlowLayout(QLayout):
 
     def sizeHint(self) -> QSize:  # noqa: N802
         """One row, as wide as everything (what it takes when there is room)."""
-        shown = [i for i in self._items if not i.isEmpty()]
+        shown = [i for i in self._live() if not i.isEmpty()]
         width = sum(i.sizeHint().width() for i in shown) + self.spacing() * max(0, len(shown) - 1)
         height = max((i.sizeHint().height() for i in shown), default=0)
         return QSize(width, height)
@@ -51,14 +62,14 @@ class FlowLayout(QLayout):
     def minimumSize(self) -> QSize:  # noqa: N802
         """The widest single item: narrower than that it cannot go."""
         size = QSize()
-        for item in self._items:
+        for item in self._live():
             if not item.isEmpty():
                 size = size.expandedTo(item.minimumSize())
         return size
 
     def _place(self, rect: QRect, move: bool) -> int:
         x, y, row_height = rect.x(), rect.y(), 0
-        for item in self._items:
+        for item in self._live():
             if item.isEmpty():
                 continue
             hint = item.sizeHint()
