@@ -154,7 +154,8 @@ def _point(arrow: pg.ArrowItem, tail: np.ndarray, tip: np.ndarray,
     """Put an arrow head at `tip`, pointing away from `tail` (hidden for a zero-length arrow).
     `pixel`: data units per screen pixel along x and y (the head is drawn in pixels)."""
     d = tip - tail
-    if not np.isfinite(d).all() or np.hypot(*d) == 0:
+    # (a plot not laid out yet has no pixel size: no head to point then)
+    if not np.isfinite(d).all() or np.hypot(*d) == 0 or 0 in pixel:
         arrow.setVisible(False)
         return
     arrow.setVisible(True)
