@@ -10,14 +10,13 @@ by the test suite, as every lesson's is.
 
 from __future__ import annotations
 
-import glob
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from build_lessons import lesson, promise, readme, step  # noqa: E402
+from build_lessons import lesson, promise, step, write_readme  # noqa: E402
 from build_lessons import lessons as main_lessons  # noqa: E402
 
 from playground.core import files  # noqa: E402
@@ -160,14 +159,7 @@ def main() -> None:
             exp = with_results(exp, run_sweep(exp))  # the curve is there when it opens
         files.save_experiment(os.path.join(HERE, f"{name}.json"), exp)
         print(f"wrote {name}.json")
-    listed = dict(main_lessons())
-    for path in sorted(glob.glob(os.path.join(HERE, "*.json"))):
-        name = os.path.splitext(os.path.basename(path))[0]
-        if name not in listed:
-            listed[name] = files.load_experiment(path).experiment
-    with open(os.path.join(HERE, "README.md"), "w", encoding="utf-8") as fh:
-        fh.write(readme(listed))
-    print("wrote README.md")
+    write_readme(main_lessons())
 
 
 if __name__ == "__main__":

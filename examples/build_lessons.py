@@ -918,7 +918,12 @@ def main() -> None:
         if not chosen or name in chosen:
             write(name, exp)
             print(f"wrote {name}.json")
-    listed = dict(all_lessons)  # and every other lesson file here (the optimizer lab's)
+    write_readme(all_lessons)
+
+
+def write_readme(built: dict[str, Experiment]) -> None:
+    """README.md for `built` and every other lesson file here (the other builders' lessons)."""
+    listed = dict(built)
     for path in sorted(glob.glob(os.path.join(HERE, "*.json"))):
         name = os.path.splitext(os.path.basename(path))[0]
         if name not in listed:
