@@ -247,14 +247,28 @@ class EdgeItem(QGraphicsLineItem):
         self.view, self.src, self.node, self.row, self.col = view, src, node, row, col
         self.weighted = weighted
         self.pen_key = None
+        self._shape: QPainterPath | None = None
         self.setAcceptHoverEvents(True)
         self.setZValue(-1)
         self.setPen(QPen(QColor("#bbb"), 1))
 
+    def setLine(self, line: QLineF) -> None:  # noqa: N802 - the Qt name, so callers keep it
+        super().setLine(line)
+        self._shape = None
+
+    def setPen(self, pen: QPen) -> None:  # noqa: N802
+        super().setPen(pen)
+        self._shape = None
+
     def shape(self) -> QPainterPath:
-        path = QPainterPath(self.line().p1())
-        path.lineTo(self.line().p2())
-        return _wide_shape(path, max(6.0, self.pen().widthF() + 2))
+        """A band at least 6 px wide around the line (easy to click), made once per line
+        and pen: Qt asks for it about twice per edge and frame while training draws, which
+        rebuilt ~700 stroked paths a frame (~5 ms of the window's thread)."""
+        if self._shape is None:
+            path = QPainterPath(self.line().p1())
+            path.lineTo(self.line().p2())
+            self._shape = _wide_shape(path, max(6.0, self.pen().widthF() + 2))
+        return self._shape
 
     @guarded
     def hoverEnterEvent(self, event) -> None:  # noqa: N802

@@ -7,6 +7,16 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtGui import QFontMetricsF
+from PySide6.QtWidgets import QGraphicsItem
+
+
+def cache_axes(plot: pg.PlotWidget) -> None:
+    """Paint `plot`'s axes from a pixmap Qt keeps, redrawn only when an axis itself changes
+    (its range, ticks, font or size). Otherwise every new map or curve under an axis's
+    rectangle (with a grid: the whole plot) replayed its tick labels: ~1.9 ms each, a fifth
+    of the window's thread at full training speed."""
+    for side in ("left", "bottom", "right", "top"):
+        plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def fit_title(axis: pg.AxisItem, forms: tuple[str, ...]) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from .. import colors
+from .axis_titles import cache_axes
 from .image_results import ImageResults
 
 VALIDATION_RIM = "#2a9d3a"  # green: held out to choose with, not to test
@@ -45,6 +46,7 @@ class OutputView(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.getViewBox().setMouseEnabled(False, False)
+        cache_axes(self.plot)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=1))
@@ -139,7 +141,12 @@ class OutputView(QWidget):
         self.val_points.setVisible(on)
 
     def set_point_style(self, size: float, width: float) -> None:
-        """Larger points and rims for a projector (presentation mode)."""
+        """Larger points and rims for a projector (presentation mode). The same style again
+        does nothing: restyling re-renders every point's symbol (~60 ms for 500 points), and
+        every view change (Show test data) passes through here."""
+        if getattr(self, "_point_style", None) == (size, width):
+            return
+        self._point_style = (size, width)
         for item, rim in ((self.train_points, "w"), (self.val_points, VALIDATION_RIM),
                           (self.test_points, "k")):
             item.setSize(size)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .axis_titles import FittedTitles
+from .axis_titles import FittedTitles, cache_axes
 
 TRAIN, TEST, VALIDATION = "#333333", "#f59322", "#2a9d3a"
 
@@ -62,6 +62,7 @@ class TracePlot(QWidget):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("left", name)
             plot.getAxis("left").enableAutoSIPrefix(False)
+            cache_axes(plot)
             # No clip-to-view or auto-downsampling: they re-scan the whole curve on every
             # paint; the curves are a few thousand points at most (column_envelope).
         self.acc.setLabel("bottom", "epoch")
