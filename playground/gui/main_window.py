@@ -545,14 +545,19 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
 
     def paint(self) -> None:
         frame = self.latest
-        if frame is None or frame is self._drawn or frame.token != self._token:
-            return  # nothing new, or a frame of a network the views no longer show
+        if frame is None or frame is self._drawn:
+            return  # nothing new
+        if frame.token != self._token:  # a frame of a network the views no longer show
+            self.worker.frame_drawn()  # (the worker may make the next one now)
+            return
         self._drawn = frame
         try:
             self._paint(frame)
         except Exception as exc:  # noqa: BLE001 - shown in the strip, never a dialog per frame
             self.run_status.show_message(f"Cannot draw this frame: {type(exc).__name__}: "
                                          f"{str(exc)[:200]}", "error")
+        finally:
+            self.worker.frame_drawn()
 
     def _paint(self, frame: Frame) -> None:
         snap = frame.snapshot

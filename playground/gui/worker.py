@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import queue
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ from ..core.spec import Experiment
 from .command_thread import CommandThread
 
 FRAME_INTERVAL = 1.0 / 60.0  # never produce frames faster than the screen shows them
+# At full speed a new frame waits until the window has drawn the last one (`frame_drawn`), or
+# this long: a snapshot the window would skip costs the worker ~4 ms and the window's thread
+# the GIL; with none drawn (no window, a minimized one) frames still come a few times a second.
+UNDRAWN_WAIT = 0.25
 MAX_SPEED = 0  # "epochs per frame" value meaning: as fast as the machine goes
 
 
@@ -138,6 +143,14 @@ class TrainingWorker(CommandThread):
         self._compile = fastpath.BackgroundCompile()
         self.kept: dict[int, dict] = {}  # KeepState's trainer states (written here, read later)
         self._example: int | None = None
+        self._drawn = threading.Event()  # the window drew the last frame emitted
+        self._drawn.set()
+        self._emitted = 0.0
+
+    def frame_drawn(self) -> None:
+        """The window drew the newest frame (called on the GUI thread): at full speed the
+        next one is worth making."""
+        self._drawn.set()
 
     # ------------------------------------------------------------------- worker thread
     def run(self) -> None:
@@ -278,8 +291,12 @@ class TrainingWorker(CommandThread):
         start = time.perf_counter()
         per_frame = MAX_SPEED if self._fast else self._epochs_per_frame
         if per_frame == MAX_SPEED:
-            while not t.done and time.perf_counter() - start < FRAME_INTERVAL:
+            while not t.done and (time.perf_counter() - start < FRAME_INTERVAL or (
+                    not self._drawn.is_set()
+                    and time.perf_counter() - self._emitted < UNDRAWN_WAIT)):
                 t.step_epoch()
+                if not self._commands.empty():
+                    break  # a click waits for no frame
         else:
             for _ in range(per_frame):
                 if t.done:
@@ -319,6 +336,8 @@ class TrainingWorker(CommandThread):
             from ..core.one_example import trace_example
 
             example = trace_example(t, self._example)
+        self._drawn.clear()
+        self._emitted = time.perf_counter()
         self.frame_ready.emit(Frame(snapshot, self._playing, self._rate(), self._run_id,
                                     self._token, str(t.device), t.device_note, t.path, t.path_reason,
                                     t.batches_per_epoch, example))

@@ -3,6 +3,8 @@ drawing): work that does not change what is shown is not redone. Each test count
 a frame or a click triggers, so it holds on any machine; benchmarks/gui_speed.py measures
 the time."""
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPointF, Qt
@@ -94,3 +96,30 @@ def test_an_edge_is_clicked_along_its_line_after_it_moves(qtbot, window):
     edge.setLine(QLineF(QPointF(0, 50), QPointF(100, 50)))
     assert edge.shape().contains(QPointF(50, 50)) and not edge.shape().contains(QPointF(50, 2))
     assert np.isfinite(edge.shape().boundingRect().width())
+
+
+def test_at_full_speed_the_worker_makes_only_frames_the_window_draws(qtbot, window):
+    """A snapshot costs the worker ~4 ms and the window's thread the GIL: at "as fast as
+    possible" the worker made ~45 a second however few the window could draw, and the
+    window fell to ~15 frames/s. Now each new frame waits until the last one was drawn."""
+    from .conftest import choose
+
+    made, drawn = [], []
+    window.worker.frame_ready.connect(lambda frame: made.append(frame.snapshot.epoch))
+    original = window._draw
+    window._draw = lambda snap: (drawn.append(snap.epoch), original(snap))
+    slow = window._paint
+
+    def slow_paint(frame):  # a window that draws ~12 frames a second, as on a busy machine
+        slow(frame)
+        time.sleep(0.08)
+
+    window._paint = slow_paint
+    choose(window.training_bar.speed, 0)
+    window.toggle_play()
+    qtbot.wait(3000)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: not window.latest.playing, timeout=5000)
+    assert len(drawn) >= 10  # it kept drawing
+    assert len(made) <= len(drawn) + 4, f"{len(made)} frames made, {len(drawn)} drawn"
+    assert made[-1] > made[0]  # and training went on between them
