@@ -15,7 +15,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from .errors import SpecError
+from .errors import SpecError, quote
 from .kernel import scalar
 from .kernel.forms import (
     ActivationKernel,
@@ -66,7 +66,7 @@ class Entry:
                 known = ", ".join(p.name for p in self.params) or "none"
                 raise SpecError(where, f"{self.label} has no parameter {key!r} (it takes: {known})")
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise SpecError(where, f"must be a number, got {value!r}")
+                raise SpecError(where, f"must be a number, got {quote(value)}")
             if not math.isfinite(value):
                 raise SpecError(where, f"must be a finite number, got {value}")
             if spec.integer and int(value) != value:

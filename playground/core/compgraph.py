@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 
-from .errors import SpecError
+from .errors import SpecError, quote
 from .expr import SYMBOLS, Expression, ExpressionError, Node, apply, parse
 
 MAX_INPUTS = 20
@@ -370,7 +370,7 @@ def inputs_from_json(raw: Any, path: str, error: type = SpecError) -> dict[str, 
             raise fail(f"{name!r} is not a plain name (letters, digits, _)")
         if (isinstance(value, bool) or not isinstance(value, int | float)
                 or not math.isfinite(value)):
-            raise fail(f"{name} must be a finite number, got {value!r}")
+            raise fail(f"{name} must be a finite number, got {quote(value)}")
         out[name] = float(value)
     return out
 

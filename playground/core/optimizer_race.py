@@ -19,7 +19,7 @@ import torch
 
 from . import fields as F
 from .catalog import SCHEDULES
-from .errors import SpecError
+from .errors import SpecError, quote
 from .optim import OPTIMIZERS, Optimizer
 from .surfaces import Surface, build_surface
 
@@ -54,7 +54,7 @@ def start_from_json(raw, path: str) -> list[float]:
     if not isinstance(raw, list) or len(raw) not in (0, 2) or not all(
             isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
             and abs(v) < ESCAPED for v in raw):
-        raise SpecError(path, f"must be [] or [x, y], two finite numbers; got {raw!r}")
+        raise SpecError(path, f"must be [] or [x, y], two finite numbers; got {quote(raw)}")
     return [float(v) for v in raw]
 
 

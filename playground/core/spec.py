@@ -215,7 +215,7 @@ def _overrides(raw: Any, path: str) -> dict:
     """Field path -> JSON value: the changes that turn a lesson into its twin (checked against
     the whole experiment in Experiment.validate_extra)."""
     if not isinstance(raw, dict):
-        raise SpecError(path, f"must be an object of field paths and values, got {raw!r}")
+        raise SpecError(path, f"must be an object of field paths and values, got {quote(raw)}")
     for key, value in raw.items():
         if not key or key.startswith(".") or key.endswith("."):
             raise SpecError(f"{path}.{key}", "must be a field path like training.optimizer")
@@ -230,7 +230,7 @@ def _scalar(raw: Any, path: str) -> Any:
     if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
         return list(raw)  # a list of names, e.g. the input features
     raise SpecError(path, f"must be a number, a name, true/false or a list of names, "
-                    f"got {raw!r}")
+                    f"got {quote(raw)}")
 
 
 @dataclass
@@ -331,7 +331,7 @@ class StepSpec:
 def _indices(raw: Any, path: str) -> list[int]:
     if not isinstance(raw, list) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in raw):
-        raise SpecError(path, f"must be a list of whole numbers, got {raw!r}")
+        raise SpecError(path, f"must be a list of whole numbers, got {quote(raw)}")
     return list(raw)
 
 

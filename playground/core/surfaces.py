@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from .catalog import Entry, Param, _table
-from .errors import SpecError
+from .errors import SpecError, quote
 from .expr import ExpressionError, parse
 
 Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -188,7 +188,7 @@ def build_surface(name: str, params: dict | None = None, formula: str = "",
     """The surface `name` with its parameters (and, for "custom", the typed formula)."""
     if name not in SURFACES:
         raise SpecError(f"{path}.surface",
-                        f"must be one of {', '.join(SURFACES)}; got {name!r}")
+                        f"must be one of {', '.join(SURFACES)}; got {quote(name)}")
     entry = SURFACES[name]
     resolved = entry.resolve(params, f"{path}.surface_params")
     if name != "custom":

@@ -121,23 +121,23 @@ def value_problem(setting: str, v: Any) -> str | None:
     whole = isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer()
     number = isinstance(v, int | float) and not isinstance(v, bool)
     if setting == "hidden_width":
-        return None if whole and 1 <= v <= 512 else f"a hidden width is 1 to 512 units, got {v!r}"
+        return None if whole and 1 <= v <= 512 else f"a hidden width is 1 to 512 units, got {quote(v)}"
     if setting == "depth":
-        return None if whole and 0 <= v <= 10 else f"a depth is 0 to 10 layers, got {v!r}"
+        return None if whole and 0 <= v <= 10 else f"a depth is 0 to 10 layers, got {quote(v)}"
     if setting == "l2_rate":
-        return None if number and 0 <= v <= 10 else f"an L2 rate is in [0, 10], got {v!r}"
+        return None if number and 0 <= v <= 10 else f"an L2 rate is in [0, 10], got {quote(v)}"
     if setting == "keep_prob":
         return None if number and 0.05 <= v <= 1 else \
-            f"a keep probability is in [0.05, 1], got {v!r}"
+            f"a keep probability is in [0.05, 1], got {quote(v)}"
     if setting == "epochs":
         return None if whole and 1 <= v <= MAX_EPOCHS else \
-            f"epochs are 1 to {MAX_EPOCHS:,}, got {v!r}"
+            f"epochs are 1 to {MAX_EPOCHS:,}, got {quote(v)}"
     if setting == "train_points":
         return None if whole and 2 <= v <= 100_000 else \
-            f"training points are 2 to 100,000, got {v!r}"
+            f"training points are 2 to 100,000, got {quote(v)}"
     if setting == "features":
         if not isinstance(v, str):
-            return f"a feature set is names joined by '+', got {v!r}"
+            return f"a feature set is names joined by '+', got {quote(v)}"
         names = v.split("+")
         unknown = [n for n in names if n not in FEATURES]
         if unknown:

@@ -390,3 +390,22 @@ def test_a_read_only_file_is_not_overwritten_without_a_word(tmp_path):
     with pytest.raises(SpecError, match="read-only"):
         files.save_experiment(str(path), Experiment(title="mine"))
     assert "the teacher's" in path.read_text()
+
+
+@pytest.mark.parametrize("where", [("optimizer_lab", "racers", 2, "start"),
+                                   ("optimizer_lab", "surface"), ("sweep", "values", 0),
+                                   ("training", "optimizer_params"), ("view", "hidden_controls")])
+def test_a_huge_bad_value_is_quoted_short_in_the_refusal(where):
+    """The refusal of a racer's start echoed the whole value: a 30,000-character string
+    made a 30,000-character message (found by the fuzz test)."""
+    doc = Experiment().to_json()
+    place = doc
+    for key in where[:-1]:
+        place = place[key]
+    place[where[-1]] = ["x" * 30_000] if where[-1] == "start" else "x" * 30_000
+    with pytest.raises(PlaygroundError) as refused:
+        loaded = files.loads(json.dumps(doc))
+        check_runnable(loaded.experiment, loaded.state)
+    message = str(refused.value)
+    assert len(message) < 600, message[:200]
+    assert str(where[0]) in message

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from ..errors import SpecError
+from ..errors import SpecError, quote
 from ..limits import MAX_HIERARCHICAL_POINTS
 from . import ClusterState
 
@@ -49,7 +49,7 @@ def _witness(x, a, b, linkage):
 
 def agglomerative_steps(x: np.ndarray, linkage: str = "single") -> Iterator[ClusterState]:
     if linkage not in LINKAGES:
-        raise SpecError("clustering.linkage", f"one of {', '.join(LINKAGES)}; got {linkage!r}")
+        raise SpecError("clustering.linkage", f"one of {', '.join(LINKAGES)}; got {quote(linkage)}")
     x = np.asarray(x, dtype=np.float64)
     n = len(x)
     if n > MAX_HIERARCHICAL_POINTS:  # the n x n distance matrix would not fit
