@@ -363,6 +363,29 @@ class FastPath:
         return {"train_loss": train_loss, "train_accuracy": train_accuracy,
                 "test_loss": test_loss, "test_accuracy": test_accuracy}
 
+    def run_epochs(self, orders: np.ndarray, learning_rates: np.ndarray,
+                   out: np.ndarray) -> tuple[int, bool]:
+        """Whole epochs in one call (a row of `orders` and a rate each), their evaluations into
+        the rows of `out`, until one ends non-finite. The state after the last finite epoch is
+        what `copy_state` would have kept then. Returns the finite epochs done and whether
+        all were (False: the next one diverged; the parameters are its, not yet put back)."""
+        self.copy_state()  # (the kept buffer holds the state before the first of them)
+        opt = self.trainer.optimizer
+        rows = np.asarray(self._kept_rows, np.int64)
+        done, kept_t, t = self.module.run_epochs(
+            self.Pn, self.decay, self.layers, self.X, self.Xe, self.T, self.Te, self.Y, orders,
+            self.settings, self.TB, self.ARG, self.small, int(self.trainer.batches_per_epoch),
+            learning_rates, int(opt.t), out, self._kept, rows)
+        all_finite = done == len(orders)
+        opt.t = int(t)
+        self._kept_t = int(kept_t)
+        self.finite = all_finite
+        return int(done), all_finite
+
+    def kept_state(self) -> tuple:
+        """What `copy_state` would return after the last finite epoch of `run_epochs`."""
+        return self._kept, self._kept_t
+
     def params_finite(self) -> bool:
         """After the last run (the kernel checks)."""
         return self.finite

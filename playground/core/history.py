@@ -62,6 +62,27 @@ class History:
                 row.get(column, np.nan)
         self._n += 1
 
+    def extend(self, **columns: np.ndarray) -> None:
+        """Add several epochs' rows at once (equal-length arrays; the base columns must be
+        given, any other left out is NaN): what `append` does row by row."""
+        n = len(columns["epoch"])
+        done = 0
+        while done < n:
+            at = self._n & (BLOCK - 1)
+            if at == 0:
+                self._blocks.append({c: np.empty(BLOCK, _dtype(c)) for c in COLUMNS})
+            block = self._blocks[-1]
+            take = min(n - done, BLOCK - at)
+            for column in COLUMNS:
+                if column in columns:
+                    block[column][at:at + take] = columns[column][done:done + take]
+                elif column in BASE_COLUMNS:
+                    raise KeyError(column)
+                else:
+                    block[column][at:at + take] = np.nan
+            self._n += take
+            done += take
+
     def set_last(self, **values: float) -> None:
         """Fill columns of the newest row measured after it was added (AUC, R² at a frame)."""
         if not self._n:

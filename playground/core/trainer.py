@@ -74,6 +74,9 @@ def path_for(batch_size: int, n_params: int) -> str:
     return "fast" if n_params * min(batch_size, 10) < 10 * FUSED_CROSSOVER else "general"
 
 
+# Order entries (int64) one fused call of several epochs holds at most: 8 MiB.
+CHUNK_INDICES = 1 << 20
+
 GPU_WORK = 1_000_000  # batch size x parameters from which a GPU step beats the CPU kernel
 
 
@@ -218,10 +221,16 @@ class Trainer:
     def batches_per_epoch(self) -> int:
         return math.ceil(self.n_train / self.experiment.training.batch_size)
 
-    def _epoch_order(self) -> torch.Tensor:
+    def _epoch_order(self, out: np.ndarray | None = None) -> torch.Tensor:
+        """The next epoch's order of the training examples (into `out` when given)."""
+        target = None if out is None else torch.from_numpy(out)
         if self.experiment.training.shuffle:
-            return torch.randperm(self.n_train, generator=self.shuffle_gen)
-        return torch.arange(self.n_train)
+            if target is None:
+                return torch.randperm(self.n_train, generator=self.shuffle_gen)
+            return torch.randperm(self.n_train, generator=self.shuffle_gen, out=target)
+        if target is None:
+            return torch.arange(self.n_train)
+        return torch.arange(self.n_train, out=target)
 
     # ----------------------------------------------------------------------- settings
     @property
@@ -319,11 +328,101 @@ class Trainer:
         self._end_epoch(metrics)
 
     def run(self, epochs: int) -> None:
-        for _ in range(epochs):
-            if self.done:
-                break
-            self.step_epoch()
+        self.train(epochs)
         self.measure_validation()
+
+    def train(self, epochs: int, seconds: float | None = None) -> int:
+        """Up to `epochs` epochs (finishing the current one first), fewer when the run ends
+        or, given `seconds`, once that long has passed (checked between calls: at least one
+        epoch runs). Returns the epochs finished.
+
+        On the fused path, whole epochs run many to a kernel call whenever nothing needs
+        Python between them (no early stopping, no gradient measurements): the ~20 µs of
+        Python per epoch around a call was as long as a small network's whole epoch. The
+        results are the same as epoch by epoch, bit for bit (a test)."""
+        start = time.perf_counter()
+        done = 0
+        while done < epochs and not self.done:
+            left = None if seconds is None else seconds - (time.perf_counter() - start)
+            if left is not None and left <= 0 and done:
+                break
+            k = self._chunk_size(epochs - done, left)
+            began = time.perf_counter()
+            if k > 1:
+                n = self._train_chunk(k)
+            else:
+                self.step_epoch()
+                n = 1
+            done += n
+            self._epoch_seconds = (time.perf_counter() - began) / max(n, 1)
+        return done
+
+    def _chunk_size(self, wanted: int, seconds: float | None) -> int:
+        """How many epochs the next fused call may run (1: epoch by epoch)."""
+        spec = self.experiment.training
+        if self.fast is None or self.batch_in_epoch or self.gradients.on or spec.early_stopping:
+            return 1
+        k = wanted
+        if spec.epochs:
+            k = min(k, spec.epochs - self.epoch)
+        k = min(k, max(1, CHUNK_INDICES // max(1, self.n_train)))
+        if seconds is not None:
+            per = getattr(self, "_epoch_seconds", None)
+            k = min(k, max(1, int(seconds / per))) if per else 1
+        return max(k, 1)
+
+    def _train_chunk(self, k: int) -> int:
+        """k whole epochs in one fused call, then each epoch's bookkeeping as `_end_epoch`
+        does it (history rows, the state to fall back on, the next order, the epoch limit,
+        divergence). Returns the epochs finished (the diverged one counted)."""
+        spec = self.experiment.training
+        t0 = time.perf_counter()
+        self.status = RUNNING
+        use_threads(1)
+        n = self.n_train
+        before = self.shuffle_gen.get_state() if spec.shuffle else None
+        orders = np.empty((k, n), np.int64)
+        orders[0] = self.order.numpy()
+        for i in range(1, k):
+            self._epoch_order(out=orders[i])
+        following = self._epoch_order()
+        epochs = self.epoch + np.arange(k)
+        rates = np.array([self.schedule.fn(int(e), self.base_learning_rate, self.schedule_params)
+                          for e in epochs], np.float64)
+        out = np.empty((k, 4))
+        m, all_finite = self.fast.run_epochs(orders, rates, out)
+        elapsed = time.perf_counter() - t0
+        ran = m + (0 if all_finite else 1)
+        if m:
+            nan = np.full(m, np.nan)
+            self.history.extend(
+                epoch=self.epoch + 1 + np.arange(m), learning_rate=rates[:m],
+                wall_time=self.wall_time + elapsed * np.arange(1, m + 1) / ran,
+                train_loss=out[:m, 0], train_accuracy=out[:m, 1], test_loss=out[:m, 2],
+                test_accuracy=out[:m, 3], val_loss=nan, val_accuracy=nan)
+            self.last_metrics = {"train_loss": float(out[m - 1, 0]),
+                                 "train_accuracy": float(out[m - 1, 1]),
+                                 "val_loss": math.nan, "val_accuracy": math.nan,
+                                 "test_loss": float(out[m - 1, 2]),
+                                 "test_accuracy": float(out[m - 1, 3])}
+            self.gradients.end_epoch(self, torch.from_numpy(orders[m - 1].copy()))
+            self._last_good = self.fast.kept_state()
+        self.wall_time += elapsed
+        self.epoch += ran
+        self.batch_in_epoch = 0
+        if all_finite:
+            self.order = following
+        else:  # the orders epoch by epoch would have drawn: up to the diverged epoch's end
+            if before is not None:
+                self.shuffle_gen.set_state(before)
+            for _ in range(ran):
+                self.order = self._epoch_order()
+            self._diverge()
+            return ran
+        if spec.epochs and self.epoch >= spec.epochs:
+            self.status = FINISHED
+            self.message = f"finished {self.epoch} epochs"
+        return ran
 
     def measure_validation(self) -> None:
         """Fill in the validation metrics the last fused epoch left unmeasured (a headless

@@ -28,6 +28,7 @@ FRAME_INTERVAL = 1.0 / 60.0  # never produce frames faster than the screen shows
 # this long: a snapshot the window would skip costs the worker ~4 ms and the window's thread
 # the GIL; with none drawn (no window, a minimized one) frames still come a few times a second.
 UNDRAWN_WAIT = 0.25
+SLICE = 0.004  # seconds of training between looks at the command queue, at full speed
 MAX_SPEED = 0  # "epochs per frame" value meaning: as fast as the machine goes
 
 
@@ -294,14 +295,11 @@ class TrainingWorker(CommandThread):
             while not t.done and (time.perf_counter() - start < FRAME_INTERVAL or (
                     not self._drawn.is_set()
                     and time.perf_counter() - self._emitted < UNDRAWN_WAIT)):
-                t.step_epoch()
+                t.train(1 << 40, seconds=SLICE)  # (fused: many epochs a call, GIL released)
                 if not self._commands.empty():
                     break  # a click waits for no frame
         else:
-            for _ in range(per_frame):
-                if t.done:
-                    break
-                t.step_epoch()
+            t.train(per_frame)
         if t.done:
             self._playing = self._fast = False
         self._emit()

@@ -183,6 +183,14 @@ def test_per_epoch_bookkeeping_runs_on_one_thread_whatever_ran_before(monkeypatc
         trainer.run(3)
     finally:
         torch.set_num_threads(previous)
+    assert seen and set(seen) == {1}  # (three epochs in one fused call copy once, up front)
+    trainer.gradients.on = True  # epoch by epoch: once an epoch
+    seen.clear()
+    try:
+        torch.set_num_threads(2)
+        trainer.run(3)
+    finally:
+        torch.set_num_threads(previous)
     assert seen == [1, 1, 1]
     saved = trainer.fast.copy_state()
     assert isinstance(saved[0], np.ndarray)  # NumPy rows, no torch op to dispatch

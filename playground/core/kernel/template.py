@@ -139,3 +139,26 @@ def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small
             if ACCURACY:
                 out[2 * split + 1] = rights[split] / sizes[split]
     return t, finite, out[0], out[1], out[2], out[3]
+
+
+@jit
+def run_epochs(P, decay, layers, X, Xe, T, Te, Y, orders, settings, TB, ARG, small, b1,
+               learning_rates, t, out, kept, kept_rows):
+    """Whole epochs in one call, one per row of `orders` (its batches 0..b1-1 at that epoch's
+    rate in `learning_rates`, then loss and accuracy over both splits into that row of `out`),
+    until an epoch ends with a non-finite loss or parameter. After each finite epoch the rows
+    `kept_rows` of P (weights, optimizer state) are copied into `kept`: the state to fall
+    back on. Returns the finite epochs done and the optimizer's step count after the last of
+    them, and after the epoch that stopped the call (the same when none did)."""
+    kept_t = t
+    for e in range(orders.shape[0]):
+        t, finite, a, b, c, d = run_epoch(P, decay, layers, X, Xe, T, Te, Y, orders[e],
+                                          settings, TB, ARG, small, 0, b1,
+                                          learning_rates[e], t, True)
+        out[e, 0], out[e, 1], out[e, 2], out[e, 3] = a, b, c, d
+        if not (finite and math.isfinite(a)):
+            return e, kept_t, t
+        for i in range(kept_rows.shape[0]):
+            kept[i, :] = P[kept_rows[i], :]
+        kept_t = t
+    return orders.shape[0], kept_t, t

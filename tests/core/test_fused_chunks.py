@@ -1,0 +1,116 @@
+"""Many epochs per fused kernel call (issue: speed without cliffs): `Trainer.train` runs
+whole epochs in one call when nothing needs Python between them, and ends exactly where
+training epoch by epoch ends: the same weights, optimizer state, history, next order, status
+and message, bit for bit."""
+
+import numpy as np
+import pytest
+import torch
+
+from playground.core.graph import mlp
+from playground.core.spec import Experiment
+from playground.core.trainer import DIVERGED, FINISHED, Trainer
+
+
+def experiment(optimizer="sgd", schedule="constant", epochs=0, shuffle=True, lr=0.03,
+               hidden=(4, 2), activation="tanh") -> Experiment:
+    exp = Experiment()
+    exp.data.generator = "spiral"
+    exp.data.n_points = 200
+    exp.network = mlp(list(hidden), activation)
+    exp.training.optimizer = optimizer
+    exp.training.schedule = schedule
+    exp.training.epochs = epochs
+    exp.training.shuffle = shuffle
+    exp.training.learning_rate = lr
+    return exp
+
+
+def state(t: Trainer) -> dict:
+    h = t.history
+    return {"epoch": t.epoch, "status": t.status, "message": t.message,
+            "params": [p.detach().clone() for p in t.params],
+            "opt": [{k: v.clone() for k, v in s.items()} for s in t.optimizer.state],
+            "t": t.optimizer.t, "order": t.order.clone(),
+            "metrics": {k: v for k, v in t.last_metrics.items()},
+            "history": {c: h.column(c) for c in ("epoch", "train_loss", "test_loss",
+                                                 "train_accuracy", "test_accuracy",
+                                                 "learning_rate", "val_loss")}}
+
+
+def assert_same(a: dict, b: dict) -> None:
+    for key in ("epoch", "status", "message", "t"):
+        assert a[key] == b[key], key
+    for x, y in zip(a["params"], b["params"], strict=True):
+        assert torch.equal(x, y)
+    for x, y in zip(a["opt"], b["opt"], strict=True):
+        assert x.keys() == y.keys() and all(torch.equal(x[k], y[k]) for k in x)
+    assert torch.equal(a["order"], b["order"])
+    assert a["metrics"].keys() == b["metrics"].keys()
+    for k in a["metrics"]:
+        assert np.array_equal(a["metrics"][k], b["metrics"][k], equal_nan=True), k
+    for c in a["history"]:
+        assert np.array_equal(a["history"][c], b["history"][c], equal_nan=True), c
+
+
+def stepped(exp: Experiment, epochs: int) -> Trainer:
+    t = Trainer(exp)
+    for _ in range(epochs):
+        if t.done:
+            break
+        t.step_epoch()
+    return t
+
+
+@pytest.mark.parametrize("kind", ["sgd", "adam + step schedule", "no shuffle",
+                                  "epoch limit inside a call", "relu + momentum"])
+def test_many_epochs_per_call_end_where_epoch_by_epoch_ends(kind):
+    exp = {"sgd": experiment(),
+           "adam + step schedule": experiment("adam", "step", lr=0.01),
+           "no shuffle": experiment(shuffle=False),
+           "epoch limit inside a call": experiment(epochs=37),
+           "relu + momentum": experiment("momentum", hidden=(8, 8, 8), activation="relu")}[kind]
+    chunked = Trainer(exp)
+    assert chunked.path == "fast"
+    done = chunked.train(60)
+    assert chunked._chunk_size(10, None) > 1 or chunked.done  # it did run several to a call
+    reference = stepped(exp, 60)
+    assert done == reference.epoch
+    assert_same(state(chunked), state(reference))
+    if kind == "epoch limit inside a call":
+        assert chunked.status == FINISHED and chunked.epoch == 37
+    # and it goes on from there as the other does
+    chunked.train(5)
+    for _ in range(5):
+        if not reference.done:
+            reference.step_epoch()
+    assert_same(state(chunked), state(reference))
+
+
+def test_a_run_that_diverges_inside_a_call_stops_where_epoch_by_epoch_stops():
+    # an L2 step that overshoots (lr x rate = 2.1): the weights grow 5% a step until they
+    # overflow, about 90 epochs in
+    exp = experiment(hidden=(8, 8))
+    exp.training.regularization, exp.training.regularization_rate = "l2", 70.0
+    reference = stepped(exp, 200)
+    assert reference.status == DIVERGED and 20 < reference.epoch < 200  # mid-run
+    chunked = Trainer(exp)
+    chunked.train(200)
+    assert_same(state(chunked), state(reference))
+    assert all(np.isfinite(p.detach().numpy()).all() for p in chunked.params)
+
+
+def test_time_bounded_training_stops_between_calls_and_measures_epochs():
+    t = Trainer(experiment())
+    n = t.train(10**9, seconds=0.05)
+    assert 1 <= n == t.epoch == len(t.history)
+    assert t._epoch_seconds > 0
+
+
+def test_gradient_measurements_and_early_stopping_go_epoch_by_epoch():
+    t = Trainer(experiment())
+    t.gradients.on = True
+    assert t._chunk_size(100, None) == 1
+    t.gradients.on = False
+    t.experiment.training.early_stopping = True
+    assert t._chunk_size(100, None) == 1
