@@ -3,9 +3,10 @@ second of training, both at once, and how long a click waits while training runs
 
 Six hidden tanh layers of 8 on the spiral; the output and all 48 neuron maps at 100x100.
 Runs offscreen unless a display is set, in a Qt event loop as the app runs (a loop of
-processEvents and sleeps measured the loop more than the window). The long mode runs at "as fast as possible" for
-minutes and prints a row per minute: frames/s, epochs/s, click latency, RSS (goals: >= 30
-frames/s throughout, clicks < 50 ms worst, RSS growth < 10% after the first minute).
+processEvents and sleeps measured the loop more than the window). The long mode runs at
+"as fast as possible" for minutes and prints a row per minute: frames/s, epochs/s, click
+latency, RSS (goals: >= 30 frames/s throughout, clicks < 50 ms worst, RSS growth < 10% after
+the first minute).
 
     python benchmarks/gui_speed.py [--seconds 6]
     python benchmarks/gui_speed.py --long [--minutes 10]

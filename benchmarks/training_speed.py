@@ -51,8 +51,9 @@ def spiral_experiment(hidden: list[int], fast: bool = True, n_train: int = 250) 
 
 
 # What a figure times: a call that trains `fraction` of an epoch's batches then evaluates
-# both splits once, and that evaluation alone (to count it once per epoch for slices).
-Timed = tuple[Callable[[], object], Callable[[], object], float]
+# both splits once (or trains `epochs` whole epochs), and that evaluation alone (to count it
+# once per epoch for slices).
+Timed = tuple[Callable[[], object], Callable[[], object], float, int]
 
 
 def per_call(fn: Callable[[], object], seconds: float) -> tuple[float, float]:
@@ -67,9 +68,10 @@ def per_call(fn: Callable[[], object], seconds: float) -> tuple[float, float]:
 
 def rate(timed: Timed, seconds: float) -> tuple[float, float]:
     """(epochs per CPU-second, epochs per wall second). A slice's batches are scaled to a
-    whole epoch; its evaluation is counted once."""
-    call, evaluate, fraction = timed
+    whole epoch; its evaluation is counted once. A call of several epochs counts them all."""
+    call, evaluate, fraction, epochs = timed
     cpu, wall = per_call(call, seconds)
+    cpu, wall = cpu / epochs, wall / epochs
     if fraction < 1:
         cpu_eval, wall_eval = per_call(evaluate, seconds / 4)
         cpu = max(cpu - cpu_eval, 0.0) / fraction + cpu_eval
@@ -118,7 +120,7 @@ def eager_epoch(trainer: Trainer, threads: int) -> Timed:
             opt.step()
         evaluate()
 
-    return epoch, evaluate, k / n_batches
+    return epoch, evaluate, k / n_batches, 1
 
 
 def fused_epoch(trainer: Trainer) -> Timed:
@@ -131,20 +133,26 @@ def fused_epoch(trainer: Trainer) -> Timed:
         fast.run(trainer.order, 0, k, 0.03, evaluate=False)
         fast.evaluate()
 
-    return epoch, fast.evaluate, k / n_batches
+    return epoch, fast.evaluate, k / n_batches, 1
+
+
+CALL_EPOCHS = 20  # epochs per timed call of the trainer when an epoch is small
 
 
 def trainer_epoch(trainer: Trainer) -> Timed:
-    """The trainer as the app runs it: step_epoch (threads and path its own choice); big
+    """The trainer as the app runs it (threads and path its own choice): `train`, which runs
+    many epochs to a fused call, timed over CALL_EPOCHS epochs and counted per epoch; big
     cells start step_epoch on the epoch's last batches."""
     n_batches = trainer.batches_per_epoch
     k = slice_batches(n_batches, trainer.n_params, trainer.experiment.training.batch_size)
+    if k == n_batches:
+        return lambda: trainer.train(CALL_EPOCHS), trainer.evaluate, 1.0, CALL_EPOCHS
 
     def epoch() -> None:
         trainer.batch_in_epoch = n_batches - k
         trainer.step_epoch()
 
-    return epoch, trainer.evaluate, k / n_batches
+    return epoch, trainer.evaluate, k / n_batches, 1
 
 
 def num(value: float, width: int) -> str:
@@ -193,7 +201,7 @@ def tf_ground(seconds: float) -> None:
 def view_snapshot(seconds: float) -> None:
     trainer = Trainer(spiral_experiment([8] * 6))
     trainer.run(5)
-    cpu, wall = rate((lambda: trainer.snapshot(100), None, 1.0), seconds)
+    cpu, wall = rate((lambda: trainer.snapshot(100), None, 1.0, 1), seconds)
     print(f"\n3. full view snapshot, 6x8, output + 48 neuron maps at 100x100: "
           f"{1000 / wall:.2f} ms wall, {1000 / cpu:.2f} ms CPU")
 
