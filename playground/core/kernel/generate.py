@@ -332,9 +332,9 @@ def source(plan: Plan) -> str:
         f"# blocks and driver: {blocks_hash()}\n",
         "import math\n\nimport numpy as np\n\n",
         "from playground.core.kernel.blocks import (\n    affine_forward, all_finite, "
-        "clip_gradient, copy_columns, f32, gather_columns, inline, input_grads,\n    jit, "
+        "clip_gradient, copy_columns, f32, gather_columns, inline,\n    jit, "
         "limit_norm, maxout_backward, maxout_forward, right_binary, right_classes,\n    "
-        "weight_grads)\n\n",
+        "weight_and_input_grads, weight_grads)\n\n",
         f"SETTINGS = np.dtype({settings_fields(plan)!r}, align=True)\n",
         f"LAYER = np.dtype({layer_fields(plan)!r}, align=True)\n",
         f"STATE = {OPTIMIZERS[plan.optimizer].kernel.state!r}\n",

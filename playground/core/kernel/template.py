@@ -56,17 +56,17 @@ def backward_layer(theta, grad, layers, li, A, Z, D, da, ARG, n):
     """Layer li's weight and bias gradients from D[li], then dL/dZ of the layer below into
     D[li - 1] (through maxout's winning pieces, or the activation's backward)."""
     layer = layers[li]
-    n_in, rows, w = layer["n_in"], layer["units"] * layer["pieces"], layer["w"]
-    weight_grads(grad, w, layer["b"], n_in, rows, A[li], D[li], n)
+    n_in, rows, w, b = layer["n_in"], layer["units"] * layer["pieces"], layer["w"], layer["b"]
     if li == 0:
+        weight_grads(grad, w, b, n_in, rows, A[li], D[li], n)
         return
     below = layers[li - 1]
     if PIECES:
         if below["pieces"] > 1:
-            input_grads(theta, w, n_in, rows, D[li], da, n)
+            weight_and_input_grads(theta, grad, w, b, n_in, rows, A[li], D[li], da, n)
             maxout_backward(da, below["units"], below["pieces"], ARG[li - 1], D[li - 1], n)
             return
-    input_grads(theta, w, n_in, rows, D[li], D[li - 1], n)
+    weight_and_input_grads(theta, grad, w, b, n_in, rows, A[li], D[li], D[li - 1], n)
     backprop_activation(below, theta, grad, D[li - 1], Z[li - 1], A[li], n)
 
 
