@@ -114,3 +114,27 @@ def test_gradient_measurements_and_early_stopping_go_epoch_by_epoch():
     t.gradients.on = False
     t.experiment.training.early_stopping = True
     assert t._chunk_size(100, None) == 1
+
+
+def test_a_fresh_compile_makes_one_epoch_function_for_both_kinds_of_call(tmp_path):
+    """run_epochs calls run_epoch inside the kernel; with 0 and True written as literals
+    numba compiled a second run_epoch (Literal[int](0), Literal[bool](True)) beside the one
+    Python calls: twice the compile. In a fresh process with empty caches, as on a new
+    machine."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from playground.core.trainer import Trainer\n"
+        "from playground.core.spec import Experiment\n"
+        "from playground.core.graph import mlp\n"
+        "e = Experiment(); e.data.generator = 'spiral'; e.network = mlp([4, 2], 'tanh')\n"
+        "t = Trainer(e); t.train(5); t.step_epoch(); t.step_batch()\n"
+        "print(len(t.fast.module.run_epoch.signatures), t.path)\n")
+    env = {**os.environ, "PLAYGROUND_KERNEL_DIR": str(tmp_path / "kernels"),
+           "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["1", "fast"]

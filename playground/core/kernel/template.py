@@ -151,10 +151,13 @@ def run_epochs(P, decay, layers, X, Xe, T, Te, Y, orders, settings, TB, ARG, sma
     back on. Returns the finite epochs done and the optimizer's step count after the last of
     them, and after the epoch that stopped the call (the same when none did)."""
     kept_t = t
+    # (b0 = 0 and evaluate = True as values of the argument types: literals would make numba
+    # compile a second run_epoch for Literal[int](0) and Literal[bool](True))
+    first, evaluate = b1 - b1, b1 >= 0
     for e in range(orders.shape[0]):
         t, finite, a, b, c, d = run_epoch(P, decay, layers, X, Xe, T, Te, Y, orders[e],
-                                          settings, TB, ARG, small, 0, b1,
-                                          learning_rates[e], t, True)
+                                          settings, TB, ARG, small, first, b1,
+                                          learning_rates[e], t, evaluate)
         out[e, 0], out[e, 1], out[e, 2], out[e, 3] = a, b, c, d
         if not (finite and math.isfinite(a)):
             return e, kept_t, t
