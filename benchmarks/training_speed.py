@@ -142,7 +142,9 @@ CALL_EPOCHS = 20  # epochs per timed call of the trainer when an epoch is small
 def trainer_epoch(trainer: Trainer) -> Timed:
     """The trainer as the app runs it (threads and path its own choice): `train`, which runs
     many epochs to a fused call, timed over CALL_EPOCHS epochs and counted per epoch; big
-    cells start step_epoch on the epoch's last batches."""
+    cells start step_epoch on the epoch's last batches, and count its evaluation and
+    bookkeeping once per epoch (scaled with the batches, the shuffle of 25,000 points alone
+    showed as a 10x cliff)."""
     n_batches = trainer.batches_per_epoch
     k = slice_batches(n_batches, trainer.n_params, trainer.experiment.training.batch_size)
     if k == n_batches:
@@ -152,7 +154,11 @@ def trainer_epoch(trainer: Trainer) -> Timed:
         trainer.batch_in_epoch = n_batches - k
         trainer.step_epoch()
 
-    return epoch, trainer.evaluate, k / n_batches, 1
+    def once_per_epoch() -> None:  # no batch: the evaluation and the epoch's bookkeeping
+        trainer.batch_in_epoch = n_batches  # (next order, history row, state to fall back on)
+        trainer.step_epoch()
+
+    return epoch, once_per_epoch, k / n_batches, 1
 
 
 def num(value: float, width: int) -> str:
