@@ -259,6 +259,12 @@ class FastPath:
                            for t in (trainer.t_train, trainer.t_test))
         self.Y = np.concatenate([trainer.y_train.numpy(), trainer.y_test.numpy()]).astype(np.int64)
         self.no_order = np.zeros(0, np.int64)
+        # one epoch's call: its rate, its metrics, and no rows to keep
+        self._one_rate = np.zeros(1)
+        self._one_out = np.full((1, 4), np.nan)
+        self._kept_none = np.zeros((0, self.Pn.shape[1]), np.float32)
+        self._no_rows = np.zeros(0, np.int64)
+        self._kept_rows_array = np.asarray(self._kept_rows, np.int64)
         self.settings = np.zeros(1, module.SETTINGS)
         s = self.settings[0]
         s["batch"], s["n_train"], s["zero_one"] = batch, n_train, head.zero_one
@@ -351,17 +357,20 @@ class FastPath:
         self.share_state()
         opt = self.trainer.optimizer
         order = self.no_order if order is None else order.numpy()
+        self._one_rate[0] = lr
         # (Python ints, a float and a bool: the types the kernel was compiled for)
-        opt.t, finite, train_loss, train_accuracy, test_loss, test_accuracy = \
-            self.module.run_epoch(self.Pn, self.decay, self.layers, self.X, self.Xe, self.T,
-                                  self.Te, self.Y, order, self.settings, self.TB, self.ARG,
-                                  self.small, int(b0), int(b1), float(lr), int(opt.t),
-                                  bool(evaluate))
+        _, _, t, finite = self.module.run_epochs(
+            self.Pn, self.decay, self.layers, self.X, self.Xe, self.T, self.Te, self.Y,
+            order.reshape(1, -1), self.settings, self.TB, self.ARG, self.small, int(b0), int(b1),
+            self._one_rate, int(opt.t), bool(evaluate), self._one_out, self._kept_none,
+            self._no_rows)
+        opt.t = int(t)
         self.finite = bool(finite)
         if not evaluate:
             return None
-        return {"train_loss": train_loss, "train_accuracy": train_accuracy,
-                "test_loss": test_loss, "test_accuracy": test_accuracy}
+        m = self._one_out[0]
+        return {"train_loss": float(m[0]), "train_accuracy": float(m[1]),
+                "test_loss": float(m[2]), "test_accuracy": float(m[3])}
 
     def run_epochs(self, orders: np.ndarray, learning_rates: np.ndarray,
                    out: np.ndarray) -> tuple[int, bool]:
@@ -371,16 +380,14 @@ class FastPath:
         all were (False: the next one diverged; the parameters are its, not yet put back)."""
         self.copy_state()  # (the kept buffer holds the state before the first of them)
         opt = self.trainer.optimizer
-        rows = np.asarray(self._kept_rows, np.int64)
-        done, kept_t, t = self.module.run_epochs(
+        done, kept_t, t, finite = self.module.run_epochs(
             self.Pn, self.decay, self.layers, self.X, self.Xe, self.T, self.Te, self.Y, orders,
-            self.settings, self.TB, self.ARG, self.small, int(self.trainer.batches_per_epoch),
-            learning_rates, int(opt.t), out, self._kept, rows)
-        all_finite = done == len(orders)
+            self.settings, self.TB, self.ARG, self.small, 0, int(self.trainer.batches_per_epoch),
+            learning_rates, int(opt.t), True, out, self._kept, self._kept_rows_array)
         opt.t = int(t)
         self._kept_t = int(kept_t)
-        self.finite = all_finite
-        return int(done), all_finite
+        self.finite = bool(finite)
+        return int(done), int(done) == len(orders)
 
     def kept_state(self) -> tuple:
         """What `copy_state` would return after the last finite epoch of `run_epochs`."""

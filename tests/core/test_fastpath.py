@@ -235,7 +235,7 @@ def test_every_network_of_one_combination_reuses_its_one_compiled_kernel():
         t.step_batch()
         modules.add(t.fast.module)
     assert len(modules) == 1
-    assert len(modules.pop().run_epoch.signatures) == 1
+    assert len(modules.pop().run_epochs.signatures) == 1
     assert fastpath.plan_for(t).hidden == ("tanh",)
 
 

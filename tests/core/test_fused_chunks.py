@@ -117,10 +117,11 @@ def test_gradient_measurements_and_early_stopping_go_epoch_by_epoch():
 
 
 def test_a_fresh_compile_makes_one_epoch_function_for_both_kinds_of_call(tmp_path):
-    """run_epochs calls run_epoch inside the kernel; with 0 and True written as literals
-    numba compiled a second run_epoch (Literal[int](0), Literal[bool](True)) beside the one
-    Python calls: twice the compile. In a fresh process with empty caches, as on a new
-    machine."""
+    """Single epochs, a few batches and many epochs go through one compiled function. With a
+    second entry calling the first, numba compiled the epoch twice (once more for literal
+    arguments) and the background compile warmed only one: the other compiled in the
+    training thread on the first fast run, holding the GIL for seconds. In a fresh process
+    with empty caches, as on a new machine."""
     import os
     import subprocess
     import sys
@@ -131,7 +132,7 @@ def test_a_fresh_compile_makes_one_epoch_function_for_both_kinds_of_call(tmp_pat
         "from playground.core.graph import mlp\n"
         "e = Experiment(); e.data.generator = 'spiral'; e.network = mlp([4, 2], 'tanh')\n"
         "t = Trainer(e); t.train(5); t.step_epoch(); t.step_batch()\n"
-        "print(len(t.fast.module.run_epoch.signatures), t.path)\n")
+        "print(len(t.fast.module.run_epochs.signatures), t.path)\n")
     env = {**os.environ, "PLAYGROUND_KERNEL_DIR": str(tmp_path / "kernels"),
            "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,

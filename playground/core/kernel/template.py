@@ -70,13 +70,13 @@ def backward_layer(theta, grad, layers, li, A, Z, D, da, ARG, n):
     backprop_activation(below, theta, grad, D[li - 1], Z[li - 1], A[li], n)
 
 
-@jit
+@inline
 def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small, b0, b1,
-              learning_rate, t, evaluate):
-    """Mini-batches b0..b1-1 of `order`, then (if asked) loss and accuracy over both splits,
-    in one call (see the module docstring for the arguments). Returns the optimizer's step
-    count, whether every parameter is finite, and train loss, train accuracy, test loss and
-    test accuracy (NaN when not evaluated).
+              learning_rate, t, evaluate, out):
+    """Mini-batches b0..b1-1 of `order`, then (if asked) loss and accuracy over both splits
+    (see the module docstring for the arguments). Returns the optimizer's step count and
+    whether every parameter is finite; writes train loss, train accuracy, test loss and test
+    accuracy into `out` (NaN when not evaluated).
 
     One loop runs the training batches, then the splits in chunks of TB's width, through the
     same forward code: written once, it compiles once."""
@@ -129,39 +129,36 @@ def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small
                 limit_norm(theta, layer["w"], layer["n_in"], layer["units"] * layer["pieces"],
                            max_norm)
     finite = all_finite(theta)
-    if not evaluate:
-        return t, finite, np.nan, np.nan, np.nan, np.nan
-    sizes = (X.shape[1], Xe.shape[1])
-    out = np.full(4, np.nan)
-    for split in range(2):
-        if sizes[split] > 0:
-            out[2 * split] = totals[split] / sizes[split]
-            if ACCURACY:
-                out[2 * split + 1] = rights[split] / sizes[split]
-    return t, finite, out[0], out[1], out[2], out[3]
+    out[:] = np.nan
+    if evaluate:
+        sizes = (X.shape[1], Xe.shape[1])
+        for split in range(2):
+            if sizes[split] > 0:
+                out[2 * split] = totals[split] / sizes[split]
+                if ACCURACY:
+                    out[2 * split + 1] = rights[split] / sizes[split]
+    return t, finite
 
 
 @jit
-def run_epochs(P, decay, layers, X, Xe, T, Te, Y, orders, settings, TB, ARG, small, b1,
-               learning_rates, t, out, kept, kept_rows):
-    """Whole epochs in one call, one per row of `orders` (its batches 0..b1-1 at that epoch's
-    rate in `learning_rates`, then loss and accuracy over both splits into that row of `out`),
-    until an epoch ends with a non-finite loss or parameter. After each finite epoch the rows
-    `kept_rows` of P (weights, optimizer state) are copied into `kept`: the state to fall
-    back on. Returns the finite epochs done and the optimizer's step count after the last of
-    them, and after the epoch that stopped the call (the same when none did)."""
+def run_epochs(P, decay, layers, X, Xe, T, Te, Y, orders, settings, TB, ARG, small, b0, b1,
+               learning_rates, t, evaluate, out, kept, kept_rows):
+    """The kernel's one entry: epochs, one per row of `orders` (mini-batches b0..b1-1 of the
+    first, 0..b1-1 of the others, each at its rate in `learning_rates`; then, if asked, loss
+    and accuracy over both splits into that row of `out`), until one ends with a non-finite
+    parameter or loss. After each finite epoch the rows `kept_rows` of P (weights, optimizer
+    state) are copied into `kept`: the state to fall back on. Returns the finite epochs done,
+    the optimizer's step count after the last of them and after the last epoch run, and
+    whether every parameter is finite after that one. A single epoch or a few batches is one row (the epoch's
+    body is inlined here: one function to compile)."""
     kept_t = t
-    # (b0 = 0 and evaluate = True as values of the argument types: literals would make numba
-    # compile a second run_epoch for Literal[int](0) and Literal[bool](True))
-    first, evaluate = b1 - b1, b1 >= 0
     for e in range(orders.shape[0]):
-        t, finite, a, b, c, d = run_epoch(P, decay, layers, X, Xe, T, Te, Y, orders[e],
-                                          settings, TB, ARG, small, first, b1,
-                                          learning_rates[e], t, evaluate)
-        out[e, 0], out[e, 1], out[e, 2], out[e, 3] = a, b, c, d
-        if not (finite and math.isfinite(a)):
-            return e, kept_t, t
+        t, finite = run_epoch(P, decay, layers, X, Xe, T, Te, Y, orders[e], settings, TB, ARG,
+                              small, b0 if e == 0 else 0, b1, learning_rates[e], t, evaluate,
+                              out[e])
+        if not finite or (evaluate and not math.isfinite(out[e, 0])):
+            return e, kept_t, t, finite
         for i in range(kept_rows.shape[0]):
             kept[i, :] = P[kept_rows[i], :]
         kept_t = t
-    return orders.shape[0], kept_t, t
+    return orders.shape[0], kept_t, t, True
