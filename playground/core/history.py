@@ -6,8 +6,9 @@ ones only once a value arrives in it: validation, AUC and R² are NaN in most ru
 15 columns left out halve what a long run's history costs (68 -> 36 bytes an epoch). What
 the trace plots need is `view()`: at most `VIEW_BUCKETS` buckets of epochs, each drawn as its
 lowest and highest value (min/max decimation), kept up to date from the rows added since the
-last call; it costs the same at epoch 1,000 and epoch 10,000,000. Files store the columns as compressed little-endian bytes;
-NaN and infinite values (a regression run's accuracy) are stored as they are.
+last call; it costs the same at epoch 1,000 and epoch 10,000,000. Files store the columns as
+compressed little-endian bytes; NaN and infinite values (a regression run's accuracy) are
+stored as they are.
 """
 
 from __future__ import annotations
