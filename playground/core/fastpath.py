@@ -231,7 +231,7 @@ class FastPath:
             self.decay[o:o + n] = d
         self.state = {name: self.P[2 + i] for i, name in enumerate(module.STATE)}
         # Rows copy_state keeps: the weights and the optimizer's state.
-        self._kept_rows = [0] + [2 + i for i in range(len(module.STATE))]
+        self._kept_rows = np.array([0] + [2 + i for i in range(len(module.STATE))], np.int64)
         self._kept: np.ndarray | None = None
         self._shared = None
         self.share_state()
@@ -264,7 +264,6 @@ class FastPath:
         self._one_out = np.full((1, 4), np.nan)
         self._kept_none = np.zeros((0, self.Pn.shape[1]), np.float32)
         self._no_rows = np.zeros(0, np.int64)
-        self._kept_rows_array = np.asarray(self._kept_rows, np.int64)
         self.settings = np.zeros(1, module.SETTINGS)
         s = self.settings[0]
         s["batch"], s["n_train"], s["zero_one"] = batch, n_train, head.zero_one
@@ -383,7 +382,7 @@ class FastPath:
         done, kept_t, t, finite = self.module.run_epochs(
             self.Pn, self.decay, self.layers, self.X, self.Xe, self.T, self.Te, self.Y, orders,
             self.settings, self.TB, self.ARG, self.small, 0, int(self.trainer.batches_per_epoch),
-            learning_rates, int(opt.t), True, out, self._kept, self._kept_rows_array)
+            learning_rates, int(opt.t), True, out, self._kept, self._kept_rows)
         opt.t = int(t)
         self._kept_t = int(kept_t)
         self.finite = bool(finite)

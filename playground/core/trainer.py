@@ -159,6 +159,7 @@ class Trainer:
         self.status = READY
         self.message = ""
         self.wall_time = 0.0
+        self._epoch_seconds = 0.0  # the last measured time of an epoch (train's calls)
         self.best: tuple[float, int, dict] | None = None  # early stopping: loss, epoch, weights
         self._last_good = self._state_copy()
         self.path = "general"
@@ -367,7 +368,7 @@ class Trainer:
             k = min(k, spec.epochs - self.epoch)
         k = min(k, max(1, CHUNK_INDICES // max(1, self.n_train)))
         if seconds is not None:
-            per = getattr(self, "_epoch_seconds", None)
+            per = self._epoch_seconds
             k = min(k, max(1, int(seconds / per))) if per else 1
         return max(k, 1)
 
