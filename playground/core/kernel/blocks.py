@@ -29,9 +29,9 @@ FAST_FLAGS = {"reassoc", "arcp", "afn"}
 
 # The numpy error model: a division by zero gives inf or NaN (as torch's) instead of raising,
 # and without Python's zero check in the way the loops vectorize.
-jit = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True, error_model="numpy")
+jit = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True, error_model="numpy", _nrt=False)
 inline = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True, error_model="numpy",
-                    inline="always")
+                    inline="always", _nrt=False)
 f32 = np.float32
 
 
@@ -41,107 +41,100 @@ def compiled(helper):
 
 
 @inline
-def gather_columns(src, order, start, n, rows, dst):
-    """dst[:rows, m] = src[:rows, order[start + m]] for the n examples of a mini-batch."""
+def gather_columns(src, order, start, n, rows, dst, at):
+    """dst[at, :rows, m] = src[:rows, order[start + m]] for the n examples of a mini-batch."""
     for m in range(n):
         k = order[start + m]
         for i in range(rows):
-            dst[i, m] = src[i, k]
+            dst[at, i, m] = src[i, k]
 
 
 @inline
-def copy_columns(src, start, n, rows, dst):
-    """dst[:rows, :n] = src[:rows, start:start + n] (a chunk of a split)."""
+def copy_columns(src, start, n, rows, dst, at):
+    """dst[at, :rows, :n] = src[:rows, start:start + n] (a chunk of a split)."""
     for i in range(rows):
         for m in range(n):
-            dst[i, m] = src[i, start + m]
+            dst[at, i, m] = src[i, start + m]
 
 
 @inline
-def affine_forward(theta, w, b, n_in, rows, src, pre, n):
-    """pre[:rows] = W·src + b over n examples; W (rows, n_in) starts at theta[w], the bias at
-    theta[b] (b < 0: none)."""
+def affine_forward(theta, w, b, n_in, rows, A, Z, li, n):
+    """Z[li, :rows] = W·A[li] + b over n examples; W (rows, n_in) starts at theta[w], the bias
+    at theta[b] (b < 0: none)."""
     for r in range(rows):
-        z = pre[r]
         bias = theta[b + r] if b >= 0 else f32(0.0)
         for m in range(n):
-            z[m] = bias
+            Z[li, r, m] = bias
         for i in range(n_in):
             wv = theta[w + r * n_in + i]
-            x = src[i]
             for m in range(n):
-                z[m] += wv * x[m]
+                Z[li, r, m] += wv * A[li, i, m]
 
 
 @inline
-def maxout_forward(pre, units, pieces, dst, arg, n):
-    """dst[j] = the largest of unit j's pieces pre[j·pieces ...]; arg remembers which. A tie
-    keeps the first piece and a NaN wins, as torch's argmax."""
+def maxout_forward(Z, units, pieces, A, ARG, li, n):
+    """A[li + 1, j] = the largest of unit j's pieces Z[li, j·pieces ...]; ARG[li] remembers
+    which. A tie keeps the first piece and a NaN wins, as torch's argmax."""
     for j in range(units):
         for m in range(n):
-            best, best_p = pre[j * pieces, m], 0
+            best, best_p = Z[li, j * pieces, m], 0
             for p in range(1, pieces):
-                value = pre[j * pieces + p, m]
+                value = Z[li, j * pieces + p, m]
                 if value > best or (value != value and best == best):
                     best, best_p = value, p
-            arg[j, m] = best_p
-            dst[j, m] = best
+            ARG[li, j, m] = best_p
+            A[li + 1, j, m] = best
 
 
 @inline
-def weight_grads(grad, w, b, n_in, rows, src, d, n):
-    """Adds the layer's weight and bias gradients from its inputs src and dL/dpre d."""
+def weight_grads(grad, w, b, n_in, rows, A, D, li, n):
+    """Adds the layer's weight and bias gradients from its inputs A[li] and dL/dpre D[li]."""
     for r in range(rows):
-        dr = d[r]
         if b >= 0:
             s = f32(0.0)
             for m in range(n):
-                s += dr[m]
+                s += D[li, r, m]
             grad[b + r] += s
         for i in range(n_in):
-            x = src[i]
             s = f32(0.0)
             for m in range(n):
-                s += dr[m] * x[m]
+                s += D[li, r, m] * A[li, i, m]
             grad[w + r * n_in + i] += s
 
 
 @inline
-def weight_and_input_grads(theta, grad, w, b, n_in, rows, src, d, da, n):
-    """The layer's weight and bias gradients (as weight_grads) and da[:n_in] = Wᵀ·d, dL/d(its
-    inputs), in one pass over its rows: each dL/dpre row is read once for both, and one loop
-    over the examples does a weight's gradient and its share of da (twice as fast as two
-    passes at 8 or 32 units and a batch of 10)."""
+def weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, DA, at, n):
+    """The layer's weight and bias gradients (as weight_grads) and DA[at, :n_in] = Wᵀ·D[li],
+    dL/d(its inputs), in one pass over its rows: each dL/dpre row is read once for both, and
+    one loop over the examples does a weight's gradient and its share of DA (twice as fast as
+    two passes at 8 or 32 units and a batch of 10)."""
     for i in range(n_in):
-        di = da[i]
         for m in range(n):
-            di[m] = 0.0
+            DA[at, i, m] = 0.0
     for r in range(rows):
-        dr = d[r]
         if b >= 0:
             s = f32(0.0)
             for m in range(n):
-                s += dr[m]
+                s += D[li, r, m]
             grad[b + r] += s
         for i in range(n_in):
-            x, di = src[i], da[i]
             wv = theta[w + r * n_in + i]
             s = f32(0.0)
             for m in range(n):
-                dm = dr[m]
-                s += dm * x[m]
-                di[m] += wv * dm
+                dm = D[li, r, m]
+                s += dm * A[li, i, m]
+                DA[at, i, m] += wv * dm
             grad[w + r * n_in + i] += s
 
 
 @inline
-def maxout_backward(da, units, pieces, arg, d, n):
-    """Each unit's gradient da to the piece that won (arg); the other pieces get 0."""
+def maxout_backward(DA, at, units, pieces, ARG, D, li, n):
+    """Each unit's gradient DA[at] to the piece that won (ARG[li]); the other pieces of
+    D[li] get 0."""
     for i in range(units):
         for p in range(pieces):
-            row = d[i * pieces + p]
             for m in range(n):
-                row[m] = da[i, m] if p == arg[i, m] else f32(0.0)
+                D[li, i * pieces + p, m] = DA[at, i, m] if p == ARG[li, i, m] else f32(0.0)
 
 
 @jit

@@ -143,27 +143,25 @@ def _hidden_source(plan: Plan) -> str:
         bind = _indent(_bind_layer_params(name), 1)
         forward.append(head + bind + _indent(f"""\
 for _r in range(layer['units']):
-    _zr, _yr = pre[_r], dst[_r]
     for _j in range(n):
-        z = _zr[_j]
-        _yr[_j] = {form.f}
+        z = Z[li, _r, _j]
+        A[li + 1, _r, _j] = {form.f}
 """, 1))
         sums = "".join(f"_{p}_grad = f32(0.0)\n" for p in form.learned)
         adds = "".join(f"_{p}_grad += {expr}\n" for p, expr in form.learned.items())
         stores = "".join(f"grad[layer['{p}_at']] += _{p}_grad\n" for p in form.learned)
         backward.append(head + bind + _indent(sums + f"""\
 for _r in range(layer['units']):
-    _dr, _zr, _yr = dd[_r], pre[_r], act[_r]
     for _j in range(n):
-        d, z, y = _dr[_j], _zr[_j], _yr[_j]
-{_indent(adds, 2)}        _dr[_j] = {form.backward}
+        d, z, y = D[li, _r, _j], Z[li, _r, _j], A[li + 1, _r, _j]
+{_indent(adds, 2)}        D[li, _r, _j] = {form.backward}
 """ + stores, 1))
     doc = f'"""The hidden activations of this kernel, by LAYER.act: {", ".join(plan.hidden)}."""\n'
     if not plan.hidden:
         forward, backward, doc = ["return"], ["return"], ""
-    return (_fn("activate", ["layer", "theta", "dst", "pre", "n"], doc + "".join(forward))
-            + _fn("backprop_activation", ["layer", "theta", "grad", "dd", "pre", "act", "n"],
-                  '"""dd *= f′ (and learned parameters\' gradients into grad)."""\n'
+    return (_fn("activate", ["layer", "theta", "A", "Z", "li", "n"], doc + "".join(forward))
+            + _fn("backprop_activation", ["layer", "theta", "grad", "D", "Z", "A", "li", "n"],
+                  '"""D[li] *= f′ (and learned parameters\' gradients into grad)."""\n'
                   + "".join(backward)))
 
 
@@ -186,9 +184,10 @@ def _head_source(plan: Plan) -> str:
                                                                             ElementLossKernel)
     out = "" if elementwise else _example_forms(plan)
     for grad in (False, True):
-        args = ["_Z", "_T", "_n", "_n_out", "_s", "_OUT"] + (["_D", "_scale"] if grad else [])
+        args = ["_A", "_Z", "_S", "_last", "_n", "_n_out", "_s", "_small"] + (
+            ["_D", "_scale"] if grad else [])
         body = _element_head(plan, grad) if elementwise else _example_head(plan, grad)
-        out += _fn("output_loss_grad" if grad else "output_loss", [*args, "_small"],
+        out += _fn("output_loss_grad" if grad else "output_loss", args,
                    preamble + body + "return _total", "@jit")
     return out
 
@@ -200,17 +199,16 @@ def _element_head(plan: Plan, grad: bool) -> str:
     return f"""\
 _total = f32(0.0)
 for _k in range(_n_out):
-    _zr, _tr, _or = _Z[_k], _T[_k], _OUT[_k]
     for _m in range(_n):
-        z = _zr[_m]
+        z = _Z[_last, _k, _m]
         _y = f32({link.kernel.f})
-        _or[_m] = _y
-        x, t = {"_y" if plan.loss_takes_output else "z"}, _tr[_m]
+        _A[_last + 1, _k, _m] = _y
+        x, t = {"_y" if plan.loss_takes_output else "z"}, _S[0, _k, _m]
 {_indent(loss.kernel.body, 2)}
         _total += f32(value)
 """ + (f"""\
-        d, z, y = f32(f32(dx) * _scale), _zr[_m], _y
-        _D[_k, _m] = {chain}
+        d, z, y = f32(f32(dx) * _scale), _Z[_last, _k, _m], _y
+        _D[_last, _k, _m] = {chain}
 """ if grad else "")
 
 
@@ -259,15 +257,15 @@ _o, _x, _dx, _t = _small[0], _small[1], _small[2], _small[3]
 _total = f32(0.0)
 for _m in range(_n):
     for _k in range(_n_out):
-        _x[_k] = _Z[_k, _m]
-        _t[_k] = _T[_k, _m]
+        _x[_k] = _Z[_last, _k, _m]
+        _t[_k] = _S[0, _k, _m]
 {_indent(forward, 1)}
 {_indent(loss_call, 1)}
 {_indent(chain, 1)}
     _total += f32(_value)
     for _k in range(_n_out):
-        _OUT[_k, _m] = _o[_k]
-""" + ("        _D[_k, _m] = _dx[_k] * _scale\n" if grad else "")
+        _A[_last + 1, _k, _m] = _o[_k]
+""" + ("        _D[_last, _k, _m] = _dx[_k] * _scale\n" if grad else "")
 
 
 def _penalty_source(plan: Plan) -> str:

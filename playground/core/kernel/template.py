@@ -39,35 +39,35 @@ jit = inline
 
 
 @inline
-def forward_layer(theta, layer, src, dst, pre, arg, n, activate_it):
-    """One dense layer over n examples: src (inputs, n) -> pre (rows, n) -> dst (units, n)."""
+def forward_layer(theta, layer, A, Z, ARG, li, n, activate_it):
+    """Dense layer li over n examples: inputs A[li] -> pre-activations Z[li] -> A[li + 1]."""
     units, pieces = layer["units"], layer["pieces"]
-    affine_forward(theta, layer["w"], layer["b"], layer["n_in"], units * pieces, src, pre, n)
+    affine_forward(theta, layer["w"], layer["b"], layer["n_in"], units * pieces, A, Z, li, n)
     if PIECES:  # (a constant: without maxout in the plan, this is not compiled at all)
         if pieces > 1:
-            maxout_forward(pre, units, pieces, dst, arg, n)
+            maxout_forward(Z, units, pieces, A, ARG, li, n)
             return
     if activate_it:  # (the output layer's activation belongs to the head)
-        activate(layer, theta, dst, pre, n)
+        activate(layer, theta, A, Z, li, n)
 
 
 @inline
-def backward_layer(theta, grad, layers, li, A, Z, D, da, ARG, n):
+def backward_layer(theta, grad, layers, li, A, Z, D, S, ARG, n):
     """Layer li's weight and bias gradients from D[li], then dL/dZ of the layer below into
     D[li - 1] (through maxout's winning pieces, or the activation's backward)."""
     layer = layers[li]
     n_in, rows, w, b = layer["n_in"], layer["units"] * layer["pieces"], layer["w"], layer["b"]
     if li == 0:
-        weight_grads(grad, w, b, n_in, rows, A[li], D[li], n)
+        weight_grads(grad, w, b, n_in, rows, A, D, li, n)
         return
     below = layers[li - 1]
     if PIECES:
         if below["pieces"] > 1:
-            weight_and_input_grads(theta, grad, w, b, n_in, rows, A[li], D[li], da, n)
-            maxout_backward(da, below["units"], below["pieces"], ARG[li - 1], D[li - 1], n)
+            weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, S, 1, n)
+            maxout_backward(S, 1, below["units"], below["pieces"], ARG, D, li - 1, n)
             return
-    weight_and_input_grads(theta, grad, w, b, n_in, rows, A[li], D[li], D[li - 1], n)
-    backprop_activation(below, theta, grad, D[li - 1], Z[li - 1], A[li], n)
+    weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, D, li - 1, n)
+    backprop_activation(below, theta, grad, D, Z, A, li - 1, n)
 
 
 @inline
@@ -91,33 +91,40 @@ def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small
     chunk = s["chunk"]
     n_batches = b1 - b0
     splits = ((X.shape[1] + chunk - 1) // chunk, (Xe.shape[1] + chunk - 1) // chunk)
-    totals = np.zeros(2, np.float32)  # summed in float32 as torch sums: overflow is inf
-    rights = np.zeros(2, np.int64)
+    # (scalars, not arrays: the kernel runs without numba's reference counting, see blocks.py)
+    total_0, total_1 = f32(0.0), f32(0.0)  # summed in float32 as torch sums: overflow is inf
+    right_0, right_1 = 0, 0
     jobs = n_batches + (splits[0] + splits[1] if evaluate else 0)
     for job in range(jobs):
         training = job < n_batches
         if training:
             start = (b0 + job) * batch
             n = min(start + batch, n_train) - start
-            gather_columns(X, order, start, n, n_in, A[0])
-            gather_columns(T, order, start, n, n_out, S[0])
+            gather_columns(X, order, start, n, n_in, A, 0)
+            gather_columns(T, order, start, n, n_out, S, 0)
         else:
             split = 0 if job - n_batches < splits[0] else 1
             start = (job - n_batches - (0 if split == 0 else splits[0])) * chunk
             n = min(start + chunk, (X if split == 0 else Xe).shape[1]) - start
-            copy_columns(X if split == 0 else Xe, start, n, n_in, A[0])
-            copy_columns(T if split == 0 else Te, start, n, n_out, S[0])
+            copy_columns(X if split == 0 else Xe, start, n, n_in, A, 0)
+            copy_columns(T if split == 0 else Te, start, n, n_out, S, 0)
         for li in range(n_layers):
-            forward_layer(theta, layers[li], A[li], A[li + 1], Z[li], ARG[li], n, li < last)
+            forward_layer(theta, layers[li], A, Z, ARG, li, n, li < last)
         if not training:
-            totals[split] += output_loss(Z[last], S[0], n, n_out, s, A[n_layers], small)
+            loss = output_loss(A, Z, S, last, n, n_out, s, small)
             labels = Y[start:] if split == 0 else Y[n_train + start:]
-            rights[split] += count_right(A[n_layers], labels, n, n_out, s)
+            right = count_right(A[n_layers], labels, n, n_out, s)
+            if split == 0:
+                total_0 += loss
+                right_0 += right
+            else:
+                total_1 += loss
+                right_1 += right
             continue
-        output_loss_grad(Z[last], S[0], n, n_out, s, A[n_layers], D[last], f32(1.0 / n), small)
+        output_loss_grad(A, Z, S, last, n, n_out, s, small, D, f32(1.0 / n))
         grad[:] = 0.0
         for li in range(last, -1, -1):
-            backward_layer(theta, grad, layers, li, A, Z, D, S[1], ARG, n)
+            backward_layer(theta, grad, layers, li, A, Z, D, S, ARG, n)
         add_penalty(theta, grad, decay, s)
         if clip > 0.0:
             clip_gradient(grad, clip)
@@ -131,12 +138,14 @@ def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small
     finite = all_finite(theta)
     out[:] = np.nan
     if evaluate:
-        sizes = (X.shape[1], Xe.shape[1])
-        for split in range(2):
-            if sizes[split] > 0:
-                out[2 * split] = totals[split] / sizes[split]
-                if ACCURACY:
-                    out[2 * split + 1] = rights[split] / sizes[split]
+        if X.shape[1] > 0:
+            out[0] = total_0 / X.shape[1]
+            if ACCURACY:
+                out[1] = right_0 / X.shape[1]
+        if Xe.shape[1] > 0:
+            out[2] = total_1 / Xe.shape[1]
+            if ACCURACY:
+                out[3] = right_1 / Xe.shape[1]
     return t, finite
 
 
@@ -159,6 +168,8 @@ def run_epochs(P, decay, layers, X, Xe, T, Te, Y, orders, settings, TB, ARG, sma
         if not finite or (evaluate and not math.isfinite(out[e, 0])):
             return e, kept_t, t, finite
         for i in range(kept_rows.shape[0]):
-            kept[i, :] = P[kept_rows[i], :]
+            row = kept_rows[i]
+            for j in range(P.shape[1]):
+                kept[i, j] = P[row, j]
         kept_t = t
     return orders.shape[0], kept_t, t, True
