@@ -51,18 +51,22 @@ def spiral_experiment(hidden: list[int], fast: bool = True, n_train: int = 250) 
 
 
 # What a figure times: a call that trains `fraction` of an epoch's batches then evaluates
-# both splits once (or trains `epochs` whole epochs), and that evaluation alone (to count it
-# once per epoch for slices).
+# both splits once (or trains `epochs` whole epochs; 0: the epochs it returns), and that
+# evaluation alone (to count it once per epoch for slices).
 Timed = tuple[Callable[[], object], Callable[[], object], float, int]
 
 
-def per_call(fn: Callable[[], object], seconds: float) -> tuple[float, float]:
-    """Mean (CPU, wall) seconds per call over about `seconds`, after one warm-up call."""
+def per_call(fn: Callable[[], object], seconds: float, counted: bool = False
+             ) -> tuple[float, float]:
+    """Mean (CPU, wall) seconds per call over about `seconds`, after one warm-up call; per
+    unit of what the calls return when `counted` (the trainer's epochs done)."""
     fn()
     n, c0, w0 = 0, time.process_time(), time.perf_counter()
     while n == 0 or time.perf_counter() - w0 < seconds:
-        fn()
-        n += 1
+        done = fn() if counted else 1
+        if not done:
+            raise RuntimeError("the trainer stopped (an epoch limit, or divergence)")
+        n += done
     return (time.process_time() - c0) / n, (time.perf_counter() - w0) / n
 
 
@@ -70,8 +74,8 @@ def rate(timed: Timed, seconds: float) -> tuple[float, float]:
     """(epochs per CPU-second, epochs per wall second). A slice's batches are scaled to a
     whole epoch; its evaluation is counted once. A call of several epochs counts them all."""
     call, evaluate, fraction, epochs = timed
-    cpu, wall = per_call(call, seconds)
-    cpu, wall = cpu / epochs, wall / epochs
+    cpu, wall = per_call(call, seconds, counted=epochs == 0)
+    cpu, wall = cpu / max(epochs, 1), wall / max(epochs, 1)
     if fraction < 1:
         cpu_eval, wall_eval = per_call(evaluate, seconds / 4)
         cpu = max(cpu - cpu_eval, 0.0) / fraction + cpu_eval
@@ -136,19 +140,19 @@ def fused_epoch(trainer: Trainer) -> Timed:
     return epoch, fast.evaluate, k / n_batches, 1
 
 
-CALL_EPOCHS = 20  # epochs per timed call of the trainer when an epoch is small
+SLICE = 0.004  # seconds per call of the trainer when an epoch is small: gui/worker.py's SLICE
 
 
 def trainer_epoch(trainer: Trainer) -> Timed:
-    """The trainer as the app runs it (threads and path its own choice): `train`, which runs
-    many epochs to a fused call, timed over CALL_EPOCHS epochs and counted per epoch; big
-    cells start step_epoch on the epoch's last batches, and count its evaluation and
-    bookkeeping once per epoch (scaled with the batches, the shuffle of 25,000 points alone
-    showed as a 10x cliff)."""
+    """The trainer as the app runs it (threads and path its own choice): `train` as the
+    window's worker calls it at full speed (epochs for SLICE seconds, many to a fused call),
+    counted per epoch; big cells start step_epoch on the epoch's last batches, and count its
+    evaluation and bookkeeping once per epoch (scaled with the batches, the shuffle of 25,000
+    points alone showed as a 10x cliff)."""
     n_batches = trainer.batches_per_epoch
     k = slice_batches(n_batches, trainer.n_params, trainer.experiment.training.batch_size)
     if k == n_batches:
-        return lambda: trainer.train(CALL_EPOCHS), trainer.evaluate, 1.0, CALL_EPOCHS
+        return lambda: trainer.train(1 << 40, seconds=SLICE), trainer.evaluate, 1.0, 0
 
     def epoch() -> None:
         trainer.batch_in_epoch = n_batches - k

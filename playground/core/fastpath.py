@@ -259,6 +259,7 @@ class FastPath:
                            for t in (trainer.t_train, trainer.t_test))
         self.Y = np.concatenate([trainer.y_train.numpy(), trainer.y_test.numpy()]).astype(np.int64)
         self.no_order = np.zeros(0, np.int64)
+        self._no_seeds = np.zeros(0, np.int64)
         # one epoch's call: its rate, its metrics, and no rows to keep
         self._one_rate = np.zeros(1)
         self._one_out = np.full((1, 4), np.nan)
@@ -360,7 +361,8 @@ class FastPath:
         # (Python ints, a float and a bool: the types the kernel was compiled for)
         _, _, t, finite = self.module.run_epochs(
             self.Pn, self.decay, self.layers, self.X, self.Xe, self.T, self.Te, self.Y,
-            order.reshape(1, -1), self.settings, self.TB, self.ARG, self.small, int(b0), int(b1),
+            order.reshape(1, -1), self._no_seeds, self.settings, self.TB, self.ARG, self.small,
+            int(b0), int(b1),
             self._one_rate, int(opt.t), bool(evaluate), self._one_out, self._kept_none,
             self._no_rows)
         opt.t = int(t)
@@ -371,22 +373,26 @@ class FastPath:
         return {"train_loss": float(m[0]), "train_accuracy": float(m[1]),
                 "test_loss": float(m[2]), "test_accuracy": float(m[3])}
 
-    def run_epochs(self, orders: np.ndarray, learning_rates: np.ndarray,
+    def run_epochs(self, orders: np.ndarray, seeds: np.ndarray, learning_rates: np.ndarray,
                    out: np.ndarray) -> tuple[int, bool]:
-        """Whole epochs in one call (a row of `orders` and a rate each), their evaluations into
-        the rows of `out`, until one ends non-finite. The state after the last finite epoch is
-        what `copy_state` would have kept then. Returns the finite epochs done and whether
-        all were (False: the next one diverged; the parameters are its, not yet put back)."""
+        """Whole epochs in one call (a rate each, the first on orders[0]), their evaluations
+        into the rows of `out`, until one ends non-finite. Given a seed per epoch, each
+        epoch's end shuffles the next row of `orders` (shuffle.py; the last, the order of the
+        epoch after them); without, the rows are the orders. The state after the last finite
+        epoch is what `copy_state` would have kept then. Returns the finite epochs done and
+        whether all were (False: the next one diverged; the parameters are its, not yet put
+        back)."""
         self.copy_state()  # (the kept buffer holds the state before the first of them)
         opt = self.trainer.optimizer
         done, kept_t, t, finite = self.module.run_epochs(
             self.Pn, self.decay, self.layers, self.X, self.Xe, self.T, self.Te, self.Y, orders,
-            self.settings, self.TB, self.ARG, self.small, 0, int(self.trainer.batches_per_epoch),
+            seeds, self.settings, self.TB, self.ARG, self.small, 0,
+            int(self.trainer.batches_per_epoch),
             learning_rates, int(opt.t), True, out, self._kept, self._kept_rows)
         opt.t = int(t)
         self._kept_t = int(kept_t)
         self.finite = bool(finite)
-        return int(done), int(done) == len(orders)
+        return int(done), int(done) == len(learning_rates)
 
     def kept_state(self) -> tuple:
         """What `copy_state` would return after the last finite epoch of `run_epochs`."""

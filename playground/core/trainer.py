@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from . import features as feats
+from . import shuffle
 from .catalog import SCHEDULES, WEIGHT_PENALTIES
 from .datasets import Dataset, build_dataset
 from .errors import SpecError
@@ -222,16 +223,13 @@ class Trainer:
     def batches_per_epoch(self) -> int:
         return math.ceil(self.n_train / self.experiment.training.batch_size)
 
-    def _epoch_order(self, out: np.ndarray | None = None) -> torch.Tensor:
-        """The next epoch's order of the training examples (into `out` when given)."""
-        target = None if out is None else torch.from_numpy(out)
+    def _epoch_order(self) -> torch.Tensor:
+        """The next epoch's order of the training examples (shuffle.py: one seed drawn from
+        the shuffle generator, as a fused call of many epochs draws them)."""
         if self.experiment.training.shuffle:
-            if target is None:
-                return torch.randperm(self.n_train, generator=self.shuffle_gen)
-            return torch.randperm(self.n_train, generator=self.shuffle_gen, out=target)
-        if target is None:
-            return torch.arange(self.n_train)
-        return torch.arange(self.n_train, out=target)
+            return torch.from_numpy(shuffle.shuffled(int(shuffle.draw_seeds(self.shuffle_gen,
+                                                                            1)[0]), self.n_train))
+        return torch.arange(self.n_train)
 
     # ----------------------------------------------------------------------- settings
     @property
@@ -382,16 +380,22 @@ class Trainer:
         use_threads(1)
         n = self.n_train
         before = self.shuffle_gen.get_state() if spec.shuffle else None
-        orders = np.empty((k, n), np.int64)
+        # row 0: this epoch's order; the kernel shuffles each next row from its seed (the
+        # last row is the order of the epoch after these)
+        orders = np.empty((k + 1, n), np.int64)
         orders[0] = self.order.numpy()
-        for i in range(1, k):
-            self._epoch_order(out=orders[i])
-        following = self._epoch_order()
-        epochs = self.epoch + np.arange(k)
-        rates = np.array([self.schedule.fn(int(e), self.base_learning_rate, self.schedule_params)
-                          for e in epochs], np.float64)
+        if spec.shuffle:
+            seeds = shuffle.draw_seeds(self.shuffle_gen, k)
+        else:
+            seeds = np.zeros(0, np.int64)
+            orders[1:] = np.arange(n)
+        if self.schedule.name == "constant":  # (a call per epoch was 4% of a small epoch)
+            rates = np.full(k, self.base_learning_rate, np.float64)
+        else:
+            rates = np.array([self.schedule.fn(e, self.base_learning_rate, self.schedule_params)
+                              for e in range(self.epoch, self.epoch + k)], np.float64)
         out = np.empty((k, 4))
-        m, all_finite = self.fast.run_epochs(orders, rates, out)
+        m, all_finite = self.fast.run_epochs(orders, seeds, rates, out)
         elapsed = time.perf_counter() - t0
         ran = m + (0 if all_finite else 1)
         if m:
@@ -412,7 +416,7 @@ class Trainer:
         self.epoch += ran
         self.batch_in_epoch = 0
         if all_finite:
-            self.order = following
+            self.order = torch.from_numpy(orders[k].copy())
         else:  # the orders epoch by epoch would have drawn: up to the diverged epoch's end
             if before is not None:
                 self.shuffle_gen.set_state(before)

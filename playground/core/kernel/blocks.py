@@ -29,6 +29,10 @@ FAST_FLAGS = {"reassoc", "arcp", "afn"}
 
 # The numpy error model: a division by zero gives inf or NaN (as torch's) instead of raising,
 # and without Python's zero check in the way the loops vectorize.
+# Without numba's runtime (_nrt=False): with it, every array view and every array handed to an
+# inlined function took an atomic incref and decref, a third of a small network's epoch. So the
+# kernel allocates nothing and indexes its buffers (TB[k][layer, row, example]) instead of
+# slicing rows out of them.
 jit = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True, error_model="numpy", _nrt=False)
 inline = numba.njit(cache=True, fastmath=FAST_FLAGS, nogil=True, error_model="numpy",
                     inline="always", _nrt=False)
@@ -38,6 +42,29 @@ f32 = np.float32
 def compiled(helper):
     """A scalar helper (scalar.py) compiled as a kernel compiles it, to call from Python."""
     return numba.njit(fastmath=FAST_FLAGS, error_model="numpy")(helper)
+
+
+GOLDEN, MIX_1, MIX_2 = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9),
+                        np.uint64(0x94D049BB133111EB))
+
+
+@inline
+def shuffle_order(seed, order):
+    """order becomes the permutation of 0..n-1 that `seed` gives: Fisher-Yates from a
+    SplitMix64 stream (shuffle.py states it and holds the Python twin; a test holds them
+    equal)."""
+    n = order.shape[0]
+    for i in range(n):
+        order[i] = i
+    x = np.uint64(seed)
+    for step in range(1, n):
+        x += GOLDEN
+        z = (x ^ (x >> np.uint64(30))) * MIX_1
+        z = (z ^ (z >> np.uint64(27))) * MIX_2
+        z = z ^ (z >> np.uint64(31))
+        i = n - step
+        j = np.int64(((z >> np.uint64(32)) * np.uint64(i + 1)) >> np.uint64(32))
+        order[i], order[j] = order[j], order[i]
 
 
 @inline

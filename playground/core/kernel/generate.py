@@ -188,7 +188,7 @@ def _head_source(plan: Plan) -> str:
             ["_D", "_scale"] if grad else [])
         body = _element_head(plan, grad) if elementwise else _example_head(plan, grad)
         out += _fn("output_loss_grad" if grad else "output_loss", args,
-                   preamble + body + "return _total", "@jit")
+                   preamble + body + "return _total", "@inline" if grad else "@jit")
     return out
 
 
@@ -272,7 +272,7 @@ def _penalty_source(plan: Plan) -> str:
     entry = WEIGHT_PENALTIES[plan.penalty]
     if entry.kernel.grad is None:
         return _fn("add_penalty", ["theta", "grad", "decay", "s"], '"""No penalty."""\nreturn',
-                   "@jit")
+                   "@inline")
     return _fn("add_penalty", ["theta", "grad", "decay", "s"], f'''\
 """{entry.label}: ∂Ω/∂w added to each weight's gradient (biases are not penalized)."""
 rate = s['penalty_rate']
@@ -281,7 +281,7 @@ rate = s['penalty_rate']
         if decay[i]:
             w = theta[i]
             sign = f32(1.0) if w > 0.0 else (f32(-1.0) if w < 0.0 else f32(0.0))
-            grad[i] += {entry.kernel.grad}''', "@jit")
+            grad[i] += {entry.kernel.grad}''', "@inline")
 
 
 def _update_source(plan: Plan) -> str:
@@ -294,7 +294,7 @@ def _update_source(plan: Plan) -> str:
 theta, grad = P[0], P[1]
 {rows}lr = f32(learning_rate)
 {_bind_settings("optimizer", entry)}{prepare}for i in range(theta.shape[0]):
-{textwrap.indent(form.step, "    ")}''', "@jit")
+{textwrap.indent(form.step, "    ")}''', "@inline")
 
 
 def _right_source(plan: Plan) -> str:
@@ -332,7 +332,7 @@ def source(plan: Plan) -> str:
         "from playground.core.kernel.blocks import (\n    affine_forward, all_finite, "
         "clip_gradient, copy_columns, f32, gather_columns, inline,\n    jit, "
         "limit_norm, maxout_backward, maxout_forward, right_binary, right_classes,\n    "
-        "weight_and_input_grads, weight_grads)\n\n",
+        "shuffle_order, weight_and_input_grads, weight_grads)\n\n",
         f"SETTINGS = np.dtype({settings_fields(plan)!r}, align=True)\n",
         f"LAYER = np.dtype({layer_fields(plan)!r}, align=True)\n",
         f"STATE = {OPTIMIZERS[plan.optimizer].kernel.state!r}\n",

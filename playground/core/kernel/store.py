@@ -129,7 +129,8 @@ def warm_up(module: ModuleType) -> None:
     settings = np.zeros(1, module.SETTINGS)
     settings[0]["chunk"] = 1
     module.run_epochs(np.zeros((2 + len(module.STATE), 1), f32), np.zeros(1, np.bool_), layers,
-                      mat, mat, mat, mat, np.zeros(1, i64), np.zeros((1, 0), i64), settings,
+                      mat, mat, mat, mat, np.zeros(1, i64), np.zeros((1, 0), i64), np.zeros(0, i64),
+                      settings,
                       np.zeros((4, 2, 1, 1), f32), np.zeros((2, 1, 1), i64),
                       np.zeros((4, 1), f32), 0, 0, np.zeros(1), 0, False, np.zeros((1, 4)),
                       np.zeros((0, 1), f32), np.zeros(0, i64))

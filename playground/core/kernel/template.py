@@ -150,18 +150,20 @@ def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small
 
 
 @jit
-def run_epochs(P, decay, layers, X, Xe, T, Te, Y, orders, settings, TB, ARG, small, b0, b1,
-               learning_rates, t, evaluate, out, kept, kept_rows):
-    """The kernel's one entry: epochs, one per row of `orders` (mini-batches b0..b1-1 of the
-    first, 0..b1-1 of the others, each at its rate in `learning_rates`; then, if asked, loss
+def run_epochs(P, decay, layers, X, Xe, T, Te, Y, orders, seeds, settings, TB, ARG, small, b0,
+               b1, learning_rates, t, evaluate, out, kept, kept_rows):
+    """The kernel's one entry: epochs, one per entry of `learning_rates` (its rate) and row of
+    `orders` (mini-batches b0..b1-1 of the first, 0..b1-1 of the others; then, if asked, loss
     and accuracy over both splits into that row of `out`), until one ends with a non-finite
-    parameter or loss. After each finite epoch the rows `kept_rows` of P (weights, optimizer
-    state) are copied into `kept`: the state to fall back on. Returns the finite epochs done,
-    the optimizer's step count after the last of them and after the last epoch run, and
-    whether every parameter is finite after that one. A single epoch or a few batches is one row (the epoch's
-    body is inlined here: one function to compile)."""
+    parameter or loss. Given `seeds` (one per epoch), each epoch's end shuffles the next row
+    of `orders` from its seed (shuffle.py); without, the rows are the orders. After each
+    finite epoch the rows `kept_rows` of P (weights, optimizer state) are copied into `kept`:
+    the state to fall back on. Returns the finite epochs done, the optimizer's step count
+    after the last of them and after the last epoch run, and whether every parameter is
+    finite after that one. A single epoch or a few batches is one row (the epoch's body is
+    inlined here: one function to compile)."""
     kept_t = t
-    for e in range(orders.shape[0]):
+    for e in range(learning_rates.shape[0]):
         t, finite = run_epoch(P, decay, layers, X, Xe, T, Te, Y, orders[e], settings, TB, ARG,
                               small, b0 if e == 0 else 0, b1, learning_rates[e], t, evaluate,
                               out[e])
@@ -172,4 +174,6 @@ def run_epochs(P, decay, layers, X, Xe, T, Te, Y, orders, settings, TB, ARG, sma
             for j in range(P.shape[1]):
                 kept[i, j] = P[row, j]
         kept_t = t
-    return orders.shape[0], kept_t, t, True
+        if seeds.shape[0] > e:
+            shuffle_order(seeds[e], orders[e + 1])
+    return learning_rates.shape[0], kept_t, t, True
