@@ -519,7 +519,11 @@ class Trainer:
     def _params_finite(self) -> bool:
         if self.fast is not None:
             return self.fast.params_finite()
-        return all(bool(torch.isfinite(p).all()) for p in self.params)
+        # The smallest and largest of each tensor: one pass (NaN carries through both, an
+        # infinity is one of them). isfinite(p).all() makes several passes and temporaries:
+        # 0.6 ms a check at 2 x 512 units, 3% of an epoch on 250 points.
+        ends = [end for p in self.params if p.numel() for end in torch.aminmax(p.detach())]
+        return not ends or bool(torch.isfinite(torch.stack(ends)).all())
 
     def _diverge(self) -> None:
         self._restore_good()
@@ -557,7 +561,8 @@ class Trainer:
         if getattr(self, "fast", None) is not None:
             return self.fast.evaluate() | self._validation_metrics()
         use_threads(self.threads["evaluate"])
-        self.model.eval()
+        if self.model.training:
+            self.model.eval()
         out = {}
         for split in SPLITS:
             out |= self._split_metrics(split)
@@ -570,9 +575,10 @@ class Trainer:
         if len(x) == 0:
             return out
         z = self.model(x)
-        out[f"{split}_loss"] = float(self.head.loss(z, t).mean())
+        o = self.head.output(z)
+        out[f"{split}_loss"] = float(self.head.loss(z, t, o).mean())
         if self.dataset.problem != "regression":
-            pred = self.head.predict_class(self.head.output(z))
+            pred = self.head.predict_class(o)
             out[f"{split}_accuracy"] = float((pred == y).float().mean())
         return out
 
