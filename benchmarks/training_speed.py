@@ -8,13 +8,19 @@ what the app does per epoch: train on every batch, then loss and accuracy over b
 1. Width x size sweep: spiral, 2 hidden tanh layers of 8 .. 512, 250 / 2,500 / 25,000
    training points, batch 10, SGD 0.03, squared error. Columns: a plain eager PyTorch loop on
    one thread, the same on all threads, the fused kernel, and the trainer (its own choice of
-   path and threads), then the trainer over the best of the three. Large cells time a slice of
-   an epoch's batches plus one full evaluation and scale the batches to a whole epoch.
+   path and threads), then the trainer over the best of the three. Every cell times whole
+   epochs: an epoch longer than `--seconds` is timed once (its first call; a 25,000-point epoch
+   at 2 x 512 units is seconds), shorter ones after a warm-up call, as many as fit. (Timing a
+   slice of a big epoch's batches and subtracting a separately timed evaluation was fragile:
+   the evaluation of 50,000 points outweighed the slice, and its noise read as 3-10x.)
 2. TF Playground's own configurations, [4, 2] and six layers of 8 on its spiral, against its
    engine (~7,900 and ~780 epochs per CPU-second in Node 20 on this machine class; goal 10x).
 3. The full view snapshot (output and 48 neuron maps at 100x100) of the 6x8 net.
 
-    python benchmarks/training_speed.py [--seconds 1] [--quick] [--digits]
+    python benchmarks/training_speed.py [--seconds 1] [--quick] [--sizes 25000] [--digits]
+
+The 25,000-point row takes minutes (about 2 epochs per cell, the fused kernel's at 512 units
+tens of seconds).
 """
 
 from __future__ import annotations
@@ -50,15 +56,20 @@ def spiral_experiment(hidden: list[int], fast: bool = True, n_train: int = 250) 
     return exp
 
 
-# What a figure times: a call that trains `fraction` of an epoch's batches then evaluates
-# both splits once (or trains `epochs` whole epochs), and that evaluation alone (to count it
-# once per epoch for slices).
-Timed = tuple[Callable[[], object], Callable[[], object], float, int]
+# What a figure times: a call that trains `epochs` whole epochs, each ending in an
+# evaluation of both splits, and that number.
+Timed = tuple[Callable[[], object], int]
 
 
 def per_call(fn: Callable[[], object], seconds: float) -> tuple[float, float]:
-    """Mean (CPU, wall) seconds per call over about `seconds`, after one warm-up call."""
+    """Mean (CPU, wall) seconds per call over about `seconds`. A first call that takes at
+    least `seconds` is the measurement (one call of a big epoch: its first batches' warm-up
+    is lost in thousands); a shorter one is a warm-up, and the calls after it are timed."""
+    c0, w0 = time.process_time(), time.perf_counter()
     fn()
+    first_cpu, first_wall = time.process_time() - c0, time.perf_counter() - w0
+    if first_wall >= seconds:
+        return first_cpu, first_wall
     n, c0, w0 = 0, time.process_time(), time.perf_counter()
     while n == 0 or time.perf_counter() - w0 < seconds:
         fn()
@@ -67,27 +78,15 @@ def per_call(fn: Callable[[], object], seconds: float) -> tuple[float, float]:
 
 
 def rate(timed: Timed, seconds: float) -> tuple[float, float]:
-    """(epochs per CPU-second, epochs per wall second). A slice's batches are scaled to a
-    whole epoch; its evaluation is counted once. A call of several epochs counts them all."""
-    call, evaluate, fraction, epochs = timed
+    """(epochs per CPU-second, epochs per wall second)."""
+    call, epochs = timed
     cpu, wall = per_call(call, seconds)
-    cpu, wall = cpu / epochs, wall / epochs
-    if fraction < 1:
-        cpu_eval, wall_eval = per_call(evaluate, seconds / 4)
-        cpu = max(cpu - cpu_eval, 0.0) / fraction + cpu_eval
-        wall = max(wall - wall_eval, 0.0) / fraction + wall_eval
-    return 1 / max(cpu, 1e-9), 1 / wall
-
-
-def slice_batches(n_batches: int, params: int, batch: int) -> int:
-    """Batches per timed call: a whole epoch when it is small, else about 20M weight-uses
-    and at most 250 batches."""
-    return max(1, min(n_batches, 250, 20_000_000 // max(1, params * batch)))
+    return epochs / max(cpu, 1e-9), epochs / wall
 
 
 def eager_epoch(trainer: Trainer, threads: int) -> Timed:
     """The plain loop people write first: nn.Sequential, autograd, torch.optim.SGD, then an
-    evaluation of both splits under no_grad. Times a slice of batches for big cells."""
+    evaluation of both splits under no_grad."""
     hidden = [layer.out_features for _, layer in trainer.model.dense_layers()][:-1]
     x, xt = trainer.x_train, trainer.x_test
     t = torch.as_tensor(np.where(trainer.dataset.y_train == 1, 1.0, -1.0),
@@ -99,41 +98,33 @@ def eager_epoch(trainer: Trainer, threads: int) -> Timed:
     net = torch.nn.Sequential(*layers, torch.nn.Linear(width, 1), torch.nn.Tanh())
     opt = torch.optim.SGD(net.parameters(), lr=0.03)
     bs, n = 10, len(x)
-    n_batches = -(-n // bs)
-    k = slice_batches(n_batches, trainer.n_params, bs)
-
-    def evaluate() -> None:
-        torch.set_num_threads(threads)
-        with torch.no_grad():
-            net(x)
-            net(xt)
 
     def epoch() -> None:
         torch.set_num_threads(threads)
         order = torch.randperm(n)
-        start = int(torch.randint(0, n_batches - k + 1, (1,))) if k < n_batches else 0
-        for b in range(start, start + k):
-            idx = order[b * bs:(b + 1) * bs]
+        for b in range(0, n, bs):
+            idx = order[b:b + bs]
             opt.zero_grad()
             loss = (0.5 * (net(x[idx]) - t[idx]) ** 2).mean()
             loss.backward()
             opt.step()
-        evaluate()
+        with torch.no_grad():
+            net(x)
+            net(xt)
 
-    return epoch, evaluate, k / n_batches, 1
+    return epoch, 1
 
 
 def fused_epoch(trainer: Trainer) -> Timed:
     """The fused kernel alone (whatever the trainer would pick), batches then evaluation."""
     fast = fastpath.FastPath(trainer)
     n_batches = trainer.batches_per_epoch
-    k = slice_batches(n_batches, trainer.n_params, trainer.experiment.training.batch_size)
 
     def epoch() -> None:
-        fast.run(trainer.order, 0, k, 0.03, evaluate=False)
+        fast.run(trainer.order, 0, n_batches, 0.03, evaluate=False)
         fast.evaluate()
 
-    return epoch, fast.evaluate, k / n_batches, 1
+    return epoch, 1
 
 
 CALL_EPOCHS = 20  # epochs per timed call of the trainer when an epoch is small
@@ -141,24 +132,10 @@ CALL_EPOCHS = 20  # epochs per timed call of the trainer when an epoch is small
 
 def trainer_epoch(trainer: Trainer) -> Timed:
     """The trainer as the app runs it (threads and path its own choice): `train`, which runs
-    many epochs to a fused call, timed over CALL_EPOCHS epochs and counted per epoch; big
-    cells start step_epoch on the epoch's last batches, and count its evaluation and
-    bookkeeping once per epoch (scaled with the batches, the shuffle of 25,000 points alone
-    showed as a 10x cliff)."""
-    n_batches = trainer.batches_per_epoch
-    k = slice_batches(n_batches, trainer.n_params, trainer.experiment.training.batch_size)
-    if k == n_batches:
-        return lambda: trainer.train(CALL_EPOCHS), trainer.evaluate, 1.0, CALL_EPOCHS
-
-    def epoch() -> None:
-        trainer.batch_in_epoch = n_batches - k
-        trainer.step_epoch()
-
-    def once_per_epoch() -> None:  # no batch: the evaluation and the epoch's bookkeeping
-        trainer.batch_in_epoch = n_batches  # (next order, history row, state to fall back on)
-        trainer.step_epoch()
-
-    return epoch, once_per_epoch, k / n_batches, 1
+    many epochs to a fused call; CALL_EPOCHS epochs a timed call while an epoch is small
+    (under 20M weight-uses of training: points x parameters), one epoch a call above."""
+    epochs = CALL_EPOCHS if trainer.n_train * trainer.n_params < 20_000_000 else 1
+    return lambda: trainer.train(epochs), epochs
 
 
 def num(value: float, width: int) -> str:
@@ -207,7 +184,7 @@ def tf_ground(seconds: float) -> None:
 def view_snapshot(seconds: float) -> None:
     trainer = Trainer(spiral_experiment([8] * 6))
     trainer.run(5)
-    cpu, wall = rate((lambda: trainer.snapshot(100), None, 1.0, 1), seconds)
+    cpu, wall = rate((lambda: trainer.snapshot(100), 1), seconds)
     print(f"\n3. full view snapshot, 6x8, output + 48 neuron maps at 100x100: "
           f"{1000 / wall:.2f} ms wall, {1000 / cpu:.2f} ms CPU")
 
@@ -250,28 +227,32 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="widths 8, 32, 128, 512; 250 and "
                         "2,500 points")
     parser.add_argument("--sizes", type=int, nargs="+", help="training-set sizes to sweep")
+    parser.add_argument("--widths", type=int, nargs="+", help="hidden widths to sweep")
+    parser.add_argument("--sweep-only", action="store_true", help="only the width x size "
+                        "sweep (no cold compile, TF ground, snapshot)")
     parser.add_argument("--digits", action="store_true", help="also the fused/autograd "
                         "crossover on digits")
     parser.add_argument("--compile-only", action="store_true", help="only the cold compile")
     args = parser.parse_args()
-    print("fused kernel cold compile (a fresh process each, imports included, empty kernel and "
-          "numba cache folders):")
-    for what, wall, cpu in cold_compile():
-        print(f"  {what}: {wall:.1f} s wall, {cpu:.1f} CPU-s")
-    if args.compile_only:
-        return
+    if not args.sweep_only:
+        print("fused kernel cold compile (a fresh process each, imports included, empty kernel "
+              "and numba cache folders):")
+        for what, wall, cpu in cold_compile():
+            print(f"  {what}: {wall:.1f} s wall, {cpu:.1f} CPU-s")
+        if args.compile_only:
+            return
     fastpath.warm_up(spiral_experiment([8, 8]))  # (every spiral figure's kernel: no compile timed)
     print(f"torch {torch.__version__}, {ALL_THREADS} threads by default, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}; {args.seconds:g} s per figure\n")
     widths, sizes = ((8, 32, 128, 512), (250, 2_500)) if args.quick else (WIDTHS, SIZES)
-    sizes = args.sizes or sizes
-    sweep(args.seconds, widths, sizes)
-    tf_ground(args.seconds)
-    view_snapshot(args.seconds)
-    if args.digits:
-        crossover(args.seconds)
-    if torch.cuda.is_available():
-        gpu_figures(args.seconds)
+    sweep(args.seconds, args.widths or widths, args.sizes or sizes)
+    if not args.sweep_only:
+        tf_ground(args.seconds)
+        view_snapshot(args.seconds)
+        if args.digits:
+            crossover(args.seconds)
+        if torch.cuda.is_available():
+            gpu_figures(args.seconds)
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 
