@@ -8,11 +8,17 @@ what the app does per epoch: train on every batch, then loss and accuracy over b
 1. Width x size sweep: spiral, 2 hidden tanh layers of 8 .. 512, 250 / 2,500 / 25,000
    training points, batch 10, SGD 0.03, squared error. Columns: a plain eager PyTorch loop on
    one thread, the same on all threads, the fused kernel, and the trainer (its own choice of
-   path and threads), then the trainer over the best of the three. Every cell times whole
-   epochs: an epoch longer than `--seconds` is timed once (its first call; a 25,000-point epoch
-   at 2 x 512 units is seconds), shorter ones after a warm-up call, as many as fit. (Timing a
-   slice of a big epoch's batches and subtracting a separately timed evaluation was fragile:
-   the evaluation of 50,000 points outweighed the slice, and its noise read as 3-10x.)
+   path and threads), then the trainer over the best of the three. Each figure is the best of
+   `--rounds` rounds, the columns taking turns (the machine is shared: one round's figures
+   spread 30-40%). Cells time whole epochs: an epoch longer than `--seconds` is timed once a
+   round (its first call; a 25,000-point epoch at 2 x 512 units is seconds), shorter ones
+   after a warm-up call, as many as fit. Only a reference loop whose epoch would take more
+   than `--epoch-limit` seconds (torch on all threads collapses on a busy machine: minutes
+   per 25,000-point epoch) is timed in parts, a slice of its batches and its evaluation each
+   timed alone and added up, marked "~". (Timing a slice plus an evaluation and subtracting
+   the evaluation timed apart was fragile: at 25,000 points the evaluation outweighed the
+   slice, and its noise read as a 7x cliff of the trainer at 2 x 512 that whole epochs do
+   not show.)
 2. TF Playground's own configurations, [4, 2] and six layers of 8 on its spiral, against its
    engine (~7,900 and ~780 epochs per CPU-second in Node 20 on this machine class; goal 10x).
 3. The full view snapshot (output and 48 neuron maps at 100x100) of the 6x8 net.
@@ -26,12 +32,14 @@ tens of seconds).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import resource
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -56,9 +64,19 @@ def spiral_experiment(hidden: list[int], fast: bool = True, n_train: int = 250) 
     return exp
 
 
-# What a figure times: a call that trains `epochs` whole epochs, each ending in an
-# evaluation of both splits, and that number.
-Timed = tuple[Callable[[], object], int]
+@dataclass
+class Timed:
+    """What a figure times: `call` trains `epochs` whole epochs, each ending in an evaluation
+    of both splits; a reference loop also gives its parts, timed apart when an epoch is too
+    long to time whole: `batches` trains the first `fraction` of an epoch's batches, and
+    `evaluate` evaluates both splits."""
+
+    call: Callable[[], object]
+    epochs: int = 1
+    batches: Callable[[], object] | None = None
+    fraction: float = 1.0
+    evaluate: Callable[[], object] | None = None
+    in_parts: bool | None = None  # decided on the first figure, kept for the later rounds
 
 
 def per_call(fn: Callable[[], object], seconds: float) -> tuple[float, float]:
@@ -77,11 +95,24 @@ def per_call(fn: Callable[[], object], seconds: float) -> tuple[float, float]:
     return (time.process_time() - c0) / n, (time.perf_counter() - w0) / n
 
 
-def rate(timed: Timed, seconds: float) -> tuple[float, float]:
-    """(epochs per CPU-second, epochs per wall second)."""
-    call, epochs = timed
-    cpu, wall = per_call(call, seconds)
-    return epochs / max(cpu, 1e-9), epochs / wall
+def once(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def rate(timed: Timed, seconds: float, epoch_limit: float = math.inf) -> tuple[float, float, bool]:
+    """(epochs per CPU-second, epochs per wall second, whether it was timed in parts)."""
+    if timed.in_parts is None:
+        timed.in_parts = timed.batches is not None and timed.evaluate is not None and \
+            once(timed.batches) / timed.fraction + once(timed.evaluate) > epoch_limit
+    if timed.in_parts:
+        cpu_b, wall_b = per_call(timed.batches, seconds)
+        cpu_e, wall_e = per_call(timed.evaluate, seconds)
+        return (1 / (cpu_b / timed.fraction + cpu_e), 1 / (wall_b / timed.fraction + wall_e),
+                True)
+    cpu, wall = per_call(timed.call, seconds)
+    return timed.epochs / max(cpu, 1e-9), timed.epochs / wall, False
 
 
 def eager_epoch(trainer: Trainer, threads: int) -> Timed:
@@ -98,33 +129,49 @@ def eager_epoch(trainer: Trainer, threads: int) -> Timed:
     net = torch.nn.Sequential(*layers, torch.nn.Linear(width, 1), torch.nn.Tanh())
     opt = torch.optim.SGD(net.parameters(), lr=0.03)
     bs, n = 10, len(x)
+    n_batches = -(-n // bs)
+    k = slice_batches(n_batches)
 
-    def epoch() -> None:
+    def batches(stop: int) -> None:
         torch.set_num_threads(threads)
         order = torch.randperm(n)
-        for b in range(0, n, bs):
+        for b in range(0, stop * bs, bs):
             idx = order[b:b + bs]
             opt.zero_grad()
             loss = (0.5 * (net(x[idx]) - t[idx]) ** 2).mean()
             loss.backward()
             opt.step()
+
+    def evaluate() -> None:
+        torch.set_num_threads(threads)
         with torch.no_grad():
             net(x)
             net(xt)
 
-    return epoch, 1
+    def epoch() -> None:
+        batches(n_batches)
+        evaluate()
+
+    return Timed(epoch, 1, lambda: batches(k), k / n_batches, evaluate)
+
+
+def slice_batches(n_batches: int) -> int:
+    """Batches a timed part trains when an epoch is too long to time whole."""
+    return min(n_batches, 100)
 
 
 def fused_epoch(trainer: Trainer) -> Timed:
     """The fused kernel alone (whatever the trainer would pick), batches then evaluation."""
     fast = fastpath.FastPath(trainer)
     n_batches = trainer.batches_per_epoch
+    k = slice_batches(n_batches)
 
     def epoch() -> None:
         fast.run(trainer.order, 0, n_batches, 0.03, evaluate=False)
         fast.evaluate()
 
-    return epoch, 1
+    return Timed(epoch, 1, lambda: fast.run(trainer.order, 0, k, 0.03, evaluate=False),
+                 k / n_batches, fast.evaluate)
 
 
 CALL_EPOCHS = 20  # epochs per timed call of the trainer when an epoch is small
@@ -135,7 +182,7 @@ def trainer_epoch(trainer: Trainer) -> Timed:
     many epochs to a fused call; CALL_EPOCHS epochs a timed call while an epoch is small
     (under 20M weight-uses of training: points x parameters), one epoch a call above."""
     epochs = CALL_EPOCHS if trainer.n_train * trainer.n_params < 20_000_000 else 1
-    return lambda: trainer.train(epochs), epochs
+    return Timed(lambda: trainer.train(epochs), epochs)
 
 
 def num(value: float, width: int) -> str:
@@ -144,23 +191,27 @@ def num(value: float, width: int) -> str:
     return f"{value:>{width},.{digits}f}"
 
 
-def sweep(seconds: float, widths, sizes) -> None:
-    print("1. spiral, 2 hidden tanh layers, batch 10: epochs per CPU-second (per wall second)")
-    head = f"{'width':>5} {'train':>6} | {'eager 1 thr':>17} {f'eager {ALL_THREADS} thr':>17} " \
-           f"{'fused':>17} {'trainer':>17} | {'ratio':>5}  trainer's choice"
+def sweep(seconds: float, widths, sizes, rounds: int = 3, epoch_limit: float = 20.0) -> None:
+    print(f"1. spiral, 2 hidden tanh layers, batch 10: epochs per CPU-second (per wall second), "
+          f"best of {rounds} rounds")
+    head = f"{'width':>5} {'train':>6} | {'eager 1 thr':>18} {f'eager {ALL_THREADS} thr':>18} " \
+           f"{'fused':>18} {'trainer':>18} | {'ratio':>5}  trainer's choice"
     print(head)
     for n_train in sizes:
         for width in widths:
             hidden = [width, width]
             base = Trainer(spiral_experiment(hidden, fast=False, n_train=n_train))
-            cells = {"eager1": rate(eager_epoch(base, 1), seconds),
-                     "eagerN": rate(eager_epoch(base, ALL_THREADS), seconds)}
-            torch.set_num_threads(ALL_THREADS)
-            cells["fused"] = rate(fused_epoch(base), seconds)
             ours = Trainer(spiral_experiment(hidden, n_train=n_train))
-            cells["trainer"] = rate(trainer_epoch(ours), seconds)
+            figures = {"eager1": eager_epoch(base, 1), "eagerN": eager_epoch(base, ALL_THREADS),
+                       "fused": fused_epoch(base), "trainer": trainer_epoch(ours)}
+            cells = {k: (0.0, 0.0, False) for k in figures}
+            for _ in range(rounds):  # the columns take turns; each keeps its best round
+                for k, timed in figures.items():
+                    torch.set_num_threads(ALL_THREADS)
+                    cells[k] = max(cells[k], rate(timed, seconds, epoch_limit))
             best = max(cells[k][0] for k in ("eager1", "eagerN", "fused"))
-            text = " ".join(f"{num(c, 8)} ({num(w, 6)})" for c, w in cells.values())
+            text = " ".join(f"{'~' if parts else ' '}{num(c, 8)} ({num(w, 6)})"
+                            for c, w, parts in cells.values())
             print(f"{width:>5} {n_train:>6} | {text} | {cells['trainer'][0] / best:>5.2f}  "
                   f"{ours.path}, {ours.threads['train']} thread(s)")
             torch.set_num_threads(ALL_THREADS)
@@ -173,9 +224,9 @@ def tf_ground(seconds: float) -> None:
           f"{'x TF':>7}{'x eager':>9}")
     for name, hidden in (("[4, 2]", [4, 2]), ("6x8", [8] * 6)):
         base = Trainer(spiral_experiment(hidden, fast=False))
-        e_cpu, e_wall = rate(eager_epoch(base, 1), seconds)
+        e_cpu, e_wall, _ = rate(eager_epoch(base, 1), seconds)
         ours = Trainer(spiral_experiment(hidden))
-        cpu, wall = rate(trainer_epoch(ours), seconds)
+        cpu, wall, _ = rate(trainer_epoch(ours), seconds)
         tf = TF_ENGINE[name]
         print(f"{name:<8}{tf:>11,.0f}{10 * tf:>10,.0f}{num(e_cpu, 10)} ({num(e_wall, 6)})"
               f"{num(cpu, 10)} ({num(wall, 6)}){cpu / tf:>7.1f}{cpu / e_cpu:>9.1f}")
@@ -184,7 +235,7 @@ def tf_ground(seconds: float) -> None:
 def view_snapshot(seconds: float) -> None:
     trainer = Trainer(spiral_experiment([8] * 6))
     trainer.run(5)
-    cpu, wall = rate((lambda: trainer.snapshot(100), 1), seconds)
+    cpu, wall, _ = rate(Timed(lambda: trainer.snapshot(100)), seconds)
     print(f"\n3. full view snapshot, 6x8, output + 48 neuron maps at 100x100: "
           f"{1000 / wall:.2f} ms wall, {1000 / cpu:.2f} ms CPU")
 
@@ -228,6 +279,10 @@ def main() -> None:
                         "2,500 points")
     parser.add_argument("--sizes", type=int, nargs="+", help="training-set sizes to sweep")
     parser.add_argument("--widths", type=int, nargs="+", help="hidden widths to sweep")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per sweep figure "
+                        "(the best counts)")
+    parser.add_argument("--epoch-limit", type=float, default=20.0, help="seconds from which "
+                        "a reference loop's epoch is timed in parts")
     parser.add_argument("--sweep-only", action="store_true", help="only the width x size "
                         "sweep (no cold compile, TF ground, snapshot)")
     parser.add_argument("--digits", action="store_true", help="also the fused/autograd "
@@ -245,7 +300,7 @@ def main() -> None:
     print(f"torch {torch.__version__}, {ALL_THREADS} threads by default, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}; {args.seconds:g} s per figure\n")
     widths, sizes = ((8, 32, 128, 512), (250, 2_500)) if args.quick else (WIDTHS, SIZES)
-    sweep(args.seconds, args.widths or widths, args.sizes or sizes)
+    sweep(args.seconds, args.widths or widths, args.sizes or sizes, args.rounds, args.epoch_limit)
     if not args.sweep_only:
         tf_ground(args.seconds)
         view_snapshot(args.seconds)
