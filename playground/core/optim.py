@@ -126,7 +126,11 @@ AllUpdate = Callable[[list, list, list, float, dict, int, list], None]
 
 
 def _slots(states: list[dict], params: list[torch.Tensor], key: str) -> list[torch.Tensor]:
-    return [s.setdefault(key, torch.zeros_like(p)) for s, p in zip(states, params, strict=True)]
+    """Each tensor's `key` state, zeros the first time (allocated only then)."""
+    for s, p in zip(states, params, strict=True):
+        if key not in s:
+            s[key] = torch.zeros_like(p)
+    return [s[key] for s in states]
 
 
 def _sgd_all(ps, gs, ss, lr, hp, t, decays):
