@@ -63,6 +63,9 @@ def use_threads(n: int) -> None:
 #     2 x 192 (3.8e4) 51-83 vs 50-101, a tie; 2 x 256 (6.7e4) 36 vs 77 (Adam: 37 vs 36);
 #   digits, ReLU: [64, 64] (8.9e3) at batch 32 fused 139-150 vs 34-52; [128, 128] (2.6e4)
 #     at batch 32 55 vs 45 (SGD), at 64 59-75 vs 46-67.
+# Re-measured once the autograd step lost its per-tensor optimizer loop and module calls
+# (best of 15 epochs, load ~4, spiral 250 points): 2 x 128 fused 302 vs 126, 2 x 192 137 vs
+# 100, 2 x 256 76 vs 81, 2 x 512 18 vs 38; the crossover stays between 192 and 256 units.
 # fastpath.FUSED_WORK (batch x parameters) sends the very largest batches to autograd too.
 FUSED_CROSSOVER = 40_000
 
