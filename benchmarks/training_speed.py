@@ -8,24 +8,38 @@ what the app does per epoch: train on every batch, then loss and accuracy over b
 1. Width x size sweep: spiral, 2 hidden tanh layers of 8 .. 512, 250 / 2,500 / 25,000
    training points, batch 10, SGD 0.03, squared error. Columns: a plain eager PyTorch loop on
    one thread, the same on all threads, the fused kernel, and the trainer (its own choice of
-   path and threads), then the trainer over the best of the three. Large cells time a slice of
-   an epoch's batches plus one full evaluation and scale the batches to a whole epoch.
+   path and threads), then the trainer over the best of the three. Each figure is the best of
+   `--rounds` rounds, the columns taking turns (the machine is shared: one round's figures
+   spread 30-40%). Cells time whole epochs: an epoch longer than `--seconds` is timed once a
+   round (its first call; a 25,000-point epoch at 2 x 512 units is seconds), shorter ones
+   after a warm-up call, as many as fit. Only a reference loop whose epoch would take more
+   than `--epoch-limit` seconds (torch on all threads collapses on a busy machine: minutes
+   per 25,000-point epoch) is timed in parts, a slice of its batches and its evaluation each
+   timed alone and added up, marked "~". (Timing a slice plus an evaluation and subtracting
+   the evaluation timed apart was fragile: at 25,000 points the evaluation outweighed the
+   slice, and its noise read as a 7x cliff of the trainer at 2 x 512 that whole epochs do
+   not show.)
 2. TF Playground's own configurations, [4, 2] and six layers of 8 on its spiral, against its
    engine (~7,900 and ~780 epochs per CPU-second in Node 20 on this machine class; goal 10x).
 3. The full view snapshot (output and 48 neuron maps at 100x100) of the 6x8 net.
 
-    python benchmarks/training_speed.py [--seconds 1] [--quick] [--digits]
+    python benchmarks/training_speed.py [--seconds 1] [--quick] [--sizes 25000] [--digits]
+
+The 25,000-point row takes minutes (about 2 epochs per cell, the fused kernel's at 512 units
+tens of seconds).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import resource
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -50,17 +64,32 @@ def spiral_experiment(hidden: list[int], fast: bool = True, n_train: int = 250) 
     return exp
 
 
-# What a figure times: a call that trains `fraction` of an epoch's batches then evaluates
-# both splits once (or trains `epochs` whole epochs; 0: the epochs it returns), and that
-# evaluation alone (to count it once per epoch for slices).
-Timed = tuple[Callable[[], object], Callable[[], object], float, int]
+@dataclass
+class Timed:
+    """What a figure times: `call` trains `epochs` whole epochs (0: as many as it returns),
+    each ending in an evaluation of both splits; a reference loop also gives its parts,
+    timed apart when an epoch is too long to time whole: `batches` trains the first
+    `fraction` of an epoch's batches, and `evaluate` evaluates both splits."""
+
+    call: Callable[[], object]
+    epochs: int = 1
+    batches: Callable[[], object] | None = None
+    fraction: float = 1.0
+    evaluate: Callable[[], object] | None = None
+    in_parts: bool | None = None  # decided on the first figure, kept for the later rounds
 
 
 def per_call(fn: Callable[[], object], seconds: float, counted: bool = False
              ) -> tuple[float, float]:
-    """Mean (CPU, wall) seconds per call over about `seconds`, after one warm-up call; per
-    unit of what the calls return when `counted` (the trainer's epochs done)."""
-    fn()
+    """Mean (CPU, wall) seconds per call over about `seconds`; per unit of what the calls
+    return when `counted` (the trainer's epochs done). A first call that takes at least
+    `seconds` is the measurement (one call of a big epoch: its first batches' warm-up is lost
+    in thousands); a shorter one is a warm-up, and the calls after it are timed."""
+    c0, w0 = time.process_time(), time.perf_counter()
+    done = fn()
+    first_cpu, first_wall = time.process_time() - c0, time.perf_counter() - w0
+    if first_wall >= seconds:
+        return first_cpu / (done if counted else 1), first_wall / (done if counted else 1)
     n, c0, w0 = 0, time.process_time(), time.perf_counter()
     while n == 0 or time.perf_counter() - w0 < seconds:
         done = fn() if counted else 1
@@ -70,28 +99,30 @@ def per_call(fn: Callable[[], object], seconds: float, counted: bool = False
     return (time.process_time() - c0) / n, (time.perf_counter() - w0) / n
 
 
-def rate(timed: Timed, seconds: float) -> tuple[float, float]:
-    """(epochs per CPU-second, epochs per wall second). A slice's batches are scaled to a
-    whole epoch; its evaluation is counted once. A call of several epochs counts them all."""
-    call, evaluate, fraction, epochs = timed
-    cpu, wall = per_call(call, seconds, counted=epochs == 0)
-    cpu, wall = cpu / max(epochs, 1), wall / max(epochs, 1)
-    if fraction < 1:
-        cpu_eval, wall_eval = per_call(evaluate, seconds / 4)
-        cpu = max(cpu - cpu_eval, 0.0) / fraction + cpu_eval
-        wall = max(wall - wall_eval, 0.0) / fraction + wall_eval
-    return 1 / max(cpu, 1e-9), 1 / wall
+def once(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
-def slice_batches(n_batches: int, params: int, batch: int) -> int:
-    """Batches per timed call: a whole epoch when it is small, else about 20M weight-uses
-    and at most 250 batches."""
-    return max(1, min(n_batches, 250, 20_000_000 // max(1, params * batch)))
+def rate(timed: Timed, seconds: float, epoch_limit: float = math.inf) -> tuple[float, float, bool]:
+    """(epochs per CPU-second, epochs per wall second, whether it was timed in parts)."""
+    if timed.in_parts is None:
+        timed.in_parts = timed.batches is not None and timed.evaluate is not None and \
+            once(timed.batches) / timed.fraction + once(timed.evaluate) > epoch_limit
+    if timed.in_parts:
+        cpu_b, wall_b = per_call(timed.batches, seconds)
+        cpu_e, wall_e = per_call(timed.evaluate, seconds)
+        return (1 / (cpu_b / timed.fraction + cpu_e), 1 / (wall_b / timed.fraction + wall_e),
+                True)
+    cpu, wall = per_call(timed.call, seconds, counted=timed.epochs == 0)
+    epochs = timed.epochs or 1
+    return epochs / max(cpu, 1e-9), epochs / wall, False
 
 
 def eager_epoch(trainer: Trainer, threads: int) -> Timed:
     """The plain loop people write first: nn.Sequential, autograd, torch.optim.SGD, then an
-    evaluation of both splits under no_grad. Times a slice of batches for big cells."""
+    evaluation of both splits under no_grad."""
     hidden = [layer.out_features for _, layer in trainer.model.dense_layers()][:-1]
     x, xt = trainer.x_train, trainer.x_test
     t = torch.as_tensor(np.where(trainer.dataset.y_train == 1, 1.0, -1.0),
@@ -104,7 +135,17 @@ def eager_epoch(trainer: Trainer, threads: int) -> Timed:
     opt = torch.optim.SGD(net.parameters(), lr=0.03)
     bs, n = 10, len(x)
     n_batches = -(-n // bs)
-    k = slice_batches(n_batches, trainer.n_params, bs)
+    k = slice_batches(n_batches)
+
+    def batches(stop: int) -> None:
+        torch.set_num_threads(threads)
+        order = torch.randperm(n)
+        for b in range(0, stop * bs, bs):
+            idx = order[b:b + bs]
+            opt.zero_grad()
+            loss = (0.5 * (net(x[idx]) - t[idx]) ** 2).mean()
+            loss.backward()
+            opt.step()
 
     def evaluate() -> None:
         torch.set_num_threads(threads)
@@ -113,31 +154,29 @@ def eager_epoch(trainer: Trainer, threads: int) -> Timed:
             net(xt)
 
     def epoch() -> None:
-        torch.set_num_threads(threads)
-        order = torch.randperm(n)
-        start = int(torch.randint(0, n_batches - k + 1, (1,))) if k < n_batches else 0
-        for b in range(start, start + k):
-            idx = order[b * bs:(b + 1) * bs]
-            opt.zero_grad()
-            loss = (0.5 * (net(x[idx]) - t[idx]) ** 2).mean()
-            loss.backward()
-            opt.step()
+        batches(n_batches)
         evaluate()
 
-    return epoch, evaluate, k / n_batches, 1
+    return Timed(epoch, 1, lambda: batches(k), k / n_batches, evaluate)
+
+
+def slice_batches(n_batches: int) -> int:
+    """Batches a timed part trains when an epoch is too long to time whole."""
+    return min(n_batches, 100)
 
 
 def fused_epoch(trainer: Trainer) -> Timed:
     """The fused kernel alone (whatever the trainer would pick), batches then evaluation."""
     fast = fastpath.FastPath(trainer)
     n_batches = trainer.batches_per_epoch
-    k = slice_batches(n_batches, trainer.n_params, trainer.experiment.training.batch_size)
+    k = slice_batches(n_batches)
 
     def epoch() -> None:
-        fast.run(trainer.order, 0, k, 0.03, evaluate=False)
+        fast.run(trainer.order, 0, n_batches, 0.03, evaluate=False)
         fast.evaluate()
 
-    return epoch, fast.evaluate, k / n_batches, 1
+    return Timed(epoch, 1, lambda: fast.run(trainer.order, 0, k, 0.03, evaluate=False),
+                 k / n_batches, fast.evaluate)
 
 
 SLICE = 0.004  # seconds per call of the trainer when an epoch is small: gui/worker.py's SLICE
@@ -145,24 +184,12 @@ SLICE = 0.004  # seconds per call of the trainer when an epoch is small: gui/wor
 
 def trainer_epoch(trainer: Trainer) -> Timed:
     """The trainer as the app runs it (threads and path its own choice): `train` as the
-    window's worker calls it at full speed (epochs for SLICE seconds, many to a fused call),
-    counted per epoch; big cells start step_epoch on the epoch's last batches, and count its
-    evaluation and bookkeeping once per epoch (scaled with the batches, the shuffle of 25,000
-    points alone showed as a 10x cliff)."""
-    n_batches = trainer.batches_per_epoch
-    k = slice_batches(n_batches, trainer.n_params, trainer.experiment.training.batch_size)
-    if k == n_batches:
-        return lambda: trainer.train(1 << 40, seconds=SLICE), trainer.evaluate, 1.0, 0
-
-    def epoch() -> None:
-        trainer.batch_in_epoch = n_batches - k
-        trainer.step_epoch()
-
-    def once_per_epoch() -> None:  # no batch: the evaluation and the epoch's bookkeeping
-        trainer.batch_in_epoch = n_batches  # (next order, history row, state to fall back on)
-        trainer.step_epoch()
-
-    return epoch, once_per_epoch, k / n_batches, 1
+    window's worker calls it at full speed (epochs for SLICE seconds, many to a fused call)
+    while an epoch is small (under 20M weight-uses of training: points x parameters), one
+    epoch a call above."""
+    if trainer.n_train * trainer.n_params < 20_000_000:
+        return Timed(lambda: trainer.train(1 << 40, seconds=SLICE), 0)
+    return Timed(lambda: trainer.train(1), 1)
 
 
 def num(value: float, width: int) -> str:
@@ -171,23 +198,27 @@ def num(value: float, width: int) -> str:
     return f"{value:>{width},.{digits}f}"
 
 
-def sweep(seconds: float, widths, sizes) -> None:
-    print("1. spiral, 2 hidden tanh layers, batch 10: epochs per CPU-second (per wall second)")
-    head = f"{'width':>5} {'train':>6} | {'eager 1 thr':>17} {f'eager {ALL_THREADS} thr':>17} " \
-           f"{'fused':>17} {'trainer':>17} | {'ratio':>5}  trainer's choice"
+def sweep(seconds: float, widths, sizes, rounds: int = 3, epoch_limit: float = 20.0) -> None:
+    print(f"1. spiral, 2 hidden tanh layers, batch 10: epochs per CPU-second (per wall second), "
+          f"best of {rounds} rounds")
+    head = f"{'width':>5} {'train':>6} | {'eager 1 thr':>18} {f'eager {ALL_THREADS} thr':>18} " \
+           f"{'fused':>18} {'trainer':>18} | {'ratio':>5}  trainer's choice"
     print(head)
     for n_train in sizes:
         for width in widths:
             hidden = [width, width]
             base = Trainer(spiral_experiment(hidden, fast=False, n_train=n_train))
-            cells = {"eager1": rate(eager_epoch(base, 1), seconds),
-                     "eagerN": rate(eager_epoch(base, ALL_THREADS), seconds)}
-            torch.set_num_threads(ALL_THREADS)
-            cells["fused"] = rate(fused_epoch(base), seconds)
             ours = Trainer(spiral_experiment(hidden, n_train=n_train))
-            cells["trainer"] = rate(trainer_epoch(ours), seconds)
+            figures = {"eager1": eager_epoch(base, 1), "eagerN": eager_epoch(base, ALL_THREADS),
+                       "fused": fused_epoch(base), "trainer": trainer_epoch(ours)}
+            cells = {k: (0.0, 0.0, False) for k in figures}
+            for _ in range(rounds):  # the columns take turns; each keeps its best round
+                for k, timed in figures.items():
+                    torch.set_num_threads(ALL_THREADS)
+                    cells[k] = max(cells[k], rate(timed, seconds, epoch_limit))
             best = max(cells[k][0] for k in ("eager1", "eagerN", "fused"))
-            text = " ".join(f"{num(c, 8)} ({num(w, 6)})" for c, w in cells.values())
+            text = " ".join(f"{'~' if parts else ' '}{num(c, 8)} ({num(w, 6)})"
+                            for c, w, parts in cells.values())
             print(f"{width:>5} {n_train:>6} | {text} | {cells['trainer'][0] / best:>5.2f}  "
                   f"{ours.path}, {ours.threads['train']} thread(s)")
             torch.set_num_threads(ALL_THREADS)
@@ -200,9 +231,9 @@ def tf_ground(seconds: float) -> None:
           f"{'x TF':>7}{'x eager':>9}")
     for name, hidden in (("[4, 2]", [4, 2]), ("6x8", [8] * 6)):
         base = Trainer(spiral_experiment(hidden, fast=False))
-        e_cpu, e_wall = rate(eager_epoch(base, 1), seconds)
+        e_cpu, e_wall, _ = rate(eager_epoch(base, 1), seconds)
         ours = Trainer(spiral_experiment(hidden))
-        cpu, wall = rate(trainer_epoch(ours), seconds)
+        cpu, wall, _ = rate(trainer_epoch(ours), seconds)
         tf = TF_ENGINE[name]
         print(f"{name:<8}{tf:>11,.0f}{10 * tf:>10,.0f}{num(e_cpu, 10)} ({num(e_wall, 6)})"
               f"{num(cpu, 10)} ({num(wall, 6)}){cpu / tf:>7.1f}{cpu / e_cpu:>9.1f}")
@@ -211,7 +242,7 @@ def tf_ground(seconds: float) -> None:
 def view_snapshot(seconds: float) -> None:
     trainer = Trainer(spiral_experiment([8] * 6))
     trainer.run(5)
-    cpu, wall = rate((lambda: trainer.snapshot(100), None, 1.0, 1), seconds)
+    cpu, wall, _ = rate(Timed(lambda: trainer.snapshot(100)), seconds)
     print(f"\n3. full view snapshot, 6x8, output + 48 neuron maps at 100x100: "
           f"{1000 / wall:.2f} ms wall, {1000 / cpu:.2f} ms CPU")
 
@@ -254,28 +285,36 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="widths 8, 32, 128, 512; 250 and "
                         "2,500 points")
     parser.add_argument("--sizes", type=int, nargs="+", help="training-set sizes to sweep")
+    parser.add_argument("--widths", type=int, nargs="+", help="hidden widths to sweep")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per sweep figure "
+                        "(the best counts)")
+    parser.add_argument("--epoch-limit", type=float, default=20.0, help="seconds from which "
+                        "a reference loop's epoch is timed in parts")
+    parser.add_argument("--sweep-only", action="store_true", help="only the width x size "
+                        "sweep (no cold compile, TF ground, snapshot)")
     parser.add_argument("--digits", action="store_true", help="also the fused/autograd "
                         "crossover on digits")
     parser.add_argument("--compile-only", action="store_true", help="only the cold compile")
     args = parser.parse_args()
-    print("fused kernel cold compile (a fresh process each, imports included, empty kernel and "
-          "numba cache folders):")
-    for what, wall, cpu in cold_compile():
-        print(f"  {what}: {wall:.1f} s wall, {cpu:.1f} CPU-s")
-    if args.compile_only:
-        return
+    if not args.sweep_only:
+        print("fused kernel cold compile (a fresh process each, imports included, empty kernel "
+              "and numba cache folders):")
+        for what, wall, cpu in cold_compile():
+            print(f"  {what}: {wall:.1f} s wall, {cpu:.1f} CPU-s")
+        if args.compile_only:
+            return
     fastpath.warm_up(spiral_experiment([8, 8]))  # (every spiral figure's kernel: no compile timed)
     print(f"torch {torch.__version__}, {ALL_THREADS} threads by default, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}; {args.seconds:g} s per figure\n")
     widths, sizes = ((8, 32, 128, 512), (250, 2_500)) if args.quick else (WIDTHS, SIZES)
-    sizes = args.sizes or sizes
-    sweep(args.seconds, widths, sizes)
-    tf_ground(args.seconds)
-    view_snapshot(args.seconds)
-    if args.digits:
-        crossover(args.seconds)
-    if torch.cuda.is_available():
-        gpu_figures(args.seconds)
+    sweep(args.seconds, args.widths or widths, args.sizes or sizes, args.rounds, args.epoch_limit)
+    if not args.sweep_only:
+        tf_ground(args.seconds)
+        view_snapshot(args.seconds)
+        if args.digits:
+            crossover(args.seconds)
+        if torch.cuda.is_available():
+            gpu_figures(args.seconds)
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 

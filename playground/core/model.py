@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from .catalog import ACTIVATIONS, INITS, LINKS, LOSSES
 from .errors import GraphError
@@ -31,8 +32,13 @@ class Activation(nn.Module):
         self.learned = tuple(entry.info.get("learned", ()))
         for key in self.learned:
             setattr(self, key, nn.Parameter(torch.tensor(float(self.params[key]))))
+        # The plain case (most blocks) in one call: the checks below cost as much as a small
+        # layer's tanh.
+        self.plain = self.pieces == 1 and self.fn is not None and not self.learned
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.plain:
+            return self.fn(x, self.params)
         if self.pieces > 1:  # on a tie the first largest piece takes the whole gradient (the
             # catalog's rule; amax would split it), as argmax picks the first
             pieces = x.view(x.shape[0], -1, self.pieces)
@@ -56,8 +62,9 @@ class Dense(nn.Module):
                                          **init_params(node))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        z = self.linear(x)
-        return self.act(z) if self.act is not None else z
+        linear = self.linear  # (nn.Linear's own forward, without a module call around it)
+        z = F.linear(x, linear.weight, linear.bias)
+        return self.act.forward(z) if self.act is not None else z
 
 
 class Dropout(nn.Module):
@@ -117,22 +124,24 @@ class Network(nn.Module):
             elif node.type == "batchnorm":
                 self.blocks[node_id] = BatchNorm(fan_in, eps=float(node.param("delta")),
                                                  momentum=float(node.param("momentum")))
+        # The forward pass as a list: node, kind, its block's forward, its inputs. A training
+        # step of a small network is mostly Python around tiny ops; module calls (hook checks)
+        # and dict lookups per block were a third of its forward pass. The blocks' forwards
+        # are called directly, so module hooks on them would not run (none are used here).
+        self.steps = [(n, self.types[n], self.blocks[n].forward if n in self.blocks else None,
+                       tuple(self.inputs[n])) for n in self.order if n != self.input_id]
 
     def forward(self, x: torch.Tensor, hidden: bool = False):
         values: dict[str, torch.Tensor] = {self.input_id: x}
-        for node_id in self.order:
-            if node_id == self.input_id:
-                continue
-            ins = [values[s] for s in self.inputs[node_id]]
-            kind = self.types[node_id]
-            if kind == "add":
-                out = ins[0]
-                for extra in ins[1:]:
-                    out = out + extra
-            elif kind == "concat":
-                out = torch.cat(ins, dim=1)
-            else:
-                out = self.blocks[node_id](ins[0])
+        for node_id, kind, forward, sources in self.steps:
+            if forward is not None:
+                out = forward(values[sources[0]])
+            elif kind == "add":
+                out = values[sources[0]]
+                for s in sources[1:]:
+                    out = out + values[s]
+            else:  # concat
+                out = torch.cat([values[s] for s in sources], dim=1)
             values[node_id] = out
         z = values[self.output_id]
         if hidden:
@@ -221,10 +230,12 @@ class OutputHead:
             return ACTIVATIONS[self.activation].fn(z, self.activation_params)
         return ACTIVATIONS[LINKS[self.link]].fn(z, {})
 
-    def loss(self, z: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Per-example loss (N,)."""
-        fed = self.output(z) if self.link == "activation" else z
-        return LOSSES[self.loss_name].fn(fed, target, self.loss_params)
+    def loss(self, z: torch.Tensor, target: torch.Tensor,
+             output: torch.Tensor | None = None) -> torch.Tensor:
+        """Per-example loss (N,). `output`: `self.output(z)` when the caller has it already."""
+        if self.link == "activation":
+            z = self.output(z) if output is None else output
+        return LOSSES[self.loss_name].fn(z, target, self.loss_params)
 
     def display(self, o: torch.Tensor) -> torch.Tensor:
         """Binary: a score in [-1, 1] (sign = class, size = confidence); multiclass:

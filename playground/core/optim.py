@@ -4,11 +4,17 @@ The notes put ν inside the square root (θ ← θ − ε g / √(a + ν)); so d
 the catalog say so. Every optimizer updates a list of tensors in place from a list of gradients.
 Each entry also holds the rule as the fused kernel computes it over its flat buffer (the kernel
 is generated from it, kernel/generate.py); tests hold the two equal for every optimizer.
+
+The autograd path runs each rule over all tensors at once (torch's `_foreach_` operations: one
+call per operation for the whole list instead of one per tensor, the same arithmetic in the
+same order): a step of a small network is mostly Python around tiny operations. A test holds
+those forms equal to the per-tensor ones bit for bit, for every optimizer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 
@@ -114,6 +120,79 @@ OPTIMIZERS = _table(
 )
 
 
+# The same rules over lists of tensors (see the module docstring): params, grads, states,
+# learning rate, hyperparameters, step count, decay flags.
+AllUpdate = Callable[[list, list, list, float, dict, int, list], None]
+
+
+def _slots(states: list[dict], params: list[torch.Tensor], key: str) -> list[torch.Tensor]:
+    """Each tensor's `key` state, zeros the first time (allocated only then)."""
+    for s, p in zip(states, params, strict=True):
+        if key not in s:
+            s[key] = torch.zeros_like(p)
+    return [s[key] for s in states]
+
+
+def _sgd_all(ps, gs, ss, lr, hp, t, decays):
+    torch._foreach_sub_(ps, gs, alpha=lr)
+
+
+def _momentum_all(ps, gs, ss, lr, hp, t, decays):
+    vs = _slots(ss, ps, "v")
+    torch._foreach_mul_(vs, hp["momentum"])
+    torch._foreach_sub_(vs, gs, alpha=lr)
+    torch._foreach_add_(ps, vs)
+
+
+def _nesterov_all(ps, gs, ss, lr, hp, t, decays):
+    vs = _slots(ss, ps, "v")
+    torch._foreach_mul_(vs, hp["momentum"])
+    torch._foreach_sub_(vs, gs, alpha=lr)
+    torch._foreach_add_(ps, vs, alpha=hp["momentum"])
+    torch._foreach_sub_(ps, gs, alpha=lr)
+
+
+def _root(acc: list[torch.Tensor], nu: float) -> list[torch.Tensor]:
+    """√(a + ν), new tensors (a stays)."""
+    out = torch._foreach_add(acc, nu)
+    torch._foreach_sqrt_(out)
+    return out
+
+
+def _adagrad_all(ps, gs, ss, lr, hp, t, decays):
+    acc = _slots(ss, ps, "a")
+    torch._foreach_addcmul_(acc, gs, gs)
+    torch._foreach_addcdiv_(ps, gs, _root(acc, hp["nu"]), value=-lr)
+
+
+def _rmsprop_all(ps, gs, ss, lr, hp, t, decays):
+    acc = _slots(ss, ps, "a")
+    torch._foreach_mul_(acc, hp["beta"])
+    torch._foreach_addcmul_(acc, gs, gs, value=1.0 - hp["beta"])
+    torch._foreach_addcdiv_(ps, gs, _root(acc, hp["nu"]), value=-lr)
+
+
+def _adam_all(ps, gs, ss, lr, hp, t, decays):
+    vs, acc = _slots(ss, ps, "v"), _slots(ss, ps, "a")
+    b1, b2 = hp["beta1"], hp["beta2"]
+    torch._foreach_mul_(vs, b1)
+    torch._foreach_add_(vs, gs, alpha=1.0 - b1)
+    torch._foreach_mul_(acc, b2)
+    torch._foreach_addcmul_(acc, gs, gs, value=1.0 - b2)
+    v_hat = torch._foreach_div(vs, 1.0 - b1**t)
+    a_hat = torch._foreach_div(acc, 1.0 - b2**t)
+    if hp.get("weight_decay", 0.0):
+        decayed = [p for p, decay in zip(ps, decays, strict=True) if decay]
+        if decayed:
+            torch._foreach_mul_(decayed, 1.0 - lr * hp["weight_decay"])
+    torch._foreach_addcdiv_(ps, v_hat, _root(a_hat, hp["nu"]), value=-lr)
+
+
+ALL_AT_ONCE: dict[Any, AllUpdate] = {_sgd: _sgd_all, _momentum: _momentum_all,
+                                     _nesterov: _nesterov_all, _adagrad: _adagrad_all,
+                                     _rmsprop: _rmsprop_all, _adam: _adam_all}
+
+
 class Optimizer:
     """State of one optimizer over a fixed list of tensors (weights decay, biases don't)."""
 
@@ -125,10 +204,17 @@ class Optimizer:
         self.decay_mask = list(decay_mask)
         self.state: list[dict[str, torch.Tensor]] = [{} for _ in self.params]
         self.t = 0
+        self.all_at_once = ALL_AT_ONCE.get(self.entry.fn)
 
     @torch.no_grad()
-    def step(self, grads: Sequence[torch.Tensor], lr: float) -> None:
+    def step(self, grads: Sequence[torch.Tensor], lr: float, per_tensor: bool = False) -> None:
+        """One update; `per_tensor` runs the rule as written in the catalog entry, tensor by
+        tensor (the same numbers: a test)."""
         self.t += 1
+        if self.all_at_once is not None and not per_tensor and self.params:
+            self.all_at_once(self.params, list(grads), self.state, lr, self.hyper, self.t,
+                             self.decay_mask)
+            return
         update = self.entry.fn
         for p, g, s, decay in zip(self.params, grads, self.state, self.decay_mask, strict=True):
             update(p, g, s, lr, self.hyper, self.t, decay)

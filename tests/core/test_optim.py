@@ -82,3 +82,28 @@ def test_adamw_decays_weights_but_not_biases():
 def test_unknown_hyperparameter_is_named():
     with pytest.raises(ValueError, match="momentum"):
         Optimizer("adam", {"momentum": 0.9}, [torch.zeros(1)], [True])
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_all_at_once_form_gives_the_per_tensor_rules_numbers_bit_for_bit(name):
+    # The autograd path steps all tensors at once (torch's _foreach_ operations); the catalog
+    # writes each rule tensor by tensor. Weights (decayed), biases and a learned scalar, with
+    # a non-default hyperparameter (AdamW's decay) and gradients of both signs and many sizes.
+    gen = torch.Generator().manual_seed(3)
+    shapes, decay = [(6, 3), (6,), (1, 6), (1,), ()], [True, False, True, False, False]
+    hyper = {"weight_decay": 0.05} if name == "adamw" else {}
+    start = [torch.randn(s, generator=gen) for s in shapes]
+    grads = [[torch.randn(s, generator=gen) * 10.0 ** k for s in shapes] for k in (-3, 0, 2, -1)]
+    runs = []
+    for per_tensor in (True, False):
+        params = [p.clone() for p in start]
+        opt = Optimizer(name, hyper, params, decay)
+        assert opt.all_at_once is not None  # every catalog rule has its all-at-once form
+        for step, g in enumerate(grads):
+            opt.step([x.clone() for x in g], 0.05 * (1 + step), per_tensor=per_tensor)
+        runs.append((params, opt.state))
+    (p1, s1), (p2, s2) = runs
+    assert all(torch.equal(a, b) for a, b in zip(p1, p2, strict=True))
+    assert not all(torch.equal(a, b) for a, b in zip(p1, start, strict=True))
+    assert [sorted(s) for s in s1] == [sorted(s) for s in s2]
+    assert all(torch.equal(a[k], b[k]) for a, b in zip(s1, s2, strict=True) for k in a)
