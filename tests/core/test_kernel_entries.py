@@ -155,3 +155,22 @@ def test_a_background_compile_moves_the_trainer_onto_the_fast_path(tmp_path, mon
     again = Trainer(exp, compile_fast=False)  # compiled on disk, loaded at once
     assert again.path_reason == fastpath.COMPILING
     assert fastpath.BackgroundCompile().request(again) and again.path == "fast"
+
+
+def test_a_second_process_waits_for_a_kernel_being_compiled_instead_of_compiling_it_too(
+        monkeypatch):
+    """Two processes wanting one kernel at once (the app's background compile and a second
+    window, or two test workers) must not both spend the compile: while one holds the kernel's
+    lock, the other waits and then loads the first one's disk cache."""
+    import threading
+
+    kernel = store.Kernel(Plan(("tanh",), False, "tanh", "mse", "sgd", "none", "binary"))
+    kernel.load()  # (compiled once: the waiting load below is then a load from the cache)
+    monkeypatch.setattr(store, "_LOADED", {})  # as in another process
+    loader = threading.Thread(target=kernel.load)
+    with store.compiling_alone(kernel.lock):  # (flock: another open file waits, as a process)
+        loader.start()
+        loader.join(timeout=1.0)
+        assert loader.is_alive(), "loaded beside a compile of the same kernel"
+    loader.join(timeout=60)
+    assert not loader.is_alive() and kernel.loaded()

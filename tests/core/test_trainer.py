@@ -155,10 +155,15 @@ def test_max_norm_bounds_each_unit():
     assert (norms <= 0.5 + 1e-5).all()
 
 
+# test_every_activation_trains and test_every_loss_trains_on_a_fitting_problem train on
+# autograd: on the fast path each entry would compile a kernel of its own (~10-15 CPU-seconds
+# each, fifteen of them used by no other test) to train 5-10 epochs. The
+# fused kernel is held equal to autograd for every activation and every loss, step by step,
+# in test_fastpath.py (test_every_activation, test_every_loss_optimizer_and_penalty).
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_every_activation_trains(activation):
     t = Trainer(experiment("xor", hidden=(4,), activation=activation, optimizer="adam",
-                           learning_rate=0.01))
+                           learning_rate=0.01, fast_path=False))
     before = t.last_metrics["train_loss"]
     t.run(10)
     assert t.last_metrics["train_loss"] < before
@@ -177,7 +182,8 @@ def test_every_optimizer_lowers_the_loss(optimizer):
 def test_every_loss_trains_on_a_fitting_problem(loss):
     problem = next(iter(sorted(LOSSES[loss].info["problems"])))
     generator = {"binary": "gauss", "multiclass": "blobs", "regression": "plane"}[problem]
-    exp = experiment(generator, hidden=(4,), optimizer="adam", learning_rate=0.01)
+    exp = experiment(generator, hidden=(4,), optimizer="adam", learning_rate=0.01,
+                     fast_path=False)
     out = "softmax" if problem == "multiclass" and loss in ("mse", "mae", "huber") else (
         "linear" if problem == "regression" else "tanh")
     exp.network.set_params("output", loss=loss, activation=out)

@@ -12,6 +12,7 @@ never waits for a compile nor shares the GIL with one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -20,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from types import ModuleType
@@ -64,6 +66,7 @@ class Kernel:
         self.path = kernel_dir() / f"{self.name}.py"
         self.marker = self.path.with_suffix(".compiled")
         self.log = self.path.with_suffix(".log")  # a background compile's errors
+        self.lock = self.path.with_suffix(".lock")
 
     def compiled_on_disk(self) -> bool:
         """Whether a process on this machine compiled it (loading it is then quick)."""
@@ -100,7 +103,8 @@ class Kernel:
         module = importlib.util.module_from_spec(spec)
         sys.modules[self.name] = module
         spec.loader.exec_module(module)
-        warm_up(module)
+        with compiling_alone(self.lock):
+            warm_up(module)
         _LOADED[self.name] = module
         from numba.core import config
 
@@ -117,6 +121,28 @@ class Kernel:
 
 
 _LOADED: dict[str, ModuleType] = {}
+
+
+@contextlib.contextmanager
+def compiling_alone(lock: Path) -> Iterator[None]:
+    """Holds `lock` (a file beside the kernel) while numba compiles or loads the kernel: a
+    second process wanting the same kernel at the same time (the app's background compile and
+    a second window, or test workers) waits for the first one's disk cache and loads it,
+    instead of compiling it again beside it. The lock goes with the process that holds it,
+    however it ends; where file locks are not available, each compiles on its own as before."""
+    try:
+        import fcntl
+    except ImportError:  # (Windows: no flock)
+        fcntl = None
+    with contextlib.ExitStack() as held:
+        if fcntl is not None:
+            try:
+                fh = held.enter_context(open(lock, "a"))
+            except OSError:  # (a read-only folder: compile unlocked)
+                fh = None
+            if fh is not None:
+                fcntl.flock(fh, fcntl.LOCK_EX)  # (released when the file closes)
+        yield
 
 
 def warm_up(module: ModuleType) -> None:
