@@ -92,7 +92,8 @@ def per_call(fn: Callable[[], object], seconds: float, counted: bool = False
         return first_cpu / (done if counted else 1), first_wall / (done if counted else 1)
     n, c0, w0 = 0, time.process_time(), time.perf_counter()
     while n == 0 or time.perf_counter() - w0 < seconds:
-        done = fn() if counted else 1
+        done = fn()
+        done = done if counted else 1
         if not done:
             raise RuntimeError("the trainer stopped (an epoch limit, or divergence)")
         n += done
