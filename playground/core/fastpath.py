@@ -394,6 +394,12 @@ class FastPath:
         self.finite = bool(finite)
         return int(done), int(done) == len(learning_rates)
 
+    def shuffled(self, seed: int, n: int) -> np.ndarray:
+        """shuffle.shuffled(seed, n), compiled (the kernel's own shuffle)."""
+        order = np.empty(n, np.int64)
+        self.module.shuffled_into(seed, order)
+        return order
+
     def kept_state(self) -> tuple:
         """What `copy_state` would return after the last finite epoch of `run_epochs`."""
         return self._kept, self._kept_t

@@ -229,10 +229,12 @@ class Trainer:
     def _epoch_order(self) -> torch.Tensor:
         """The next epoch's order of the training examples (shuffle.py: one seed drawn from
         the shuffle generator, as a fused call of many epochs draws them)."""
-        if self.experiment.training.shuffle:
-            return torch.from_numpy(shuffle.shuffled(int(shuffle.draw_seeds(self.shuffle_gen,
-                                                                            1)[0]), self.n_train))
-        return torch.arange(self.n_train)
+        if not self.experiment.training.shuffle:
+            return torch.arange(self.n_train)
+        seed = int(shuffle.draw_seeds(self.shuffle_gen, 1)[0])
+        fast = getattr(self, "fast", None)  # (the first order is drawn before there is one)
+        return torch.from_numpy(shuffle.shuffled(seed, self.n_train) if fast is None
+                                else fast.shuffled(seed, self.n_train))
 
     # ----------------------------------------------------------------------- settings
     @property

@@ -52,3 +52,6 @@ def test_the_kernel_shuffles_as_python_does():
     seeds = shuffle.draw_seeds(replay, 40)
     assert trainer.order.tolist() == shuffle.shuffled(int(seeds[-1]), trainer.n_train).tolist()
     assert trainer.order.tolist() != first.tolist()
+    trainer.step_epoch()  # epoch by epoch, the fused path shuffles with the kernel's own code
+    seed = int(shuffle.draw_seeds(replay, 1)[0])
+    assert trainer.order.tolist() == shuffle.shuffled(seed, trainer.n_train).tolist()

@@ -332,7 +332,7 @@ def source(plan: Plan) -> str:
         "from playground.core.kernel.blocks import (\n    affine_forward, all_finite, "
         "clip_gradient, copy_columns, f32, gather_columns, inline,\n    jit, "
         "limit_norm, maxout_backward, maxout_forward, right_binary, right_classes,\n    "
-        "shuffle_order, weight_and_input_grads, weight_grads)\n\n",
+        "shuffle_order, shuffled_into, weight_and_input_grads, weight_grads)\n\n",
         f"SETTINGS = np.dtype({settings_fields(plan)!r}, align=True)\n",
         f"LAYER = np.dtype({layer_fields(plan)!r}, align=True)\n",
         f"STATE = {OPTIMIZERS[plan.optimizer].kernel.state!r}\n",

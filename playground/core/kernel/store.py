@@ -160,6 +160,7 @@ def warm_up(module: ModuleType) -> None:
                       np.zeros((4, 2, 1, 1), f32), np.zeros((2, 1, 1), i64),
                       np.zeros((4, 1), f32), 0, 0, np.zeros(1), 0, False, np.zeros((1, 4)),
                       np.zeros((0, 1), f32), np.zeros(0, i64))
+    module.shuffled_into(0, np.zeros(1, i64))
 
 
 def start_compiling(kernel: Kernel) -> subprocess.Popen | None:
