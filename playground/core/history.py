@@ -6,9 +6,13 @@ ones only once a value arrives in it: validation, AUC and R² are NaN in most ru
 15 columns left out halve what a long run's history costs (68 -> 36 bytes an epoch). What
 the trace plots need is `view()`: at most `VIEW_BUCKETS` buckets of epochs, each drawn as its
 lowest and highest value (min/max decimation), kept up to date from the rows added since the
-last call; it costs the same at epoch 1,000 and epoch 10,000,000. Files store the columns as
-compressed little-endian bytes; NaN and infinite values (a regression run's accuracy) are
-stored as they are.
+last call; it costs the same at epoch 1,000 and epoch 10,000,000. Memory does too, past
+`CAPACITY` rows: a longer run keeps every other row and then only epochs divisible by a step
+that doubles as needed (and always the newest), as TensorBoard samples long runs, so hours at
+full speed hold at most ~36 MB; the view folds in every epoch before any is dropped, so a
+one-epoch spike still shows. Files store the columns as compressed little-endian bytes (and
+the step, once past 1); NaN and infinite values (a regression run's accuracy) are stored as
+they are.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ DTYPES = {"epoch": np.int64, "wall_time": np.float64}
 BLOCK = 1 << 16  # rows per preallocated block
 VIEW_BUCKETS = 2048  # buckets of the thinned view: about a wide plot's pixel columns
 MAX_ROWS = 50_000_000  # a file claiming more is not a playground history
+# Rows kept at most (36 MB of the base columns): past it, every other kept row goes, and from
+# then on only epochs divisible by the step (2, 4, ...) are kept, and always the newest; the
+# plots' view still folds in every epoch. [4, 2] at full speed gets there in about 20 s.
+CAPACITY = 1 << 20
 
 
 def _dtype(column: str) -> type:
@@ -47,8 +55,10 @@ class History:
 
     def __init__(self) -> None:
         self._blocks: list[dict[str, np.ndarray]] = []
-        self._n = 0
-        self._stride = 1  # epochs per bucket of the view
+        self._n = 0  # rows kept
+        self._seen = 0  # rows ever added (the view's buckets count these)
+        self._keep = 1  # rows kept: every epoch while 1, then epochs divisible by this
+        self._stride = 1  # rows per bucket of the view
         self._buckets = 0  # buckets in use
         self._folded = 0  # rows already in the buckets
         self._low = {c: np.empty(VIEW_BUCKETS) for c in COLUMNS}
@@ -68,6 +78,10 @@ class History:
 
     def append(self, **row: float) -> None:
         """Add one epoch's row; the base columns must be given, any other left out is NaN."""
+        if self._keep > 1 or self._n == CAPACITY:
+            self.extend(**{c: np.array([v], _dtype(c)) for c, v in row.items()
+                           if v is not None})
+            return
         at = self._n & (BLOCK - 1)
         if at == 0:
             self._new_block()
@@ -81,17 +95,44 @@ class History:
             elif column in block:
                 block[column][at] = np.nan
         self._n += 1
+        self._seen += 1
 
     def extend(self, **columns: np.ndarray) -> None:
         """Add several epochs' rows at once (equal-length arrays; the base columns must be
         given, any other left out is NaN): what `append` does row by row."""
         n = len(columns["epoch"])
+        if not n:
+            return
+        if self._keep == 1 and self._n + n <= CAPACITY:
+            self._store(columns)
+            self._seen += n
+            return
+        # Thinning: every row goes into the view now, as it is seen; only some are kept.
+        self._fold()
+        self._fold_rows(lambda c: np.asarray(columns[c], _dtype(c)).astype(np.float64)
+                        if columns.get(c) is not None else np.full(n, np.nan),
+                        self._seen, self._seen + n)  # (at the precision rows are kept at)
+        self._seen += n
+        epochs = np.asarray(columns["epoch"])
+        while True:
+            if self._n and self.column("epoch", self._n - 1)[0] % self._keep:
+                self._n -= 1  # the newest row is kept only until a newer one arrives
+            keep = epochs % self._keep == 0
+            keep[-1] = True
+            if self._n + int(keep.sum()) <= CAPACITY:
+                break
+            self._thin()
+        self._store({c: np.asarray(v)[keep] for c, v in columns.items() if v is not None})
+
+    def _store(self, columns: dict[str, np.ndarray]) -> None:
+        """Write rows after the kept ones, a new block as each fills."""
+        n = len(columns["epoch"])
         done = 0
         while done < n:
             at = self._n & (BLOCK - 1)
-            if at == 0:
+            if len(self._blocks) * BLOCK <= self._n:  # (not after a dropped newest row)
                 self._new_block()
-            block = self._blocks[-1]
+            block = self._blocks[self._n // BLOCK]
             take = min(n - done, BLOCK - at)
             for column in BASE_COLUMNS:
                 block[column][at:at + take] = columns[column][done:done + take]
@@ -105,16 +146,36 @@ class History:
             self._n += take
             done += take
 
+    def _thin(self, newest: bool = False) -> None:
+        """Twice as few rows kept: those whose epoch divides by twice the step (and the
+        newest if asked). The blocks are rebuilt (after the view has every row folded in)."""
+        self._fold()
+        self._keep *= 2
+        epochs = self.column("epoch")
+        keep = epochs % self._keep == 0
+        if len(keep) and newest:
+            keep[-1] = True
+        kept = {c: self.column(c)[keep] for c in self._present()}
+        self._blocks, self._n = [], 0
+        if len(epochs):
+            self._store(kept)
+
+    def _present(self) -> list[str]:
+        """The columns some block holds (the base ones, and optional ones that got values)."""
+        return [c for c in COLUMNS if any(c in block for block in self._blocks)]
+
     def set_last(self, **values: float) -> None:
         """Fill columns of the newest row measured after it was added (AUC, R² at a frame)."""
         if not self._n:
             return
-        at, block = (self._n - 1) & (BLOCK - 1), self._blocks[-1]
+        at, block = (self._n - 1) & (BLOCK - 1), self._blocks[(self._n - 1) // BLOCK]
         for column, value in values.items():
             array = block[column] if column in BASE_COLUMNS else self._optional(block, column)
             array[at] = value
-        if self._folded == self._n:  # fold the row again (min/max keeps both, NaN skipped)
-            self._folded -= 1
+        if self._folded == self._seen:  # fold the row again (min/max keeps both, NaN skipped)
+            last = self._n - 1
+            self._fold_rows(lambda c: self.column(c, last).astype(np.float64),
+                            self._seen - 1, self._seen)
 
     def __len__(self) -> int:
         return self._n
@@ -145,7 +206,8 @@ class History:
         return {c: self.column(c).tolist() for c in COLUMNS}
 
     @classmethod
-    def from_columns(cls, columns: dict) -> History:
+    def from_columns(cls, columns: dict, keep: int = 1) -> History:
+        """Rows from equal-length columns; `keep` is the thinning step they were kept at."""
         history = cls()
         n = len(columns["epoch"]) if columns else 0
         for start in range(0, n, BLOCK):
@@ -159,7 +221,10 @@ class History:
                     block[c][:len(part)] = part
                 elif not np.isnan(part).all():
                     history._optional(block, c)[:len(part)] = part
-        history._n = n
+        history._n = history._seen = n
+        history._keep = keep
+        while history._n > CAPACITY:  # (a file from elsewhere may hold more)
+            history._thin(newest=True)
         return history
 
     # ---------------------------------------------------------------- view for plots
@@ -179,28 +244,35 @@ class History:
         return out
 
     def _fold(self) -> None:
-        """Bring the buckets up to date with the rows added since the last view."""
-        n = self._n
-        if self._folded == n:
+        """Bring the buckets up to date with the rows added since the last view (kept rows
+        all, while they are folded lazily: thinning folds every row as it arrives)."""
+        start, n = self._folded, self._seen
+        if start == n:
             return
-        while -(-n // self._stride) > VIEW_BUCKETS:
+        first = self._n - (n - start)  # the kept row of the first row not yet folded
+        self._fold_rows(lambda c: self.column(c, first).astype(np.float64), start, n)
+
+    def _fold_rows(self, values_of, start: int, stop: int) -> None:
+        """Fold rows start..stop-1 (counted as added) into the buckets; values_of(column)
+        gives their values as float64. A row folded again keeps its old value's extremes."""
+        while -(-stop // self._stride) > VIEW_BUCKETS:
             self._halve()
-        s, start = self._stride, self._folded
-        first = start // s  # the bucket the first new row falls in (maybe partly filled)
-        cuts = np.arange(first * s, n, s)
+        s = self._stride
+        first = start // s  # the bucket the first row falls in (maybe partly filled)
+        cuts = np.arange(first * s, stop, s)
         cuts[0] = start
         cuts -= start
         for c in COLUMNS:
-            values = self.column(c, start, n).astype(np.float64)
+            values = values_of(c)
             low = np.fmin.reduceat(values, cuts)
             high = np.fmax.reduceat(values, cuts)
-            if start % s:  # the partly filled bucket keeps what it had
+            if start % s or first < self._buckets:  # a bucket with rows keeps what it had
                 low[0] = np.fmin(low[0], self._low[c][first])
                 high[0] = np.fmax(high[0], self._high[c][first])
             self._low[c][first:first + len(low)] = low
             self._high[c][first:first + len(high)] = high
-        self._buckets = -(-n // s)
-        self._folded = n
+        self._buckets = max(self._buckets, -(-stop // s))
+        self._folded = max(self._folded, stop)
 
     def _halve(self) -> None:
         """Merge neighbouring buckets: twice the epochs per bucket, half the buckets."""
@@ -220,6 +292,8 @@ class History:
     def to_record(self) -> dict:
         """The columns as zlib-compressed little-endian bytes in base64, with dtypes."""
         record = {"rows": self._n, "columns": {}}
+        if self._keep > 1:  # (only then: files of shorter runs stay as older versions read)
+            record["keep"] = self._keep
         for c in COLUMNS:
             data = self.column(c).astype(np.dtype(_dtype(c)).newbyteorder("<")).tobytes()
             record["columns"][c] = {"dtype": np.dtype(_dtype(c)).name,
@@ -231,7 +305,12 @@ class History:
         """A history from `to_record`'s form, or the older form of plain lists; SpecError
         names the part that is wrong."""
         if isinstance(raw, dict) and "rows" in raw:
-            return cls.from_columns(_decode_columns(raw, path))
+            keep = raw.get("keep", 1)
+            if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1 \
+                    or keep & (keep - 1) or keep > MAX_ROWS:
+                raise SpecError(f"{path}.keep", "must be a power of two (the epochs kept: "
+                                "those it divides), or left out for every epoch")
+            return cls.from_columns(_decode_columns(raw, path), keep)
         return cls.from_columns(_decode_lists(raw, path))
 
 
@@ -239,7 +318,7 @@ def _decode_columns(raw: dict, path: str) -> dict[str, np.ndarray]:
     rows, columns = raw.get("rows"), raw.get("columns")
     if not isinstance(rows, int) or isinstance(rows, bool) or not 0 <= rows <= MAX_ROWS:
         raise SpecError(f"{path}.rows", f"must be a whole number from 0 to {MAX_ROWS:,}")
-    if set(raw) != {"rows", "columns"} or not isinstance(columns, dict) \
+    if set(raw) - {"keep"} != {"rows", "columns"} or not isinstance(columns, dict) \
             or not set(BASE_COLUMNS) <= set(columns) <= set(COLUMNS):
         raise SpecError(path, f"must hold rows and columns {', '.join(COLUMNS)} (the last "
                         f"{len(COLUMNS) - len(BASE_COLUMNS)} may be left out)")

@@ -225,3 +225,102 @@ def test_columns_never_measured_cost_no_memory_and_read_as_nan():
     again = History.from_columns(h.columns())
     assert np.array_equal(again.column("val_loss"), val, equal_nan=True)
     assert np.array_equal(again.column("train_loss"), h.column("train_loss"))
+
+
+def rows(epochs: np.ndarray) -> dict[str, np.ndarray]:
+    """A made-up run's rows for the given epochs: a loss with a one-epoch spike at 77,777."""
+    loss = 1.0 / np.sqrt(epochs) + np.where(epochs == 77_777, 5.0, 0.0)
+    return {"epoch": epochs, "train_loss": loss, "test_loss": loss * 1.1,
+            "train_accuracy": 1 - loss / 10, "test_accuracy": 1 - loss / 9,
+            "learning_rate": np.full(len(epochs), 0.03), "wall_time": epochs * 1e-4}
+
+
+def fill(h: History, n: int, seed: int = 0) -> None:
+    """Rows 1..n as training adds them: chunks of the fused path and single epochs."""
+    rng = np.random.default_rng(seed)
+    epoch = 0
+    while epoch < n:
+        k = min(n - epoch, int(rng.integers(1, 700)))
+        if k < 5:
+            for e in range(epoch + 1, epoch + k + 1):
+                h.append(**{c: v[0] for c, v in rows(np.array([e])).items()})
+        else:
+            h.extend(**rows(np.arange(epoch + 1, epoch + k + 1)))
+        epoch += k
+
+
+def test_a_run_past_capacity_keeps_bounded_rows_and_the_view_misses_no_epoch(monkeypatch):
+    """Hours at full speed are millions of epochs: the history keeps at most CAPACITY rows
+    (every k-th epoch, and the newest), so memory stops growing, while the plotted view is
+    exactly the one a history keeping every epoch would draw (a one-epoch spike included)."""
+    from playground.core import history as module
+
+    n = 200_000
+    full = History()
+    fill(full, n)
+    assert len(full) == n  # under the real capacity: every epoch
+    full_view = full.view()
+    monkeypatch.setattr(module, "CAPACITY", 5_000)
+    monkeypatch.setattr(module, "BLOCK", 512)  # (block edges crossed often)
+    thin = History()
+    fill(thin, n)
+    assert 2_500 <= len(thin) <= 5_000
+    epochs = thin.column("epoch")
+    step = int(np.diff(epochs[:-1]).min())
+    assert step == int(np.diff(epochs[:-1]).max()) >= 64 and (epochs[:-1] % step == 0).all()
+    assert epochs[-1] == n  # the newest epoch is always there
+    want = rows(epochs)
+    for c in want:  # each kept row holds what that epoch added
+        np.testing.assert_allclose(thin.column(c), want[c], rtol=1e-6)
+    thin_view = thin.view()
+    for c in COLUMNS:
+        np.testing.assert_array_equal(thin_view[c], full_view[c])
+    assert thin_view["train_loss"].max() > 5  # epoch 77,777 was dropped from the rows, not the plot
+    assert 77_777 not in epochs
+
+
+def test_a_thinned_history_takes_late_metrics_saves_and_goes_on_thinning(monkeypatch):
+    from playground.core import history as module
+
+    monkeypatch.setattr(module, "CAPACITY", 1_000)
+    h = History()
+    fill(h, 10_001)
+    step = h.to_record()["keep"]
+    assert step > 1 and h.column("epoch")[-1] == 10_001 and 10_001 % step
+    h.set_last(test_auc=0.75)  # measured at a frame, for the newest epoch
+    assert h.column("test_auc")[-1] == 0.75 and np.nanmax(h.view()["test_auc"]) == 0.75
+    again = History.from_record(h.to_record(), "history")
+    for c in COLUMNS:
+        assert np.array_equal(again.column(c), h.column(c), equal_nan=True)
+    fill_from = 10_002
+    again.extend(**rows(np.arange(fill_from, fill_from + 50)))
+    h.extend(**rows(np.arange(fill_from, fill_from + 50)))
+    kept = again.column("epoch")
+    assert (kept[:-1] % step == 0).all() and kept[-1] == fill_from + 49
+    assert np.array_equal(kept, h.column("epoch"))  # as if the file had never been closed
+    assert np.isnan(again.column("test_auc")[-1])  # the provisional row was replaced
+
+
+@pytest.mark.parametrize("keep", [0, 3, -2, True, "2", 2.0])
+def test_a_bad_thinning_step_in_a_file_names_the_field(keep):
+    from playground.core.errors import SpecError
+
+    record = dict(long_history(10).to_record(), keep=keep)
+    with pytest.raises(SpecError) as err:
+        History.from_record(record, "state.history")
+    assert "state.history.keep" in str(err.value) and "power of two" in str(err.value)
+
+
+def test_a_fused_run_past_capacity_keeps_the_newest_epoch_for_the_frame(monkeypatch):
+    from playground.core import history as module
+
+    monkeypatch.setattr(module, "CAPACITY", 300)
+    trainer = Trainer(spiral([4, 2]))
+    assert trainer.path == "fast", trainer.path_reason
+    trainer.run(2_000)
+    epochs = trainer.history.column("epoch")
+    assert len(epochs) <= 300 and epochs[-1] == trainer.epoch == 2_000
+    assert trainer.history.column("train_loss")[-1] == pytest.approx(
+        trainer.last_metrics["train_loss"])
+    snap = trainer.snapshot(10)
+    assert snap.history["epoch"][-1] == 2_000 and snap.history["epoch"][0] == 1
