@@ -50,6 +50,7 @@ def _dtype(column: str) -> type:
     return DTYPES.get(column, np.float32)
 
 
+
 class History:
     """One row per finished epoch; `column(name)` reads one back as a NumPy array."""
 
@@ -179,6 +180,11 @@ class History:
 
     def __len__(self) -> int:
         return self._n
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the kept rows' blocks take (preallocated slack included)."""
+        return sum(a.nbytes for block in self._blocks for a in block.values())
 
     def column(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
         """Rows start..stop-1 of one column, as a fresh array."""
