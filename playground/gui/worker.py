@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 
-from ..core import fastpath, memory
+from ..core import fastpath
 from ..core.errors import PlaygroundError
 from ..core.snapshot import Snapshot
 from ..core.spec import Experiment
@@ -147,7 +147,6 @@ class TrainingWorker(CommandThread):
         self._drawn = threading.Event()  # the window drew the last frame emitted
         self._drawn.set()
         self._emitted = 0.0
-        self._trimmed = time.perf_counter()
 
     def frame_drawn(self) -> None:
         """The window drew the newest frame (called on the GUI thread): at full speed the
@@ -303,9 +302,6 @@ class TrainingWorker(CommandThread):
             t.train(per_frame)
         if t.done:
             self._playing = self._fast = False
-        if start - self._trimmed >= memory.TRIM_EVERY:  # (hours at full speed stay flat)
-            memory.release_free_memory()
-            self._trimmed = time.perf_counter()
         self._emit()
         if per_frame != MAX_SPEED:  # pace to the screen at low speeds
             rest = FRAME_INTERVAL - (time.perf_counter() - start)
