@@ -48,6 +48,9 @@ def main() -> None:
     window = MainWindow(exp, settings=settings)
     window.resize(1600, 900)
     window.show()
+    from playground.gui.app import settle_heap
+
+    settle_heap()  # as the app does once its window is up
 
     def spin(seconds: float) -> None:
         end = time.perf_counter() + seconds

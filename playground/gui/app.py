@@ -51,6 +51,18 @@ def missing_x_packages() -> list[str]:
     return [pkg for lib, pkg in XCB_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
 
 
+def settle_heap() -> None:
+    """Once the window is built, move every object so far out of the garbage collector's
+    reach. The window's ~330,000 long-lived objects (Qt wrappers, pyqtgraph items, torch,
+    numba) made each full collection take ~200 ms on the GUI thread, and one every few
+    minutes at full speed stalled a click by as much (benchmarks/gui_speed.py --long); what
+    is made later is still collected. Collect first, so nothing already garbage stays."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def main(argv: list[str] | None = None) -> int:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
@@ -70,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.excepthook = _excepthook
     window = MainWindow()
     window.show_first()
+    settle_heap()
     if argv:
         window.load_path(argv[0])
     elif not window.offer_recovery():
