@@ -76,11 +76,11 @@ def shuffled_into(seed, order):
 
 @inline
 def gather_columns(src, order, start, n, rows, dst, at):
-    """dst[at, :rows, m] = src[:rows, order[start + m]] for the n examples of a mini-batch."""
-    for m in range(n):
-        k = order[start + m]
-        for i in range(rows):
-            dst[at, i, m] = src[i, k]
+    """dst[at, :rows, m] = src[:rows, order[start + m]] for the n examples of a mini-batch
+    (row by row: a loop along the batch, not one across a row's few inputs)."""
+    for i in range(rows):
+        for m in range(n):
+            dst[at, i, m] = src[i, order[start + m]]
 
 
 @inline
@@ -94,12 +94,18 @@ def copy_columns(src, start, n, rows, dst, at):
 @inline
 def affine_forward(theta, w, b, n_in, rows, A, Z, li, n):
     """Z[li, :rows] = W·A[li] + b over n examples; W (rows, n_in) starts at theta[w], the bias
-    at theta[b] (b < 0: none)."""
+    at theta[b] (b < 0: none). The bias and the first input's term are written in one pass
+    (one store and reload less per row: a small layer's forward is a chain of them)."""
     for r in range(rows):
         bias = theta[b + r] if b >= 0 else f32(0.0)
+        if n_in == 0:
+            for m in range(n):
+                Z[li, r, m] = bias
+            continue
+        wv = theta[w + r * n_in]
         for m in range(n):
-            Z[li, r, m] = bias
-        for i in range(n_in):
+            Z[li, r, m] = bias + wv * A[li, 0, m]
+        for i in range(1, n_in):
             wv = theta[w + r * n_in + i]
             for m in range(n):
                 Z[li, r, m] += wv * A[li, i, m]
@@ -137,13 +143,13 @@ def weight_grads(grad, w, b, n_in, rows, A, D, li, n):
 
 
 @inline
-def weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, DA, at, n):
-    """The layer's weight and bias gradients (as weight_grads) and DA[at, :n_in] = Wᵀ·D[li],
-    dL/d(its inputs), in one pass over its rows: each dL/dpre row is read once for both, and
-    one loop over the examples does a weight's gradient and its share of DA (twice as fast as
-    two passes at 8 or 32 units and a batch of 10)."""
+def weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, DA, at, n, wide):
+    """The layer's weight and bias gradients (as weight_grads, over the n examples) and
+    DA[at, :n_in] = Wᵀ·D[li], dL/d(its inputs), over `wide` columns (elementwise: the padded
+    width, see run_epoch). Each weight's sum and its share of DA are two loops: the sum stays
+    the scalar loop it was, and DA's is one vector step."""
     for i in range(n_in):
-        for m in range(n):
+        for m in range(wide):
             DA[at, i, m] = 0.0
     for r in range(rows):
         if b >= 0:
@@ -155,10 +161,10 @@ def weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, DA, at, n):
             wv = theta[w + r * n_in + i]
             s = f32(0.0)
             for m in range(n):
-                dm = D[li, r, m]
-                s += dm * A[li, i, m]
-                DA[at, i, m] += wv * dm
+                s += D[li, r, m] * A[li, i, m]
             grad[w + r * n_in + i] += s
+            for m in range(wide):
+                DA[at, i, m] += wv * D[li, r, m]
 
 
 @inline
