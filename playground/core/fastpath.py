@@ -69,6 +69,16 @@ COMPILING = ("autograd while the fused kernel for this network compiles (once pe
              "for each combination of activations, loss, optimizer and penalty)")
 
 
+def zeros_on_lines(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """np.zeros starting on a 64-byte cache line (NumPy's own start 16 bytes in): with rows a
+    whole number of lines long, every 16-column vector step of the kernel then reads and
+    writes one line instead of straddling two (8% of a [4, 2] epoch at batch 10)."""
+    n = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    raw = np.zeros(n + 64, np.uint8)
+    start = -raw.ctypes.data % 64
+    return raw[start:start + n].view(dtype).reshape(shape)
+
+
 def plan_for(trainer) -> Plan:
     """The combination of catalog entries `trainer`'s network uses (what its kernel holds)."""
     spec, head, model = trainer.experiment.training, trainer.head, trainer.model
@@ -247,11 +257,11 @@ class FastPath:
         chunk = max(batch, min(max(n_train, n_test, 1), BUFFER_BYTES // per_column))
         lines = -(-chunk // 16)
         columns = 16 * (lines + 1 - lines % 2)
-        self.TB = np.zeros((4, n_layers + 1, width, columns), np.float32)
+        self.TB = zeros_on_lines((4, n_layers + 1, width, columns), np.float32)
         maxout = bool((self.layers["pieces"] > 1).any())
         # (without maxout a placeholder, one per layer: the kernel indexes it per layer)
-        self.ARG = np.zeros((n_layers + 1, width, columns) if maxout else (n_layers + 1, 1, 1),
-                            dtype=np.int64)
+        self.ARG = zeros_on_lines((n_layers + 1, width, columns) if maxout else
+                                  (n_layers + 1, 1, 1), np.int64)
         self.small = np.zeros((4, width), np.float32)
         self.X = np.ascontiguousarray(trainer.x_train.numpy().T)
         self.Xe = np.ascontiguousarray(trainer.x_test.numpy().T)

@@ -160,11 +160,16 @@ def weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, DA, at, n, w
         for i in range(n_in):
             wv = theta[w + r * n_in + i]
             s = f32(0.0)
-            for m in range(n):
-                s += D[li, r, m] * A[li, i, m]
+            if wide == 1:  # (one example: one loop for both, the second one's entry costs more)
+                dm = D[li, r, 0]
+                s += dm * A[li, i, 0]
+                DA[at, i, 0] += wv * dm
+            else:
+                for m in range(n):
+                    s += D[li, r, m] * A[li, i, m]
+                for m in range(wide):
+                    DA[at, i, m] += wv * D[li, r, m]
             grad[w + r * n_in + i] += s
-            for m in range(wide):
-                DA[at, i, m] += wv * D[li, r, m]
 
 
 @inline

@@ -117,7 +117,7 @@ def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small
             n = min(start + chunk, (X if split == 0 else Xe).shape[1]) - start
             copy_columns(X if split == 0 else Xe, start, n, n_in, A, 0)
             copy_columns(T if split == 0 else Te, start, n, n_out, S, 0)
-        wide = (n + 15) // 16 * 16
+        wide = n if n < 2 else (n + 15) // 16 * 16
         for li in range(n_layers):
             forward_layer(theta, layers[li], A, Z, ARG, li, wide, li < last)
         if not training:
