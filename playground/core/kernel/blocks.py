@@ -77,18 +77,21 @@ def shuffled_into(seed, order):
 @inline
 def gather_columns(src, order, start, n, rows, dst, at):
     """dst[at, :rows, m] = src[:rows, order[start + m]] for the n examples of a mini-batch
-    (row by row: a loop along the batch, not one across a row's few inputs)."""
+    (row by row: a loop along the batch, not one across a row's few inputs). The indices are
+    unsigned: a signed one gets numba's check for a negative index (counting from the end),
+    which made LLVM gather even a split's contiguous columns element by element."""
     for i in range(rows):
         for m in range(n):
-            dst[at, i, m] = src[i, order[start + m]]
+            dst[at, i, m] = src[i, np.uint64(order[np.uint64(start + m)])]
 
 
 @inline
 def copy_columns(src, start, n, rows, dst, at):
-    """dst[at, :rows, :n] = src[:rows, start:start + n] (a chunk of a split)."""
+    """dst[at, :rows, :n] = src[:rows, start:start + n] (a chunk of a split; unsigned indices
+    as in gather_columns)."""
     for i in range(rows):
         for m in range(n):
-            dst[at, i, m] = src[i, start + m]
+            dst[at, i, m] = src[i, np.uint64(start + m)]
 
 
 @inline
