@@ -15,10 +15,14 @@ Trainer built with `compile_fast=False` never waits for a compile.
 
 What makes it fast: examples are the inner, contiguous dimension of every buffer (inputs,
 activations, targets are stored feature-major), so the loops over a batch or a split compile to
-SIMD; tanh is a vectorizable rational function rather than a libm call; squared-error heads run
-as vector loops; divisions use numpy's error model (a Python-style zero check would stop LLVM
-vectorizing); one call per epoch with a handful of arguments keeps dispatch to ~2 µs; and only
-the entries the network uses are compiled in, so no loop branches on which activation it is.
+SIMD; elementwise loops run over the batch rounded up to 16 columns, so a batch of 10 is one
+16-wide vector step instead of LLVM's remainder code, while every sum over examples covers the
+batch itself (template.py `run_epoch`); the buffers start on a cache line, so those steps never
+straddle two; tanh is a vectorizable rational function rather than a libm call; squared-error
+heads run as vector loops; divisions use numpy's error model (a Python-style zero check would
+stop LLVM vectorizing); one call per epoch with a handful of arguments keeps dispatch to ~2 µs;
+and only the entries the network uses are compiled in, so no loop branches on which activation
+it is.
 
 Its float32 follows torch's: tanh saturates to exactly ±1 where torch's does, NaN passes
 through ReLU, losses are summed in float32 (an overflow is inf, hence divergence, at the same
@@ -250,9 +254,10 @@ class FastPath:
         spec = trainer.experiment.training
         batch = spec.batch_size
         n_train, n_test = len(trainer.dataset.train_idx), len(trainer.dataset.test_idx)
-        # Columns: a batch, or a chunk of a split in evaluation; rows an odd number of cache
-        # lines long (a power-of-two stride would put a batch's rows in the same few cache
-        # sets, where they evict each other).
+        # Columns: a batch, or a chunk of a split in evaluation, rounded up to whole 16-column
+        # cache lines (the kernel's elementwise loops run over that rounded width); rows an
+        # odd number of lines long (a power-of-two stride would put a batch's rows in the same
+        # few cache sets, where they evict each other).
         per_column = 4 * (n_layers + 1) * width * 4
         chunk = max(batch, min(max(n_train, n_test, 1), BUFFER_BYTES // per_column))
         lines = -(-chunk // 16)

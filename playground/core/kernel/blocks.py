@@ -7,7 +7,9 @@ a few nanoseconds; they are made per layer and batch, never per element, so the 
 examples stay tight and vectorize inside each function.
 
 All buffers are feature-major: rows are units or inputs, columns are examples, so the loops
-over a batch are contiguous. A generated kernel names this file's hash in its header (see
+over a batch are contiguous. Elementwise blocks are called with the batch rounded up to 16
+columns (`wide`), sums over examples with the batch itself (`n`): see template.py's run_epoch.
+A generated kernel names this file's hash in its header (see
 generate.py): numba does not notice when a called module changes, so a change here makes new
 kernel files, compiled afresh.
 """

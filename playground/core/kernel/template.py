@@ -12,7 +12,8 @@ P rows: parameters, gradient, then the optimizer's state rows (the torch tensors
 X and Xe: training and test inputs, T and Te their targets, all feature-major (inputs or
 outputs, examples); Y: labels, training examples first. layers: one LAYER record per dense
 layer, output last. TB[0..3][li] (width, columns): inputs A of layer li, pre-activations Z,
-dL/dZ D, and scratch, for a batch or a chunk of a split (SETTINGS.chunk examples). ARG:
+dL/dZ D, and scratch, for a batch or a chunk of a split (SETTINGS.chunk examples); columns is a
+multiple of 16 and at least the chunk rounded up to 16 (see run_epoch's `wide`). ARG:
 maxout's winning pieces. small (4, width): one example's outputs for the heads that go
 example by example.
 settings: one SETTINGS record, the trainer's settings and its entries' parameters. The call's
