@@ -15,10 +15,14 @@ Trainer built with `compile_fast=False` never waits for a compile.
 
 What makes it fast: examples are the inner, contiguous dimension of every buffer (inputs,
 activations, targets are stored feature-major), so the loops over a batch or a split compile to
-SIMD; tanh is a vectorizable rational function rather than a libm call; squared-error heads run
-as vector loops; divisions use numpy's error model (a Python-style zero check would stop LLVM
-vectorizing); one call per epoch with a handful of arguments keeps dispatch to ~2 µs; and only
-the entries the network uses are compiled in, so no loop branches on which activation it is.
+SIMD; elementwise loops run over the batch rounded up to 16 columns, so a batch of 10 is one
+16-wide vector step instead of LLVM's remainder code, while every sum over examples covers the
+batch itself (template.py `run_epoch`); the buffers start on a cache line, so those steps never
+straddle two; tanh is a vectorizable rational function rather than a libm call; squared-error
+heads run as vector loops; divisions use numpy's error model (a Python-style zero check would
+stop LLVM vectorizing); one call per epoch with a handful of arguments keeps dispatch to ~2 µs;
+and only the entries the network uses are compiled in, so no loop branches on which activation
+it is.
 
 Its float32 follows torch's: tanh saturates to exactly ±1 where torch's does, NaN passes
 through ReLU, losses are summed in float32 (an overflow is inf, hence divergence, at the same
@@ -67,6 +71,16 @@ BUFFER_BYTES = 64 * 2**20
 
 COMPILING = ("autograd while the fused kernel for this network compiles (once per machine "
              "for each combination of activations, loss, optimizer and penalty)")
+
+
+def zeros_on_lines(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """np.zeros starting on a 64-byte cache line (NumPy's own start 16 bytes in): with rows a
+    whole number of lines long, every 16-column vector step of the kernel then reads and
+    writes one line instead of straddling two (8% of a [4, 2] epoch at batch 10)."""
+    n = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    raw = np.zeros(n + 64, np.uint8)
+    start = -raw.ctypes.data % 64
+    return raw[start:start + n].view(dtype).reshape(shape)
 
 
 def plan_for(trainer) -> Plan:
@@ -240,18 +254,19 @@ class FastPath:
         spec = trainer.experiment.training
         batch = spec.batch_size
         n_train, n_test = len(trainer.dataset.train_idx), len(trainer.dataset.test_idx)
-        # Columns: a batch, or a chunk of a split in evaluation; rows an odd number of cache
-        # lines long (a power-of-two stride would put a batch's rows in the same few cache
-        # sets, where they evict each other).
+        # Columns: a batch, or a chunk of a split in evaluation, rounded up to whole 16-column
+        # cache lines (the kernel's elementwise loops run over that rounded width); rows an
+        # odd number of lines long (a power-of-two stride would put a batch's rows in the same
+        # few cache sets, where they evict each other).
         per_column = 4 * (n_layers + 1) * width * 4
         chunk = max(batch, min(max(n_train, n_test, 1), BUFFER_BYTES // per_column))
         lines = -(-chunk // 16)
         columns = 16 * (lines + 1 - lines % 2)
-        self.TB = np.zeros((4, n_layers + 1, width, columns), np.float32)
+        self.TB = zeros_on_lines((4, n_layers + 1, width, columns), np.float32)
         maxout = bool((self.layers["pieces"] > 1).any())
         # (without maxout a placeholder, one per layer: the kernel indexes it per layer)
-        self.ARG = np.zeros((n_layers + 1, width, columns) if maxout else (n_layers + 1, 1, 1),
-                            dtype=np.int64)
+        self.ARG = zeros_on_lines((n_layers + 1, width, columns) if maxout else
+                                  (n_layers + 1, 1, 1), np.int64)
         self.small = np.zeros((4, width), np.float32)
         self.X = np.ascontiguousarray(trainer.x_train.numpy().T)
         self.Xe = np.ascontiguousarray(trainer.x_test.numpy().T)

@@ -7,7 +7,9 @@ a few nanoseconds; they are made per layer and batch, never per element, so the 
 examples stay tight and vectorize inside each function.
 
 All buffers are feature-major: rows are units or inputs, columns are examples, so the loops
-over a batch are contiguous. A generated kernel names this file's hash in its header (see
+over a batch are contiguous. Elementwise blocks are called with the batch rounded up to 16
+columns (`wide`), sums over examples with the batch itself (`n`): see template.py's run_epoch.
+A generated kernel names this file's hash in its header (see
 generate.py): numba does not notice when a called module changes, so a change here makes new
 kernel files, compiled afresh.
 """
@@ -76,30 +78,39 @@ def shuffled_into(seed, order):
 
 @inline
 def gather_columns(src, order, start, n, rows, dst, at):
-    """dst[at, :rows, m] = src[:rows, order[start + m]] for the n examples of a mini-batch."""
-    for m in range(n):
-        k = order[start + m]
-        for i in range(rows):
-            dst[at, i, m] = src[i, k]
+    """dst[at, :rows, m] = src[:rows, order[start + m]] for the n examples of a mini-batch
+    (row by row: a loop along the batch, not one across a row's few inputs). The indices are
+    unsigned: a signed one gets numba's check for a negative index (counting from the end),
+    which made LLVM gather even a split's contiguous columns element by element."""
+    for i in range(rows):
+        for m in range(n):
+            dst[at, i, m] = src[i, np.uint64(order[np.uint64(start + m)])]
 
 
 @inline
 def copy_columns(src, start, n, rows, dst, at):
-    """dst[at, :rows, :n] = src[:rows, start:start + n] (a chunk of a split)."""
+    """dst[at, :rows, :n] = src[:rows, start:start + n] (a chunk of a split; unsigned indices
+    as in gather_columns)."""
     for i in range(rows):
         for m in range(n):
-            dst[at, i, m] = src[i, start + m]
+            dst[at, i, m] = src[i, np.uint64(start + m)]
 
 
 @inline
 def affine_forward(theta, w, b, n_in, rows, A, Z, li, n):
     """Z[li, :rows] = W·A[li] + b over n examples; W (rows, n_in) starts at theta[w], the bias
-    at theta[b] (b < 0: none)."""
+    at theta[b] (b < 0: none). The bias and the first input's term are written in one pass
+    (one store and reload less per row: a small layer's forward is a chain of them)."""
     for r in range(rows):
         bias = theta[b + r] if b >= 0 else f32(0.0)
+        if n_in == 0:
+            for m in range(n):
+                Z[li, r, m] = bias
+            continue
+        wv = theta[w + r * n_in]
         for m in range(n):
-            Z[li, r, m] = bias
-        for i in range(n_in):
+            Z[li, r, m] = bias + wv * A[li, 0, m]
+        for i in range(1, n_in):
             wv = theta[w + r * n_in + i]
             for m in range(n):
                 Z[li, r, m] += wv * A[li, i, m]
@@ -137,13 +148,13 @@ def weight_grads(grad, w, b, n_in, rows, A, D, li, n):
 
 
 @inline
-def weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, DA, at, n):
-    """The layer's weight and bias gradients (as weight_grads) and DA[at, :n_in] = Wᵀ·D[li],
-    dL/d(its inputs), in one pass over its rows: each dL/dpre row is read once for both, and
-    one loop over the examples does a weight's gradient and its share of DA (twice as fast as
-    two passes at 8 or 32 units and a batch of 10)."""
+def weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, DA, at, n, wide):
+    """The layer's weight and bias gradients (as weight_grads, over the n examples) and
+    DA[at, :n_in] = Wᵀ·D[li], dL/d(its inputs), over `wide` columns (elementwise: the padded
+    width, see run_epoch). Each weight's sum and its share of DA are two loops: the sum stays
+    the scalar loop it was, and DA's is one vector step."""
     for i in range(n_in):
-        for m in range(n):
+        for m in range(wide):
             DA[at, i, m] = 0.0
     for r in range(rows):
         if b >= 0:
@@ -154,10 +165,15 @@ def weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, DA, at, n):
         for i in range(n_in):
             wv = theta[w + r * n_in + i]
             s = f32(0.0)
-            for m in range(n):
-                dm = D[li, r, m]
-                s += dm * A[li, i, m]
-                DA[at, i, m] += wv * dm
+            if wide == 1:  # (one example: one loop for both, the second one's entry costs more)
+                dm = D[li, r, 0]
+                s += dm * A[li, i, 0]
+                DA[at, i, 0] += wv * dm
+            else:
+                for m in range(n):
+                    s += D[li, r, m] * A[li, i, m]
+                for m in range(wide):
+                    DA[at, i, m] += wv * D[li, r, m]
             grad[w + r * n_in + i] += s
 
 

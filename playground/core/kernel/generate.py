@@ -150,9 +150,10 @@ for _r in range(layer['units']):
         sums = "".join(f"_{p}_grad = f32(0.0)\n" for p in form.learned)
         adds = "".join(f"_{p}_grad += {expr}\n" for p, expr in form.learned.items())
         stores = "".join(f"grad[layer['{p}_at']] += _{p}_grad\n" for p in form.learned)
+        # (a learned parameter's gradient sums over the examples: the n of them, not `wide`)
         backward.append(head + bind + _indent(sums + f"""\
 for _r in range(layer['units']):
-    for _j in range(n):
+    for _j in range({"n" if form.learned else "wide"}):
         d, z, y = D[li, _r, _j], Z[li, _r, _j], A[li + 1, _r, _j]
 {_indent(adds, 2)}        D[li, _r, _j] = {form.backward}
 """ + stores, 1))
@@ -160,8 +161,10 @@ for _r in range(layer['units']):
     if not plan.hidden:
         forward, backward, doc = ["return"], ["return"], ""
     return (_fn("activate", ["layer", "theta", "A", "Z", "li", "n"], doc + "".join(forward))
-            + _fn("backprop_activation", ["layer", "theta", "grad", "D", "Z", "A", "li", "n"],
-                  '"""D[li] *= f′ (and learned parameters\' gradients into grad)."""\n'
+            + _fn("backprop_activation",
+                  ["layer", "theta", "grad", "D", "Z", "A", "li", "n", "wide"],
+                  '"""D[li] *= f′ over `wide` columns (and learned parameters\' gradients, '
+                  'summed over the n examples, into grad)."""\n'
                   + "".join(backward)))
 
 
@@ -184,8 +187,8 @@ def _head_source(plan: Plan) -> str:
                                                                             ElementLossKernel)
     out = "" if elementwise else _example_forms(plan)
     for grad in (False, True):
-        args = ["_A", "_Z", "_S", "_last", "_n", "_n_out", "_s", "_small"] + (
-            ["_D", "_scale"] if grad else [])
+        args = ["_A", "_Z", "_S", "_last", "_n"] + (["_wide"] if grad else []) + [
+            "_n_out", "_s", "_small"] + (["_D", "_scale"] if grad else [])
         body = _element_head(plan, grad) if elementwise else _example_head(plan, grad)
         out += _fn("output_loss_grad" if grad else "output_loss", args,
                    preamble + body + "return _total", "@inline" if grad else "@jit")
@@ -193,13 +196,14 @@ def _head_source(plan: Plan) -> str:
 
 
 def _element_head(plan: Plan, grad: bool) -> str:
-    """Vector loops along the examples, output by output (elementwise link and loss)."""
+    """Vector loops along the examples, output by output (elementwise link and loss). In
+    training (grad) over `_wide` columns, see run_epoch: the total is then not used."""
     link, loss = ACTIVATIONS[plan.link], LOSSES[plan.loss]
     chain = link.kernel.backward if plan.loss_takes_output else "d"
     return f"""\
 _total = f32(0.0)
 for _k in range(_n_out):
-    for _m in range(_n):
+    for _m in range({"_wide" if grad else "_n"}):
         z = _Z[_last, _k, _m]
         _y = f32({link.kernel.f})
         _A[_last + 1, _k, _m] = _y

@@ -12,7 +12,8 @@ P rows: parameters, gradient, then the optimizer's state rows (the torch tensors
 X and Xe: training and test inputs, T and Te their targets, all feature-major (inputs or
 outputs, examples); Y: labels, training examples first. layers: one LAYER record per dense
 layer, output last. TB[0..3][li] (width, columns): inputs A of layer li, pre-activations Z,
-dL/dZ D, and scratch, for a batch or a chunk of a split (SETTINGS.chunk examples). ARG:
+dL/dZ D, and scratch, for a batch or a chunk of a split (SETTINGS.chunk examples); columns is a
+multiple of 16 and at least the chunk rounded up to 16 (see run_epoch's `wide`). ARG:
 maxout's winning pieces. small (4, width): one example's outputs for the heads that go
 example by example.
 settings: one SETTINGS record, the trainer's settings and its entries' parameters. The call's
@@ -52,9 +53,10 @@ def forward_layer(theta, layer, A, Z, ARG, li, n, activate_it):
 
 
 @inline
-def backward_layer(theta, grad, layers, li, A, Z, D, S, ARG, n):
-    """Layer li's weight and bias gradients from D[li], then dL/dZ of the layer below into
-    D[li - 1] (through maxout's winning pieces, or the activation's backward)."""
+def backward_layer(theta, grad, layers, li, A, Z, D, S, ARG, n, wide):
+    """Layer li's weight and bias gradients from D[li] (sums over the n examples), then dL/dZ
+    of the layer below into D[li - 1] (through maxout's winning pieces, or the activation's
+    backward), elementwise over `wide` columns."""
     layer = layers[li]
     n_in, rows, w, b = layer["n_in"], layer["units"] * layer["pieces"], layer["w"], layer["b"]
     if li == 0:
@@ -63,11 +65,11 @@ def backward_layer(theta, grad, layers, li, A, Z, D, S, ARG, n):
     below = layers[li - 1]
     if PIECES:
         if below["pieces"] > 1:
-            weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, S, 1, n)
-            maxout_backward(S, 1, below["units"], below["pieces"], ARG, D, li - 1, n)
+            weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, S, 1, n, wide)
+            maxout_backward(S, 1, below["units"], below["pieces"], ARG, D, li - 1, wide)
             return
-    weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, D, li - 1, n)
-    backprop_activation(below, theta, grad, D, Z, A, li - 1, n)
+    weight_and_input_grads(theta, grad, w, b, n_in, rows, A, D, li, D, li - 1, n, wide)
+    backprop_activation(below, theta, grad, D, Z, A, li - 1, n, wide)
 
 
 @inline
@@ -79,7 +81,15 @@ def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small
     accuracy into `out` (NaN when not evaluated).
 
     One loop runs the training batches, then the splits in chunks of TB's width, through the
-    same forward code: written once, it compiles once."""
+    same forward code: written once, it compiles once.
+
+    Elementwise loops (affine maps, activations, the head's dL/dZ, dL/d(inputs)) run over
+    `wide`, the n examples rounded up to 16 columns (TB has that many): a batch of 10 is then
+    one 16-wide vector step per loop, where 10 columns ran as two 4-wide steps and two scalar
+    ones (LLVM vectorizes 16 wide here, so a loop of 10 ran in its remainder code). The extra
+    columns hold leftovers of earlier batches or chunks; nothing sums them: every sum over
+    examples (gradients, losses, accuracy, a learned activation parameter's gradient) runs
+    over the n examples only, so the results are those of n columns, bit for bit."""
     s = settings[0]
     theta, grad = P[0], P[1]
     batch, n_train = s["batch"], s["n_train"]
@@ -108,8 +118,9 @@ def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small
             n = min(start + chunk, (X if split == 0 else Xe).shape[1]) - start
             copy_columns(X if split == 0 else Xe, start, n, n_in, A, 0)
             copy_columns(T if split == 0 else Te, start, n, n_out, S, 0)
+        wide = n if n < 2 else (n + 15) // 16 * 16
         for li in range(n_layers):
-            forward_layer(theta, layers[li], A, Z, ARG, li, n, li < last)
+            forward_layer(theta, layers[li], A, Z, ARG, li, wide, li < last)
         if not training:
             loss = output_loss(A, Z, S, last, n, n_out, s, small)
             labels = Y[start:] if split == 0 else Y[n_train + start:]
@@ -121,10 +132,10 @@ def run_epoch(P, decay, layers, X, Xe, T, Te, Y, order, settings, TB, ARG, small
                 total_1 += loss
                 right_1 += right
             continue
-        output_loss_grad(A, Z, S, last, n, n_out, s, small, D, f32(1.0 / n))
+        output_loss_grad(A, Z, S, last, n, wide, n_out, s, small, D, f32(1.0 / n))
         grad[:] = 0.0
         for li in range(last, -1, -1):
-            backward_layer(theta, grad, layers, li, A, Z, D, S, ARG, n)
+            backward_layer(theta, grad, layers, li, A, Z, D, S, ARG, n, wide)
         add_penalty(theta, grad, decay, s)
         if clip > 0.0:
             clip_gradient(grad, clip)
