@@ -167,17 +167,23 @@ def slice_batches(n_batches: int) -> int:
 
 
 def fused_epoch(trainer: Trainer) -> Timed:
-    """The fused kernel alone (whatever the trainer would pick), batches then evaluation."""
+    """The fused kernel alone (whatever the trainer would pick) as a training loop: a fresh
+    order each epoch (the kernel's own shuffle, as the eager loop draws randperm and the
+    trainer shuffles; this loop once reused one order), batches, then evaluation."""
     fast = fastpath.FastPath(trainer)
-    n_batches = trainer.batches_per_epoch
+    n_batches, n = trainer.batches_per_epoch, trainer.n_train
     k = slice_batches(n_batches)
+    seeds = iter(range(1 << 62))
+
+    def batches(stop: int) -> None:
+        order = torch.from_numpy(fast.shuffled(next(seeds), n))
+        fast.run(order, 0, stop, 0.03, evaluate=False)
 
     def epoch() -> None:
-        fast.run(trainer.order, 0, n_batches, 0.03, evaluate=False)
+        batches(n_batches)
         fast.evaluate()
 
-    return Timed(epoch, 1, lambda: fast.run(trainer.order, 0, k, 0.03, evaluate=False),
-                 k / n_batches, fast.evaluate)
+    return Timed(epoch, 1, lambda: batches(k), k / n_batches, fast.evaluate)
 
 
 SLICE = 0.004  # seconds per call of the trainer when an epoch is small: gui/worker.py's SLICE

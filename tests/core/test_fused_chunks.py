@@ -107,13 +107,25 @@ def test_time_bounded_training_stops_between_calls_and_measures_epochs():
     assert t._epoch_seconds > 0
 
 
+def test_a_time_slice_shorter_than_two_epochs_still_trains_in_the_kernel(monkeypatch):
+    """The window's worker trains in slices of 4 ms; on 2,500 points that is a few epochs,
+    and the last one of each slice went through the per-epoch Python path (evaluation,
+    history row, state copy one by one): the trainer ran ~5% behind the bare kernel."""
+    t = Trainer(experiment())
+    t.train(3)
+    monkeypatch.setattr(t, "step_epoch", lambda: pytest.fail("an epoch left the kernel's call"))
+    t._epoch_seconds = 1.0  # longer than the slice: one epoch fits
+    n = t.train(10**9, seconds=0.001)
+    assert n >= 1 and t.epoch == 3 + n == len(t.history)
+
+
 def test_gradient_measurements_and_early_stopping_go_epoch_by_epoch():
     t = Trainer(experiment())
     t.gradients.on = True
-    assert t._chunk_size(100, None) == 1
+    assert t._chunk_size(100, None) == 0
     t.gradients.on = False
     t.experiment.training.early_stopping = True
-    assert t._chunk_size(100, None) == 1
+    assert t._chunk_size(100, None) == 0
 
 
 def test_a_fresh_compile_makes_one_epoch_function_for_both_kinds_of_call(tmp_path):
