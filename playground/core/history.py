@@ -42,13 +42,12 @@ VIEW_BUCKETS = 2048  # buckets of the thinned view: about a wide plot's pixel co
 MAX_ROWS = 50_000_000  # a file claiming more is not a playground history
 # Rows kept at most (36 MB of the base columns): past it, every other kept row goes, and from
 # then on only epochs divisible by the step (2, 4, ...) are kept, and always the newest; the
-# plots' view still folds in every epoch. [4, 2] at full speed gets there in about 20 s.
+# plots' view still folds in every epoch. [4, 2] at full speed gets there in about 10 s.
 CAPACITY = 1 << 20
 
 
 def _dtype(column: str) -> type:
     return DTYPES.get(column, np.float32)
-
 
 
 class History:
