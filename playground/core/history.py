@@ -55,6 +55,7 @@ class History:
 
     def __init__(self) -> None:
         self._blocks: list[dict[str, np.ndarray]] = []
+        self._spare: list[dict[str, np.ndarray]] = []  # emptied by thinning, filled again next
         self._n = 0  # rows kept
         self._seen = 0  # rows ever added (the view's buckets count these)
         self._keep = 1  # rows kept: every epoch while 1, then epochs divisible by this
@@ -66,7 +67,12 @@ class History:
 
     # ------------------------------------------------------------------------ rows
     def _new_block(self) -> None:
-        self._blocks.append({c: np.empty(BLOCK, _dtype(c)) for c in BASE_COLUMNS})
+        """One more block: a spare one left by thinning if there is one (so a long run's
+        blocks are allocated once, not freed and allocated again as the rows refill)."""
+        if self._spare:
+            self._blocks.append(self._spare.pop())
+        else:
+            self._blocks.append({c: np.empty(BLOCK, _dtype(c)) for c in BASE_COLUMNS})
 
     @staticmethod
     def _optional(block: dict[str, np.ndarray], column: str) -> np.ndarray:
@@ -127,38 +133,49 @@ class History:
     def _store(self, columns: dict[str, np.ndarray]) -> None:
         """Write rows after the kept ones, a new block as each fills."""
         n = len(columns["epoch"])
+        while len(self._blocks) * BLOCK < self._n + n:
+            self._new_block()
+        for column in COLUMNS:
+            self._put(column, self._n, columns.get(column), n)
+        self._n += n
+
+    def _put(self, column: str, start: int, values: np.ndarray | None, n: int) -> None:
+        """Write n rows of one column from row `start` on, into blocks that exist. An optional
+        column gets its array in a block only once a value arrives (None: all NaN)."""
         done = 0
         while done < n:
-            at = self._n & (BLOCK - 1)
-            if len(self._blocks) * BLOCK <= self._n:  # (not after a dropped newest row)
-                self._new_block()
-            block = self._blocks[self._n // BLOCK]
+            b, at = divmod(start + done, BLOCK)
             take = min(n - done, BLOCK - at)
-            for column in BASE_COLUMNS:
-                block[column][at:at + take] = columns[column][done:done + take]
-            for column in OPTIONAL_COLUMNS:
-                part = columns.get(column)
-                part = None if part is None else np.asarray(part[done:done + take])
-                if part is not None and not np.isnan(part).all():
-                    self._optional(block, column)[at:at + take] = part
-                elif column in block:
-                    block[column][at:at + take] = np.nan
-            self._n += take
+            block = self._blocks[b]
+            part = None if values is None else np.asarray(values[done:done + take])
+            if part is not None and (column in BASE_COLUMNS or not np.isnan(part).all()):
+                self._optional(block, column)[at:at + take] = part
+            elif column in block:
+                block[column][at:at + take] = np.nan
             done += take
 
     def _thin(self, newest: bool = False) -> None:
         """Twice as few rows kept: those whose epoch divides by twice the step (and the
-        newest if asked). The blocks are rebuilt (after the view has every row folded in)."""
+        newest if asked), moved down in place block by block (after the view has every row
+        folded in); the blocks left empty are kept as spares for the rows to come."""
         self._fold()
         self._keep *= 2
-        epochs = self.column("epoch")
-        keep = epochs % self._keep == 0
-        if len(keep) and newest:
-            keep[-1] = True
-        kept = {c: self.column(c)[keep] for c in self._present()}
-        self._blocks, self._n = [], 0
-        if len(epochs):
-            self._store(kept)
+        present, kept = self._present(), 0
+        for b in range(-(-self._n // BLOCK)):
+            block, rows = self._blocks[b], min(BLOCK, self._n - b * BLOCK)
+            keep = block["epoch"][:rows] % self._keep == 0
+            if newest and b * BLOCK + rows == self._n:
+                keep[-1] = True
+            count = int(keep.sum())
+            for column in present:  # (rows only move down: what a block still holds is read
+                array = block.get(column)  # before anything is written over it)
+                self._put(column, kept, None if array is None else array[:rows][keep], count)
+            kept += count
+        self._n = kept
+        used = -(-kept // BLOCK)
+        for block in self._blocks[used:]:
+            self._spare.append({c: block[c] for c in BASE_COLUMNS})
+        del self._blocks[used:]
 
     def _present(self) -> list[str]:
         """The columns some block holds (the base ones, and optional ones that got values)."""
@@ -182,8 +199,8 @@ class History:
 
     @property
     def nbytes(self) -> int:
-        """Memory the kept rows' blocks take (preallocated slack included)."""
-        return sum(a.nbytes for block in self._blocks for a in block.values())
+        """Memory the rows' blocks take (preallocated slack and spare blocks included)."""
+        return sum(a.nbytes for block in self._blocks + self._spare for a in block.values())
 
     def column(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
         """Rows start..stop-1 of one column, as a fresh array."""
@@ -215,17 +232,8 @@ class History:
         """Rows from equal-length columns; `keep` is the thinning step they were kept at."""
         history = cls()
         n = len(columns["epoch"]) if columns else 0
-        for start in range(0, n, BLOCK):
-            history._new_block()
-            block = history._blocks[-1]
-            for c in COLUMNS:  # a column left out (not measured then) is NaN
-                if c not in columns:
-                    continue
-                part = np.asarray(columns[c][start:start + BLOCK], dtype=_dtype(c))
-                if c in BASE_COLUMNS:
-                    block[c][:len(part)] = part
-                elif not np.isnan(part).all():
-                    history._optional(block, c)[:len(part)] = part
+        if n:  # (a column left out, not measured then, is NaN)
+            history._store({c: np.asarray(columns[c], _dtype(c)) for c in COLUMNS if c in columns})
         history._n = history._seen = n
         history._keep = keep
         while history._n > CAPACITY:  # (a file from elsewhere may hold more)

@@ -319,3 +319,45 @@ def test_a_fused_run_past_capacity_keeps_the_newest_epoch_for_the_frame(monkeypa
         trainer.last_metrics["train_loss"])
     snap = trainer.snapshot(10)
     assert snap.history["epoch"][-1] == 2_000 and snap.history["epoch"][0] == 1
+
+
+def test_thinning_moves_rows_in_place_so_memory_never_passes_the_ceiling(monkeypatch):
+    """Past its ceiling a run's history thins again and again; each time the rows kept move
+    down inside the blocks already there (no second copy of them, even for a moment), and the
+    blocks emptied are filled again later instead of freed and allocated anew, so at no point
+    of an hours-long run does the history hold more than its ceiling's worth of memory. The
+    rows kept are those epochs' rows, a column measured only now and then included."""
+    import tracemalloc
+
+    from playground.core import history as module
+
+    capacity, block = 1 << 16, 1 << 12
+    monkeypatch.setattr(module, "CAPACITY", capacity)
+    monkeypatch.setattr(module, "BLOCK", block)
+
+    def with_validation(epochs: np.ndarray) -> dict[str, np.ndarray]:
+        columns = rows(epochs)  # validation measured on every 7th epoch only
+        columns["val_loss"] = np.where(epochs % 7 == 0, epochs * 1e-6, np.nan)
+        return columns
+
+    h = History()  # (its view's buckets are made here, before memory is traced)
+    epoch, n, rng = 0, 10 * capacity, np.random.default_rng(1)
+    tracemalloc.start()
+    try:
+        while epoch < n:
+            k = int(rng.integers(1, 700))
+            h.extend(**with_validation(np.arange(epoch + 1, epoch + k + 1)))
+            epoch += k
+            if rng.random() < 0.1:
+                h.view()  # as a frame draws it
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    ceiling = (capacity + block) * (36 + 4)  # the base columns' 36 bytes a row, val_loss 4
+    assert h.nbytes <= ceiling
+    assert peak < 1.2 * ceiling, f"{peak / 1e6:.2f} MB at peak, ceiling {ceiling / 1e6:.2f} MB"
+    kept = h.column("epoch")
+    assert h.to_record()["keep"] >= 8 and kept[-1] == epoch
+    want = with_validation(kept)
+    for c in want:
+        np.testing.assert_allclose(h.column(c), want[c], rtol=1e-6)
