@@ -135,8 +135,11 @@ class History:
         n = len(columns["epoch"])
         while len(self._blocks) * BLOCK < self._n + n:
             self._new_block()
+        blocks = self._blocks[self._n // BLOCK:(self._n + n - 1) // BLOCK + 1]
         for column in COLUMNS:
-            self._put(column, self._n, columns.get(column), n)
+            values = columns.get(column)
+            if values is not None or any(column in block for block in blocks):
+                self._put(column, self._n, values, n)
         self._n += n
 
     def _put(self, column: str, start: int, values: np.ndarray | None, n: int) -> None:

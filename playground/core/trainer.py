@@ -343,22 +343,24 @@ class Trainer:
         On the fused path, whole epochs run many to a kernel call whenever nothing needs
         Python between them (no early stopping, no gradient measurements): the ~20 µs of
         Python per epoch around a call was as long as a small network's whole epoch. The
-        results are the same as epoch by epoch, bit for bit (a test)."""
+        results are the same as epoch by epoch, bit for bit (a test). Given `seconds`, the
+        epochs nearest that long go in one call (~150 µs of bookkeeping each, a slice's
+        remainder of a fraction of an epoch had a call of its own)."""
         start = time.perf_counter()
         done = 0
         while done < epochs and not self.done:
             left = None if seconds is None else seconds - (time.perf_counter() - start)
-            if left is not None and left <= 0 and done:
-                break
+            if left is not None and done and (left <= 0 or left < self._epoch_seconds / 2):
+                break  # (a call for less than half an epoch: more bookkeeping than training)
             k = self._chunk_size(epochs - done, left)
-            began = time.perf_counter()
+            began = time.thread_time()  # (CPU time: an epoch's work, whatever else runs)
             if k:  # (one epoch too: the per-epoch path's Python cost ~5% at 2,500 points)
                 n = self._train_chunk(k)
             else:
                 self.step_epoch()
                 n = 1
             done += n
-            self._epoch_seconds = (time.perf_counter() - began) / max(n, 1)
+            self._epoch_seconds = (time.thread_time() - began) / max(n, 1)
         return done
 
     def _chunk_size(self, wanted: int, seconds: float | None) -> int:
@@ -372,7 +374,7 @@ class Trainer:
         k = min(k, max(1, CHUNK_INDICES // max(1, self.n_train)))
         if seconds is not None:
             per = self._epoch_seconds
-            k = min(k, max(1, int(seconds / per))) if per else 1
+            k = min(k, max(1, round(seconds / per))) if per else 1  # (the slice in one call)
         return max(k, 1)
 
     def _train_chunk(self, k: int) -> int:
@@ -403,13 +405,13 @@ class Trainer:
         m, all_finite = self.fast.run_epochs(orders, seeds, rates, out)
         elapsed = time.perf_counter() - t0
         ran = m + (0 if all_finite else 1)
-        if m:
-            nan = np.full(m, np.nan)
+        if m:  # (validation is left out: NaN, measured only epoch by epoch)
+            steps = np.arange(1, m + 1)
             self.history.extend(
-                epoch=self.epoch + 1 + np.arange(m), learning_rate=rates[:m],
-                wall_time=self.wall_time + elapsed * np.arange(1, m + 1) / ran,
+                epoch=self.epoch + steps, learning_rate=rates[:m],
+                wall_time=self.wall_time + elapsed * steps / ran,
                 train_loss=out[:m, 0], train_accuracy=out[:m, 1], test_loss=out[:m, 2],
-                test_accuracy=out[:m, 3], val_loss=nan, val_accuracy=nan)
+                test_accuracy=out[:m, 3])
             self.last_metrics = {"train_loss": float(out[m - 1, 0]),
                                  "train_accuracy": float(out[m - 1, 1]),
                                  "val_loss": math.nan, "val_accuracy": math.nan,

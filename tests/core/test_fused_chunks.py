@@ -151,3 +151,37 @@ def test_a_fresh_compile_makes_one_epoch_function_for_both_kinds_of_call(tmp_pat
                          text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["1", "fast"]
+
+
+@pytest.mark.parametrize("per_ms", [0.3, 0.42, 0.9, 1.5, 2.5, 6.0])
+def test_a_time_slice_is_one_kernel_call_of_about_the_slice(monkeypatch, per_ms):
+    """At full speed the window's worker asks for 4 ms of training at a time. Each call into
+    the kernel carries ~150 µs of bookkeeping (history rows, the kept state, the next order),
+    so a slice that ended in a second call for the fraction of an epoch left over (1 epoch
+    of 2,500 points after 9) ran 5-10% behind a bare kernel loop. A slice is one call, and
+    still within half an epoch of the 4 ms asked (clicks wait for no more)."""
+    from playground.core import trainer as module
+
+    clock = [0.0]
+    now = staticmethod(lambda: clock[0])
+    fake = type("Clock", (), {"perf_counter": now, "thread_time": now})
+    monkeypatch.setattr(module, "time", fake)
+    t = Trainer(experiment())
+    t.train(2)
+    calls = []
+    real = t.fast.run_epochs
+
+    def timed(orders, seeds, rates, out):
+        calls.append(len(rates))
+        clock[0] += per_ms / 1000 * len(rates)  # each epoch takes per_ms on the clock
+        return real(orders, seeds, rates, out)
+
+    monkeypatch.setattr(t.fast, "run_epochs", timed)
+    t.train(10**9, seconds=0.004)  # (the first slice measures an epoch)
+    for _ in range(5):
+        calls.clear()
+        began = clock[0]
+        t.train(10**9, seconds=0.004)
+        took = (clock[0] - began) * 1000
+        assert len(calls) == 1, f"{calls} epochs in each call"
+        assert abs(took - 4) <= per_ms / 2 or calls == [1], f"{took:.2f} ms for a 4 ms slice"
