@@ -201,3 +201,42 @@ def test_a_new_epoch_and_readout_repaint_the_counter_not_the_window(qtbot, windo
         assert label.height() >= label.sizeHint().height()
     for w in watched:
         w.removeEventFilter(counter)
+
+
+def test_the_trace_axes_move_in_steps_and_always_hold_the_whole_run(qtbot):
+    """At full speed the trace plots took a new history 10 times a second, and each time
+    their x range (the last epoch) and the loss range moved a little: three axes drew their
+    tick labels and grid afresh (~5 ms each on the window's thread, the longest wait a click
+    had), and the labels shifted too fast to read. The ranges now move in round steps, yet
+    every update still shows the whole run, filling most of the width and height."""
+    from playground.gui.views.trace_view import TracePlot
+
+    plot = TracePlot()
+    qtbot.addWidget(plot)
+    plot.resize(700, 500)
+    plot.show()
+    qtbot.waitExposed(plot)
+    box = plot.loss.getViewBox()
+    moves = []
+    box.sigRangeChanged.connect(lambda *_: moves.append(1))
+    rng = np.random.default_rng(0)
+    for log in (False, True):
+        plot.log.setChecked(log)
+        moves.clear()
+        n, updates = 20, 150
+        for _ in range(updates):
+            n = int(n * 1.03) + 1
+            epochs = np.arange(1, n + 1, dtype=float)
+            loss = 0.7 / np.sqrt(epochs) + 0.05 + 0.01 * rng.random(n)
+            history = {"epoch": epochs, "train_loss": loss, "test_loss": loss * 1.2,
+                       "train_accuracy": 1 - loss, "test_accuracy": 1 - loss}
+            plot.update_history(history, 1, "binary", force=True)
+            plot.loss.grab()  # (paints: pyqtgraph applies its auto-range then)
+            (x0, x1), (y0, y1) = box.viewRange()
+            low, high = loss.min(), (loss * 1.2).max()
+            if log:
+                low, high = np.log10(low), np.log10(high)
+            assert x0 <= 0 and n <= x1 <= 1.4 * n, f"x {x0:.0f}..{x1:.0f} for epochs 1..{n}"
+            assert y0 <= low and high <= y1, f"y {y0:.3f}..{y1:.3f} for losses {low:.3f}..{high:.3f}"
+            assert high - low >= 0.4 * (y1 - y0), f"losses {low:.3f}..{high:.3f} in {y0:.3f}..{y1:.3f}"
+        assert len(moves) <= updates // 4, f"the loss plot's range moved {len(moves)} times"

@@ -4,10 +4,17 @@
 However long the run, each curve draws a fixed number of points: the snapshot brings the
 history already thinned to min/max per bucket of epochs (core/history.py), and the plot
 thins it again to one low and one high point per pixel column of its own width.
+
+The ranges move in steps (`nice_above`, `steady_span`): the epoch axis reaches the next of
+1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k past the last epoch, the loss axis the next
+multiple of a round step past the lowest and highest loss. An axis whose range moves is
+drawn afresh, its tick labels and grid (~5 ms each for three axes, 10 times a second at full
+speed, the longest wait a click had); in steps, the labels also hold still long enough to read.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -25,6 +32,28 @@ from PySide6.QtWidgets import (
 from .axis_titles import FittedTitles, cache_axes
 
 TRAIN, TEST, VALIDATION = "#333333", "#f59322", "#2a9d3a"
+
+
+NICE = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_above(value: float) -> float:
+    """The least of 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x a power of ten that is >= value
+    (value > 0): an axis end that holds while the value grows by up to a quarter."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(m * power for m in NICE if m * power >= value * (1 - 1e-9))
+
+
+def steady_span(low: float, high: float, log: bool = False) -> tuple[float, float]:
+    """A range holding low..high whose ends move in round steps: half decades on a log
+    scale (low > 0), else multiples of half the power of ten below the span."""
+    if log:
+        return (10.0 ** (math.floor(2 * math.log10(low)) / 2),
+                10.0 ** (math.ceil(2 * math.log10(high)) / 2))
+    span = high - low if high > low else (abs(high) or 1.0)
+    step = 10.0 ** math.floor(math.log10(span)) / 2
+    lo, hi = math.floor(low / step) * step, math.ceil(high / step) * step
+    return lo, hi if hi > lo else lo + step
 
 
 def column_envelope(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,12 +112,19 @@ class TracePlot(QWidget):
             # old run must not squeeze the new curve into the left edge.
             faded = pg.PlotDataItem(pen=pg.mkPen(color + "40", width=1))
             plot.addItem(faded, ignoreBounds=True)
-            curve = plot.plot(pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DotLine if dotted
-                                           else SPLIT_STYLES[split]), skipFiniteCheck=False)
+            curve = pg.PlotDataItem(pen=pg.mkPen(color, width=1, style=Qt.PenStyle.DotLine
+                                                 if dotted else SPLIT_STYLES[split]),
+                                    skipFiniteCheck=False)
+            plot.addItem(curve, ignoreBounds=True)  # (the frame below sets the ranges)
             self.curves[(key, split)] = curve
             self.curves[(key, split, "previous")] = faded
+        # An unseen item from (0, lowest) to (last, highest) in steps (module docstring): the
+        # loss plot's auto-range fits it, so a user's zoom and the "A" button work as ever.
+        self.frame = pg.PlotDataItem([0.0, 10.0], [0.0, 1.0], pen=pg.mkPen(0, 0, 0, 0))
+        self.loss.addItem(self.frame)
+        self._frame_at: tuple[float, ...] = ()
         self.log = QCheckBox("log scale")
-        self.log.toggled.connect(lambda on: self.loss.setLogMode(y=on))
+        self.log.toggled.connect(self._log_scale)
         self.hover = QLabel(" ")
         self.hover.setStyleSheet("color: #555;")
         # The readout never widens the window (it pushed it past a 1280-px screen): it takes
@@ -147,14 +183,32 @@ class TracePlot(QWidget):
                 kept = np.isfinite(values)
                 x, values = epochs[kept], values[kept]
             self.curves[(key, split)].setData(*column_envelope(x, values, columns))
-        # The x axis is this run's epochs from 0 (at least 10 wide): never a range padded
-        # around one point, never stretched by the faded previous run.
-        last = float(epochs[-1]) if len(epochs) else 0.0
-        self.loss.setXRange(0.0, max(10.0, last), padding=0.02)
-        if problem == "regression":
+        self._fit_frame()
+        if problem == "regression":  # (down to -1 in tenths)
             r2 = np.concatenate([history.get(f"{s}_r2", np.zeros(0)) for s in SPLIT_COLORS])
             r2 = r2[np.isfinite(r2)]
-            self.acc.setYRange(max(-1.0, min(0.0, float(r2.min()))) if len(r2) else 0.0, 1.02)
+            low = math.floor(float(r2.min()) * 10) / 10 if len(r2) else 0.0
+            self.acc.setYRange(max(-1.0, min(0.0, low)), 1.02)
+
+    def _fit_frame(self) -> None:
+        """The x axis is this run's epochs from 0 (at least 10 wide): never a range padded
+        around one point, never stretched by the faded previous run; y holds its losses."""
+        h = self._history
+        epochs = h.get("epoch", np.zeros(0))
+        last = float(epochs[-1]) if len(epochs) else 0.0
+        log = self.log.isChecked()
+        losses = np.concatenate([h.get(f"{s}_loss", np.zeros(0)) for s in SPLIT_COLORS])
+        losses = losses[np.isfinite(losses) & (losses > 0 if log else True)]
+        y = (steady_span(float(losses.min()), float(losses.max()), log) if len(losses)
+             else (0.1, 1.0) if log else (0.0, 1.0))
+        at = (nice_above(max(10.0, last)), *y)
+        if at != self._frame_at:  # (the same frame again: pyqtgraph would re-range anyway)
+            self._frame_at = at
+            self.frame.setData([0.0, at[0]], [at[1], at[2]])
+
+    def _log_scale(self, on: bool) -> None:
+        self.loss.setLogMode(y=on)
+        self._fit_frame()
 
     def _set_problem(self, problem: str) -> None:
         """The lower plot: accuracy and AUC for two classes, accuracy for more, R² for
