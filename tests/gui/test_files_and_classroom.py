@@ -209,3 +209,40 @@ def test_exports_png_csv_and_pytorch_script(qtbot, window, tmp_path, monkeypatch
         qtbot.waitUntil(lambda p=path: window._pending.get(p) == "", timeout=5000)
     assert len(read(tmp_path / "h.csv").splitlines()) == 4
     assert "class Network" in read(tmp_path / "model.py")
+
+
+def test_an_opened_file_trains_at_the_speed_it_was_saved_with(qtbot, window, tmp_path):
+    """A file saved at "as fast as possible" opened in a window set to 1 epoch a frame: the
+    speed box said "as fast as possible", yet Play trained one epoch a frame (~55 epochs/s)
+    until the speed was picked again by hand."""
+    import time
+
+    from playground.core import fastpath
+
+    from .conftest import choose, control
+
+    fastpath.warm_up(window.experiment)  # (the kernel, as a window that has run a while has)
+    speed = control(window, "view.snapshot_every")
+    choose(speed, 0)
+    path = str(tmp_path / "fast.json")
+    window.path = path
+    assert window.save_file(wait=True)
+    choose(speed, 1)
+    qtbot.wait(200)
+    assert window.load_path(path)
+    qtbot.waitUntil(lambda: window.experiment.view.snapshot_every == 0, timeout=5000)
+    assert speed.currentData() == 0
+    frames = []
+    original = window._draw
+
+    def counting(snapshot):
+        frames.append((time.perf_counter(), snapshot.epoch))
+        original(snapshot)
+
+    window._draw = counting
+    window.toggle_play()
+    qtbot.waitUntil(lambda: len(frames) >= 20, timeout=20000)
+    window.toggle_play()
+    (t0, e0), (t1, e1) = frames[2], frames[-1]
+    rate = (e1 - e0) / (t1 - t0)
+    assert rate > 600, f"{rate:.0f} epochs/s at 'as fast as possible' (1 a frame: ~60)"
