@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import time
 
+import numpy as np
+
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -66,6 +68,17 @@ PAINT_INTERVAL_MS = 16  # at most ~60 redraws a second, whatever the worker prod
 MAX_RECORDED = 300  # frames kept for the history slider (thinned evenly when full)
 
 
+def even_frames(frames: list, n: int) -> tuple[list, float]:
+    """About n of `frames` (epochs ascending) spread evenly over their epochs, the first and
+    the last kept, and the epochs between two of them: the step later frames keep. Halving
+    by frame count (every other) left the early run thin and the last minutes dense: half the
+    slider was the last few percent of a long run."""
+    epochs = np.array([f.epoch for f in frames], dtype=float)
+    targets = np.linspace(epochs[0], epochs[-1], n)
+    kept = np.unique(np.searchsorted(epochs, targets))
+    return [frames[i] for i in kept], (epochs[-1] - epochs[0]) / (n - 1)
+
+
 def _shrink(snap):
     """A recorded copy with small neuron maps (the slider's memory stays modest)."""
     step = max(1, snap.resolution // 25)
@@ -97,6 +110,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.latest: Frame | None = None
         self._drawn: Frame | None = None
         self._recorded: list = []
+        self._record_step = 0.0  # epochs between recorded frames (0: every frame)
         self._scrubbing = False
         self._paint_times: list[float] = []
         self._token = 0  # the build whose frames are drawn; older ones are stale
@@ -168,7 +182,10 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.history_slider = QSlider(Qt.Orientation.Horizontal)
         self.history_slider.setObjectName("run.history")
         self.history_slider.setRange(0, 0)
-        self.history_slider.setToolTip("Replay how the boundary and the neurons evolved")
+        self.history_slider.setEnabled(False)  # (until there are two frames to choose from)
+        self.history_slider.setToolTip(
+            "Replay how the boundary and the neurons evolved: frames are kept as the run "
+            "trains in this window (an opened file has only its last state until it trains)")
         self.history_label = QLabel("live")
         toggles = QHBoxLayout()
         toggles.addWidget(self.show_test)
@@ -349,7 +366,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.playing = False
         self.training_bar.set_playing(False)
         self.latest = self._drawn  # a frame of the old run, not drawn yet, must not be
-        self._recorded.clear()
+        self._forget_recorded()
         self._go_live()
         self._post_build(state)
 
@@ -435,9 +452,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         (with a file's trained `state` when one is given)."""
         exp = self.experiment
         self.run_status.clear()
-        self._recorded.clear()
+        self._forget_recorded()
         self._go_live()
-        self.history_slider.setRange(0, 0)
         self.network_header.set_graph(exp.network, self.session.can_undo, self.session.can_redo)
         self.inspector.show_node(exp.network, self.inspector.node_id)
         self._show_lesson_text()
@@ -596,18 +612,31 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.evaluation.update_snapshot(snap)
 
     def _record(self, snap) -> None:
-        if self._recorded and self._recorded[-1].epoch == snap.epoch and snap.batch == 0:
-            self._recorded[-1] = _shrink(snap)
+        """Keep a small copy of the frame for the history slider: every frame until
+        MAX_RECORDED, then frames a step of epochs apart (and always the newest, replaced
+        until the next is a step past the one before it), so they stay even over the run."""
+        rec = self._recorded
+        if rec and (rec[-1].epoch == snap.epoch and snap.batch == 0 or len(rec) >= 2
+                    and snap.epoch - rec[-2].epoch < self._record_step):
+            rec[-1] = _shrink(snap)
         else:
-            self._recorded.append(_shrink(snap))
-        if len(self._recorded) > MAX_RECORDED:
-            self._recorded = self._recorded[::2]
+            rec.append(_shrink(snap))
+        if len(rec) > MAX_RECORDED:
+            self._recorded, self._record_step = even_frames(rec, MAX_RECORDED // 2)
         live = not self._scrubbing
         self.history_slider.blockSignals(True)
         self.history_slider.setRange(0, len(self._recorded) - 1)
+        self.history_slider.setEnabled(len(self._recorded) > 1)
         if live:
             self.history_slider.setValue(len(self._recorded) - 1)
         self.history_slider.blockSignals(False)
+
+    def _forget_recorded(self) -> None:
+        """A new run (or another experiment): nothing of the last one to replay."""
+        self._recorded.clear()
+        self._record_step = 0.0
+        self.history_slider.setRange(0, 0)
+        self.history_slider.setEnabled(False)
 
     def on_history_moved(self, index: int) -> None:
         if not self._recorded or self.latest is None:

@@ -220,3 +220,57 @@ def test_editing_a_weight_from_the_network_view(qtbot, window, monkeypatch):
     window.network_view.weight_clicked.emit("dense1", 0, -1)  # a bias
     qtbot.waitUntil(lambda: abs(snap(window).biases["dense1"][0] - 1.25) < 1e-6, timeout=5000)
     assert snap(window).epoch == 0  # editing is not training
+
+
+def test_the_history_slider_spreads_a_long_run_evenly(qtbot, window):
+    """Frames arrive all through a long run; the slider keeps MAX_RECORDED of them. Halved by
+    count whenever full, they crowded at the end: in a 2,070,961-epoch run the middle of the
+    slider showed epoch 1,996,846. Now any point of the slider is about that far into the
+    run, and the slider's ends are the run's first recorded and newest frames."""
+    import dataclasses
+
+    from playground.gui.main_window import MAX_RECORDED
+
+    window.step_epoch()
+    wait_epoch(qtbot, window, 1)
+    window.paint()
+    base = snap(window)
+    window._recorded.clear()  # (no halving yet: every frame is kept so far)
+    for i in range(1, 4001):  # a frame every 500 epochs, as at full speed
+        window._record(dataclasses.replace(base, epoch=500 * i))
+    slider, last = window.history_slider, 500 * 4000
+    assert slider.isEnabled() and MAX_RECORDED // 2 <= slider.maximum() + 1 <= MAX_RECORDED
+    epochs = np.array([f.epoch for f in window._recorded])
+    assert epochs[0] == 500 and epochs[-1] == last
+    for where in (0.25, 0.5, 0.75):
+        slider.setValue(round(where * slider.maximum()))
+        shown = int(window.history_label.text().split()[-1])
+        assert abs(shown / last - where) < 0.05, f"{where:.0%} of the slider: epoch {shown:,}"
+    gaps = np.diff(epochs)
+    assert gaps.max() <= 2.5 * np.median(gaps)
+
+
+def test_the_history_slider_is_off_until_there_is_something_to_replay(qtbot, window, tmp_path):
+    """An opened file brings its last state, not the frames before it: the slider sat at
+    the left saying "live" and moved nowhere when dragged. It is off (its tooltip says why)
+    until the run trains on and there are frames to go back to."""
+    for i in range(1, 4):
+        window.step_epoch()
+        wait_epoch(qtbot, window, i)
+        window.paint()
+    assert window.history_slider.isEnabled()
+    path = str(tmp_path / "trained.json")
+    window.path = path
+    assert window.save_file(wait=True)
+    window.reset()
+    qtbot.waitUntil(lambda: snap(window).epoch == 0, timeout=5000)
+    assert window.load_path(path)
+    qtbot.waitUntil(lambda: snap(window).epoch == 3, timeout=10000)
+    slider = window.history_slider
+    assert not slider.isEnabled() and "opened file" in slider.toolTip()
+    window.step_epoch()
+    wait_epoch(qtbot, window, 4)
+    window.paint()
+    assert slider.isEnabled() and slider.maximum() == 1
+    slider.setValue(0)
+    assert window.history_label.text() == "epoch 3"
