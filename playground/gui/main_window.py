@@ -6,7 +6,6 @@ import dataclasses
 import time
 
 import numpy as np
-
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
