@@ -219,3 +219,28 @@ def test_precision_and_f1_under_narrow_columns_keep_apart(qtbot):
     view.grab()
     assert "prec. 0" in view.boxes and not view.clipped, sorted(view.clipped)
     assert view.number_px == 20  # the counts still at the widget's type
+
+
+def test_a_longer_axis_title_stays_inside_its_axis_without_a_resize(qtbot):
+    """The accuracy plot's title grows to "accuracy · AUC" when a run turns out to have two
+    classes; pyqtgraph placed a title only on a resize, so the longer one kept the shorter
+    one's place and ran off the top of the axis ("accuracy · A" at 1280x800)."""
+    from playground.gui.views.trace_view import TracePlot
+
+    plot = TracePlot()
+    qtbot.addWidget(plot)
+    plot.resize(430, 330)
+    plot.show()
+    qtbot.waitExposed(plot)
+    epochs = np.arange(1, 101, dtype=float)
+    loss = 0.5 / np.sqrt(epochs)
+    history = {"epoch": epochs, "train_loss": loss, "test_loss": loss,
+               "train_accuracy": 1 - loss, "test_accuracy": 1 - loss,
+               "train_auc": 1 - loss, "test_auc": 1 - loss}
+    plot.update_history(history, 1, "binary", force=True)
+    axis = plot.acc.getAxis("left")
+    assert axis.label.isVisible() and "AUC" in axis.labelText
+    title = axis.label.mapRectToParent(axis.label.boundingRect())
+    assert title.top() >= -1 and title.bottom() <= axis.geometry().height() + 1, \
+        f"{axis.labelText!r} spans {title.top():.0f}..{title.bottom():.0f} of an axis " \
+        f"{axis.geometry().height():.0f} px long"

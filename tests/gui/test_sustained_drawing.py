@@ -240,3 +240,15 @@ def test_the_trace_axes_move_in_steps_and_always_hold_the_whole_run(qtbot):
             assert y0 <= low and high <= y1, f"y {y0:.3f}..{y1:.3f} for losses {low:.3f}..{high:.3f}"
             assert high - low >= 0.4 * (y1 - y0), f"losses {low:.3f}..{high:.3f} in {y0:.3f}..{y1:.3f}"
         assert len(moves) <= updates // 4, f"the loss plot's range moved {len(moves)} times"
+
+
+def test_epoch_ticks_read_as_numbers_past_a_million(qtbot):
+    """Hours at full speed reach millions of epochs: the epoch axis read "1e+06", "1.5e+06"."""
+    from playground.gui.views.trace_view import TracePlot
+
+    plot = TracePlot()
+    qtbot.addWidget(plot)
+    axis = plot.acc.getAxis("bottom")
+    assert axis.tickStrings([0, 5e5, 1e6, 1.5e6, 2.25e7], 1.0, 5e5) == \
+        ["0", "500k", "1M", "1.5M", "22.5M"]
+    assert axis.tickStrings([0, 2500, 12500, 40000], 1.0, 2500) == ["0", "2500", "12.5k", "40k"]

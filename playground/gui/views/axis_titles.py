@@ -29,6 +29,8 @@ def fit_title(axis: pg.AxisItem, forms: tuple[str, ...]) -> None:
     if fits:
         if axis.labelText != fits[0] or not axis.label.isVisible():
             axis.setLabel(fits[0])
+            axis.resizeEvent()  # (pyqtgraph centres a title only on a resize: a longer one
+            # ran off the axis's end, "accuracy · A", once a run said it had two classes)
     elif axis.label.isVisible():
         axis.showLabel(False)
 

@@ -56,6 +56,21 @@ def steady_span(low: float, high: float, log: bool = False) -> tuple[float, floa
     return lo, hi if hi > lo else lo + step
 
 
+def epoch_text(value: float) -> str:
+    """An epoch tick as a reader says it: 800k, 1.5M (pyqtgraph wrote 1e+06 past a million)."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:g}M"
+    if size >= 1e4:
+        return f"{value / 1e3:g}k"
+    return f"{value:g}"
+
+
+class EpochAxis(pg.AxisItem):
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        return [epoch_text(v * scale) for v in values]
+
+
 def column_envelope(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
     """Min/max decimation: the lowest and the highest y of the points falling in each of
     `columns` equal slices of x's range (x ascending), as two points per slice (NaN skipped
@@ -84,8 +99,8 @@ SERIES = [(key, f"{split}_{key}", split) for key in ("loss", "accuracy", "auc", 
 class TracePlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.loss = pg.PlotWidget(background="w")
-        self.acc = pg.PlotWidget(background="w")
+        self.loss = pg.PlotWidget(background="w", axisItems={"bottom": EpochAxis("bottom")})
+        self.acc = pg.PlotWidget(background="w", axisItems={"bottom": EpochAxis("bottom")})
         for plot, name in ((self.loss, "loss"), (self.acc, "accuracy")):
             plot.setMenuEnabled(False)
             plot.showGrid(x=True, y=True, alpha=0.2)
