@@ -3,7 +3,7 @@
 import numpy as np
 from PySide6.QtCore import Qt, QThread
 
-from .conftest import choose, dispose, snap, wait_epoch
+from .conftest import choose, control, dispose, snap, wait_epoch
 
 
 def test_opens_on_the_default_experiment(window):
@@ -274,3 +274,36 @@ def test_the_history_slider_is_off_until_there_is_something_to_replay(qtbot, win
     assert slider.isEnabled() and slider.maximum() == 1
     slider.setValue(0)
     assert window.history_label.text() == "epoch 3"
+
+
+def test_log_scales_of_the_trace_are_settings_that_undo_and_save(qtbot, window, tmp_path):
+    """The trace's log scale was a loose checkbox: it came back off when a file was opened.
+    Log loss and log epochs are the experiment's view settings now; log epochs shows the
+    first epochs of a long run beside the last (epoch 1 at the left, not squeezed into x=0)."""
+    for i in range(1, 4):
+        window.step_epoch()
+        wait_epoch(qtbot, window, i)
+        window.paint()
+    epochs = control(window, "view.log_epochs")
+    epochs.click()
+    assert window.experiment.view.log_epochs
+    axis = window.trace.loss.getAxis("bottom")
+    assert axis.logMode and window.trace.acc.getAxis("bottom").logMode
+    window.trace.update_history(snap(window).history, window.latest.run_id, "binary", force=True)
+    window.trace.loss.grab()
+    x0, x1 = window.trace.loss.getViewBox().viewRange()[0]
+    assert -0.1 <= x0 <= 0.05 and 0.95 <= x1 <= 1.1, f"log10 epochs {x0:.2f}..{x1:.2f}"
+    window.session.undo()
+    assert not window.experiment.view.log_epochs and not epochs.isChecked()
+    assert not axis.logMode
+    control(window, "view.log_loss").click()
+    epochs.click()
+    path = str(tmp_path / "logs.json")
+    window.path = path
+    assert window.save_file(wait=True)
+    window.qs.set("view.log_loss", False)
+    window.qs.set("view.log_epochs", False)
+    assert not window.trace.loss.getAxis("left").logMode
+    assert window.load_path(path)
+    assert control(window, "view.log_loss").isChecked() and epochs.isChecked()
+    assert window.trace.loss.getAxis("left").logMode and axis.logMode
