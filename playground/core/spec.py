@@ -195,9 +195,6 @@ class ViewSpec:
                          "histograms of outputs and weights")
     log_loss: bool = F.field(False, bool, None, "the trace plot's loss on a log scale: the "
                              "last digits of a falling loss stay visible", label="log loss")
-    log_epochs: bool = F.field(False, bool, None, "the trace plots' epochs on a log scale: "
-                               "the first epochs of a long run stay visible beside the last",
-                               label="log epochs")
     threshold: float = F.field(0.0, float, F.between(-1.0, 1.0),
                                "two classes: the score s above which the network's answer is "
                                "read as +1 (blue); 0 = its own rule. Moves the decision "

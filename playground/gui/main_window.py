@@ -179,7 +179,6 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.show_test = bind_check(qs, QCheckBox("Show test data"), "view.show_test_data")
         self.discretize = bind_check(qs, QCheckBox("Discretize output"), "view.discretize")
         bind_check(qs, self.trace.log, "view.log_loss")
-        bind_check(qs, self.trace.log_epochs, "view.log_epochs")
         self.history_slider = QSlider(Qt.Orientation.Horizontal)
         self.history_slider.setObjectName("run.history")
         self.history_slider.setRange(0, 0)

@@ -119,7 +119,7 @@ class Presentation:
         self.evaluation.set_presentation(on)
         self.network_view.set_presentation(on)
         self.output_view.set_show_test(view.show_test_data)
-        self.trace.set_log(view.log_loss, view.log_epochs)
+        self.trace.set_log(view.log_loss)
         if self.output_view.discretize != view.discretize:
             self.output_view.set_discretize(view.discretize)
         # Esc leaves presentation mode, as in slide software (F5 alone was not found)

@@ -276,34 +276,24 @@ def test_the_history_slider_is_off_until_there_is_something_to_replay(qtbot, win
     assert window.history_label.text() == "epoch 3"
 
 
-def test_log_scales_of_the_trace_are_settings_that_undo_and_save(qtbot, window, tmp_path):
+def test_the_trace_log_scale_is_a_setting_that_undoes_and_saves(qtbot, window, tmp_path):
     """The trace's log scale was a loose checkbox: it came back off when a file was opened.
-    Log loss and log epochs are the experiment's view settings now; log epochs shows the
-    first epochs of a long run beside the last (epoch 1 at the left, not squeezed into x=0)."""
+    It is the experiment's view setting now."""
     for i in range(1, 4):
         window.step_epoch()
         wait_epoch(qtbot, window, i)
         window.paint()
-    epochs = control(window, "view.log_epochs")
-    epochs.click()
-    assert window.experiment.view.log_epochs
-    axis = window.trace.loss.getAxis("bottom")
-    assert axis.logMode and window.trace.acc.getAxis("bottom").logMode
-    window.trace.update_history(snap(window).history, window.latest.run_id, "binary", force=True)
-    window.trace.loss.grab()
-    x0, x1 = window.trace.loss.getViewBox().viewRange()[0]
-    assert -0.1 <= x0 <= 0.05 and 0.95 <= x1 <= 1.1, f"log10 epochs {x0:.2f}..{x1:.2f}"
+    box = control(window, "view.log_loss")
+    axis = window.trace.loss.getAxis("left")
+    box.click()
+    assert window.experiment.view.log_loss and axis.logMode
     window.session.undo()
-    assert not window.experiment.view.log_epochs and not epochs.isChecked()
-    assert not axis.logMode
-    control(window, "view.log_loss").click()
-    epochs.click()
-    path = str(tmp_path / "logs.json")
+    assert not window.experiment.view.log_loss and not box.isChecked() and not axis.logMode
+    box.click()
+    path = str(tmp_path / "log.json")
     window.path = path
     assert window.save_file(wait=True)
     window.qs.set("view.log_loss", False)
-    window.qs.set("view.log_epochs", False)
-    assert not window.trace.loss.getAxis("left").logMode
+    assert not axis.logMode
     assert window.load_path(path)
-    assert control(window, "view.log_loss").isChecked() and epochs.isChecked()
-    assert window.trace.loss.getAxis("left").logMode and axis.logMode
+    assert box.isChecked() and axis.logMode

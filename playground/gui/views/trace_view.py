@@ -68,8 +68,6 @@ def epoch_text(value: float) -> str:
 
 class EpochAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
-        if self.logMode:  # (values are log10 of the epochs then)
-            return [epoch_text(round(10.0 ** v)) for v in values]
         return [epoch_text(v * scale) for v in values]
 
 
@@ -140,11 +138,9 @@ class TracePlot(QWidget):
         self.frame = pg.PlotDataItem([0.0, 10.0], [0.0, 1.0], pen=pg.mkPen(0, 0, 0, 0))
         self.loss.addItem(self.frame)
         self._frame_at: tuple[float, ...] = ()
-        self._log = (False, False)  # (loss, epochs) on log scales
-        self.log = QCheckBox("log loss")
-        self.log.toggled.connect(lambda on: self.set_log(on, self.log_epochs.isChecked()))
-        self.log_epochs = QCheckBox("log epochs")
-        self.log_epochs.toggled.connect(lambda on: self.set_log(self.log.isChecked(), on))
+        self._log = False  # the loss on a log scale
+        self.log = QCheckBox("log scale")
+        self.log.toggled.connect(self.set_log)
         self.hover = QLabel(" ")
         self.hover.setStyleSheet("color: #555;")
         # The readout never widens the window (it pushed it past a 1280-px screen): it takes
@@ -153,7 +149,6 @@ class TracePlot(QWidget):
         self.hover.setMinimumWidth(0)
         top = QHBoxLayout()
         top.addWidget(self.log)
-        top.addWidget(self.log_epochs)
         top.addStretch(1)
         top.addWidget(self.hover)
         layout = QVBoxLayout(self)
@@ -222,28 +217,19 @@ class TracePlot(QWidget):
         losses = losses[np.isfinite(losses) & (losses > 0 if log else True)]
         y = (steady_span(float(losses.min()), float(losses.max()), log) if len(losses)
              else (0.1, 1.0) if log else (0.0, 1.0))
-        at = (1.0 if self.log_epochs.isChecked() else 0.0, nice_above(max(10.0, last)), *y)
+        at = (nice_above(max(10.0, last)), *y)
         if at != self._frame_at:  # (the same frame again: pyqtgraph would re-range anyway)
             self._frame_at = at
-            self.frame.setData([at[0], at[1]], [at[2], at[3]])
+            self.frame.setData([0.0, at[0]], [at[1], at[2]])
 
-    def set_log(self, loss: bool, epochs: bool) -> None:
-        """Log scales (the experiment's view.log_loss and view.log_epochs): the loss axis,
-        and the epoch axis of both plots (from epoch 1)."""
-        with QSignalBlocker(self.log), QSignalBlocker(self.log_epochs):
-            self.log.setChecked(loss)
-            self.log_epochs.setChecked(epochs)
-        if (loss, epochs) == self._log:
-            return
-        self._log = (loss, epochs)
-        self.loss.setLogMode(x=epochs, y=loss)
-        self.acc.setLogMode(x=epochs, y=False)
-        self._fit_frame()
-        self.mark_epoch(self.replay_epoch())
-
-    def _epoch_at(self, x: float) -> float:
-        """The epoch at view coordinate x (a log scale's x is log10 of the epoch)."""
-        return 10.0 ** x if self.log_epochs.isChecked() else x
+    def set_log(self, on: bool) -> None:
+        """The loss on a log scale or not (the experiment's view.log_loss)."""
+        with QSignalBlocker(self.log):
+            self.log.setChecked(on)
+        if on != self._log:
+            self._log = on
+            self.loss.setLogMode(y=on)
+            self._fit_frame()
 
     def _set_problem(self, problem: str) -> None:
         """The lower plot: accuracy and AUC for two classes, accuracy for more, R² for
@@ -297,13 +283,11 @@ class TracePlot(QWidget):
                 plot.addItem(line, ignoreBounds=True)
             line.setVisible(epoch is not None)
             if epoch is not None:
-                line.epoch = epoch
-                line.setValue(math.log10(max(epoch, 1)) if self.log_epochs.isChecked()
-                              else epoch)
+                line.setValue(epoch)
 
     def replay_epoch(self) -> float | None:
         line = getattr(self.loss, "_replay_line", None)
-        return line.epoch if line is not None and line.isVisible() else None
+        return line.value() if line is not None and line.isVisible() else None
 
     def fit_axis_title(self) -> None:
         """The lower plot's axis title: the longest form that fits the plot's height in the
@@ -344,7 +328,7 @@ class TracePlot(QWidget):
         if not h or not len(h.get("epoch", [])):
             return
         plot = self.loss if self.loss.sceneBoundingRect().contains(pos) else self.acc
-        x = self._epoch_at(plot.getViewBox().mapSceneToView(pos).x())
+        x = plot.getViewBox().mapSceneToView(pos).x()
         i = int(np.clip(np.searchsorted(h["epoch"], x), 0, len(h["epoch"]) - 1))
         text = hover_text(h, i)
         self.hover.setText(text)
