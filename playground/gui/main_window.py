@@ -616,8 +616,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         MAX_RECORDED, then frames a step of epochs apart (and always the newest, replaced
         until the next is a step past the one before it), so they stay even over the run."""
         rec = self._recorded
-        if rec and (rec[-1].epoch == snap.epoch and snap.batch == 0 or len(rec) >= 2
-                    and snap.epoch - rec[-2].epoch < self._record_step):
+        if rec and ((rec[-1].epoch == snap.epoch and snap.batch == 0)
+                    or (len(rec) >= 2 and snap.epoch - rec[-2].epoch < self._record_step)):
             rec[-1] = _shrink(snap)
         else:
             rec.append(_shrink(snap))

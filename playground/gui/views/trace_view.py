@@ -39,7 +39,7 @@ NICE = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 def nice_above(value: float) -> float:
     """The least of 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x a power of ten that is >= value
-    (value > 0): an axis end that holds while the value grows by up to a quarter."""
+    (value > 0): an axis end that holds while the value grows by a quarter to a third."""
     power = 10.0 ** math.floor(math.log10(value))
     return next(m * power for m in NICE if m * power >= value * (1 - 1e-9))
 
