@@ -54,6 +54,7 @@ from .worker import (
     ApplyLive,
     Build,
     Frame,
+    KeepState,
     Pause,
     Play,
     SetWeight,
@@ -65,6 +66,8 @@ from .worker import (
 
 PAINT_INTERVAL_MS = 16  # at most ~60 redraws a second, whatever the worker produces
 MAX_RECORDED = 300  # frames kept for the history slider (thinned evenly when full)
+KEPT_RUNS = 4  # runs kept for undo and redo to bring back (each with its history: ~10 MB
+# compressed at 10M epochs)
 
 
 def even_frames(frames: list, n: int) -> tuple[list, float]:
@@ -110,6 +113,9 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self._drawn: Frame | None = None
         self._recorded: list = []
         self._record_step = 0.0  # epochs between recorded frames (0: every frame)
+        # (id(command), undone) -> (command, KeepState key): the run trained before a command
+        # (False) or after it (True), for undo and redo to bring back
+        self._runs: dict[tuple[int, bool], tuple[object, int]] = {}
         self._scrubbing = False
         self._paint_times: list[float] = []
         self._token = 0  # the build whose frames are drawn; older ones are stale
@@ -415,7 +421,10 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
             state = self.__dict__.pop("_pending_state", None) if change.loaded else None
             if change.touches("data"):  # a curve of other data compares with nothing here
                 self.trace.forget_previous()
-            self._show_experiment(post=True, state=state)
+            kept = None if change.loaded else self._swap_runs(change)
+            if change.loaded:
+                self._forget_runs()
+            self._show_experiment(post=True, state=state, kept=kept)
             if change.loaded:
                 self.show_lesson_steps()
             return
@@ -447,9 +456,32 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         if field is not None and field.window() is self:
             QToolTip.showText(field.mapToGlobal(field.rect().bottomLeft()), message, field)
 
-    def _show_experiment(self, post: bool = True, state: dict | None = None) -> None:
+    def _swap_runs(self, change: Change) -> int | None:
+        """Keep the run being left by a change that rebuilds, and say which kept run to bring
+        back: undo returns to the run trained before the change, redo to the one after it
+        (an accidental dataset click and Ctrl+Z lost a 1.4M-epoch run). A new change starts
+        a fresh run, as ever."""
+        command = change.command
+        if command is None:
+            return None
+        self._marks += 1
+        self.worker.post(KeepState(self._marks))  # (ignored while nothing can train)
+        self._runs[(id(command), change.undone)] = (command, self._marks)
+        while len(self._runs) > KEPT_RUNS:
+            _, key = self._runs.pop(next(iter(self._runs)))
+            self.worker.kept.pop(key, None)
+        back = self._runs.get((id(command), not change.undone))
+        return back[1] if back is not None and back[0] is command else None
+
+    def _forget_runs(self) -> None:
+        for _, key in self._runs.values():
+            self.worker.kept.pop(key, None)
+        self._runs.clear()
+
+    def _show_experiment(self, post: bool = True, state: dict | None = None,
+                         kept: int | None = None) -> None:
         """Lay out every view for the session's experiment; with `post`, rebuild the trainer
-        (with a file's trained `state` when one is given)."""
+        (with a file's trained `state` when one is given, or the run kept under `kept`)."""
         exp = self.experiment
         self.run_status.clear()
         self._forget_recorded()
@@ -479,13 +511,13 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
             valid = False
             self._clear_run(str(exc))
         if post and valid:
-            self._post_build(state)
+            self._post_build(state, kept)
         elif post:
             self._token += 1
 
-    def _post_build(self, state: dict | None = None) -> None:
+    def _post_build(self, state: dict | None = None, kept: int | None = None) -> None:
         self._token += 1
-        self.worker.post(Build(self.experiment.copy(), self._token, state))
+        self.worker.post(Build(self.experiment.copy(), self._token, state, kept))
 
     def _clear_run(self, message: str) -> None:
         """Nothing can train: no epoch, no boundary and no maps of an older run stay on

@@ -51,11 +51,13 @@ class Frame:
 
 @dataclass(frozen=True)
 class Build:
-    """Build a fresh trainer (with a file's checked trained `state` when given)."""
+    """Build a fresh trainer (with a file's checked trained `state` when given, or the run
+    KeepState kept under `kept` if there is one: undo and redo bring a run back)."""
 
     experiment: Experiment
     token: int
     state: dict | None = None
+    kept: int | None = None
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,10 @@ class TrainingWorker(CommandThread):
         # possible" trained at the speed the window had before (~55 epochs/s).
         self._epochs_per_frame = int(experiment.view.snapshot_every)
         try:
-            trainer = Trainer(experiment, compile_fast=False)  # never waits for a compile
+            kept = self.kept.get(command.kept) if state is None else None
+            trainer = self._kept_run(experiment, kept) if kept is not None else None
+            if trainer is None:
+                trainer = Trainer(experiment, compile_fast=False)  # never waits for a compile
             if state is not None:  # a file's trained state (checked before it was sent)
                 from ..core.files import restore_state
 
@@ -290,6 +295,20 @@ class TrainingWorker(CommandThread):
         self._rate_marks.clear()
         self._compile.request(trainer)  # compiled before: loaded now; else in the background
         self._emit()
+
+    @staticmethod
+    def _kept_run(experiment: Experiment, state: dict):
+        """A trainer resumed from a kept run, or None (a fresh one then) when it no longer
+        fits the experiment."""
+        from ..core.files import restore_state
+        from ..core.trainer import Trainer
+
+        trainer = Trainer(experiment, compile_fast=False)
+        try:
+            restore_state(trainer, state)
+        except PlaygroundError:
+            return None
+        return trainer
 
     def _train_for_a_frame(self) -> None:
         t = self.trainer

@@ -4,6 +4,7 @@ nothing silently lost (issue: "The window keeps one experiment")."""
 import dataclasses
 import os
 
+import numpy as np
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QMessageBox, QWidget
 
@@ -389,3 +390,31 @@ def test_a_guided_lesson_walks_in_the_window_and_back_undoes_its_step(qtbot, win
     assert window.experiment.features == ["x1_sq", "x2_sq"]
     control(window, "lesson.back").click()  # back to step 2, before the features changed
     assert window.experiment.features == ["x1", "x2"] and guide.index == 1
+
+
+def test_undo_and_redo_bring_back_the_run_a_rebuild_replaced(qtbot, window):
+    """An accidental dataset click during a long run, then Ctrl+Z: the settings came back
+    but the run was at epoch 0 with an empty trace. Undo now returns to the run that was
+    trained before the change (weights, epoch, history), redo to the one trained after it;
+    a new change still starts a fresh run."""
+    for i in range(1, 6):
+        window.step_epoch()
+        wait_epoch(qtbot, window, i)
+    weights = snap(window).weights["dense1"].copy()
+    control(window, "data.generator=xor").click()
+    qtbot.waitUntil(lambda: window.experiment.data.generator == "xor"
+                    and snap(window).epoch == 0, timeout=10000)
+    for i in range(1, 3):
+        window.step_epoch()
+        wait_epoch(qtbot, window, i)
+    window.session.undo()
+    qtbot.waitUntil(lambda: window.experiment.data.generator != "xor"
+                    and snap(window).epoch == 5, timeout=10000)
+    np.testing.assert_array_equal(snap(window).weights["dense1"], weights)
+    assert len(snap(window).history["epoch"]) == 5
+    window.session.redo()
+    qtbot.waitUntil(lambda: window.experiment.data.generator == "xor"
+                    and snap(window).epoch == 2, timeout=10000)
+    control(window, "data.generator=circle").click()
+    qtbot.waitUntil(lambda: window.experiment.data.generator == "circle"
+                    and snap(window).epoch == 0, timeout=10000)
