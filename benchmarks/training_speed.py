@@ -48,6 +48,7 @@ from playground.core import fastpath
 from playground.core.graph import mlp
 from playground.core.spec import Experiment
 from playground.core.trainer import Trainer
+from playground.gui.worker import SLICE  # (the window worker's slice at full speed)
 
 WIDTHS = (8, 16, 32, 64, 128, 256, 512)
 SIZES = (250, 2_500, 25_000)
@@ -186,7 +187,6 @@ def fused_epoch(trainer: Trainer) -> Timed:
     return Timed(epoch, 1, lambda: batches(k), k / n_batches, fast.evaluate)
 
 
-SLICE = 0.004  # seconds per call of the trainer when an epoch is small: gui/worker.py's SLICE
 
 
 def trainer_epoch(trainer: Trainer) -> Timed:

@@ -58,7 +58,6 @@ from .worker import (
     Pause,
     Play,
     SetWeight,
-    Speed,
     StepBatch,
     StepEpoch,
     TrainingWorker,
@@ -131,7 +130,6 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.qs.refused.connect(self.on_refused)
         self._show_experiment(post=False)  # the worker builds its first trainer as it starts
         self._update_title()
-        self.worker.post(Speed(self.experiment.view.snapshot_every))
         self.worker.start()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.paint)
@@ -431,8 +429,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         kinds = change.kinds
         if kinds & {"live", "view"}:
             self.worker.post(ApplyLive(self.experiment.copy()))
-        if "view" in kinds:
-            self.worker.post(Speed(self.experiment.view.snapshot_every))
+        if "view" in kinds:  # (the speed goes with ApplyLive's experiment)
             self.apply_view()
         if "layout" in kinds:
             self._layout_network(self.experiment, self._dataset)

@@ -92,11 +92,6 @@ class ApplyLive:
 
 
 @dataclass(frozen=True)
-class Speed:
-    epochs_per_frame: int
-
-
-@dataclass(frozen=True)
 class SetWeight:
     node: str
     row: int
@@ -193,8 +188,6 @@ class TrainingWorker(CommandThread):
         t = self.trainer
         if isinstance(command, Build):
             self._build(command)
-        elif isinstance(command, Speed):
-            self._epochs_per_frame = int(command.epochs_per_frame)
         elif isinstance(command, Write):
             self._write(command)
         elif isinstance(command, TraceExample):

@@ -21,7 +21,6 @@ from ...core.optim import OPTIMIZERS
 from ..session_qt import QtSession, bind_combo, bind_number_combo, bind_spin
 from .flow_layout import FlowLayout
 
-QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's largest widget size (not exported by PySide6)
 LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
 REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
 SPEEDS = [("1 epoch/frame", 1), ("5 epochs/frame", 5), ("20 epochs/frame", 20),
@@ -52,8 +51,6 @@ class SteadyLabel(QLabel):
             self._fit()  # (presentation mode's larger type)
 
     def _fit(self) -> None:
-        self.setMinimumSize(0, 0)
-        self.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
         self.setFixedSize(self.sizeHint())
 
 
