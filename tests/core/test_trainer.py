@@ -155,11 +155,12 @@ def test_max_norm_bounds_each_unit():
     assert (norms <= 0.5 + 1e-5).all()
 
 
-# test_every_activation_trains and test_every_loss_trains_on_a_fitting_problem train on
-# autograd: on the fast path each entry would compile a kernel of its own (~10-15 CPU-seconds
-# each, fifteen of them used by no other test) to train 5-10 epochs. The
-# fused kernel is held equal to autograd for every activation and every loss, step by step,
-# in test_fastpath.py (test_every_activation, test_every_loss_optimizer_and_penalty).
+# test_every_activation_trains, test_every_optimizer_lowers_the_loss and
+# test_every_loss_trains_on_a_fitting_problem train on autograd: on the fast path each entry
+# would compile a kernel of its own (~10-25 CPU-seconds each, most of them used by no other
+# test) to train 5-10 epochs. The fused kernel is held equal to autograd for every activation,
+# loss and optimizer, step by step, in test_fastpath.py (test_every_activation,
+# test_every_loss_optimizer_and_penalty) and test_one_example.py.
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_every_activation_trains(activation):
     t = Trainer(experiment("xor", hidden=(4,), activation=activation, optimizer="adam",
@@ -172,7 +173,8 @@ def test_every_activation_trains(activation):
 @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 def test_every_optimizer_lowers_the_loss(optimizer):
     lr = {"sgd": 0.03, "momentum": 0.01, "nesterov": 0.01}.get(optimizer, 0.01)
-    t = Trainer(experiment("gauss", hidden=(4,), optimizer=optimizer, learning_rate=lr))
+    t = Trainer(experiment("gauss", hidden=(4,), optimizer=optimizer, learning_rate=lr,
+                           fast_path=False))
     before = t.last_metrics["train_loss"]
     t.run(5)
     assert t.last_metrics["train_loss"] < before

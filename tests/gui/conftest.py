@@ -1,5 +1,27 @@
+import gc
+
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtWidgets import QApplication
+
+
+def free_deleted_widgets() -> None:
+    """Delete what deleteLater() queued. Only an event loop does that, and tests run none: every
+    window and lab a test closed stayed alive, with its timers and plots, and each teardown's
+    collection walked all of them (a window's teardown took 0.2 s at the first test and over
+    2 s late in a run; the suite ran out CI's 90 minutes)."""
+    app = QApplication.instance()
+    if app is not None:
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item):
+    """After the fixtures' teardown and pytest-qt's closing of the widgets a test added."""
+    result = yield
+    free_deleted_widgets()
+    gc.collect()
+    return result
 
 
 @pytest.fixture
@@ -36,18 +58,14 @@ def window(qtbot, settings, recovery):
 
 
 def dispose(w):
-    """Close and delete a window inside the test, not at interpreter exit: PySide6 aborts when
-    garbage collection at shutdown meets half-destroyed Qt objects."""
-    import gc
-
-    from PySide6.QtWidgets import QApplication
-
+    """Close a window and queue its deletion, done at the test's teardown (after pytest-qt
+    closed it), not at interpreter exit: PySide6 aborts when garbage collection at shutdown
+    meets half-destroyed Qt objects."""
     if w.worker.isRunning():
         w.close()
     w.deleteLater()
     QApplication.processEvents()
-    QApplication.sendPostedEvents(None, 0)
-    gc.collect()
+    QApplication.sendPostedEvents(None, 0)  # (the test's teardown frees it and collects)
 
 
 def snap(w):
@@ -56,6 +74,13 @@ def snap(w):
 
 def wait_epoch(qtbot, w, at_least, timeout=30000):
     qtbot.waitUntil(lambda: w._drawn is not None and snap(w).epoch >= at_least, timeout=timeout)
+
+
+def pause_settled(qtbot, w, timeout=5000):
+    """Pause, and wait for the worker's answer: the frame of the slice it was in the middle
+    of can still arrive after the button changed (a test read epoch 31, then the header 32)."""
+    w.toggle_play()
+    qtbot.waitUntil(lambda: not w.playing and not w._drawn.playing, timeout=timeout)
 
 
 def control(w, path):

@@ -297,3 +297,30 @@ def test_the_trace_log_scale_is_a_setting_that_undoes_and_saves(qtbot, window, t
     assert not axis.logMode
     assert window.load_path(path)
     assert box.isChecked() and axis.logMode
+
+
+def test_a_closed_window_is_deleted_and_collected(qtbot, settings, recovery):
+    """A closed window's deletion, once Qt runs it, takes the whole window: nothing (a timer,
+    a worker, a module-level list) keeps it alive. The suite relies on it: windows it closed
+    but never deleted piled up, and each test's collection walked all of them."""
+    import gc
+    import weakref
+
+    import shiboken6
+
+    from playground.gui.main_window import MainWindow
+
+    from .conftest import free_deleted_widgets
+
+    w = MainWindow(settings=settings, recovery_path=recovery)
+    w.show()
+    w.toggle_play()
+    wait_epoch(qtbot, w, 5)
+    alive = weakref.ref(w)
+    w.close()
+    w.deleteLater()
+    free_deleted_widgets()
+    assert not shiboken6.isValid(w)
+    del w
+    gc.collect()
+    assert alive() is None

@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from .conftest import control, snap, wait_epoch
+from .conftest import control, pause_settled, snap, wait_epoch
 
 
 def test_going_from_four_classes_to_seven_draws_the_new_network(qtbot, window):
@@ -250,8 +250,7 @@ def test_the_history_slider_says_which_epoch_is_shown(qtbot, window):
     the curves had no marker."""
     window.toggle_play()
     wait_epoch(qtbot, window, 30)
-    window.toggle_play()
-    qtbot.waitUntil(lambda: not window.playing, timeout=5000)
+    pause_settled(qtbot, window)
     live = snap(window).epoch
     slider = control(window, "run.history")
     slider.setValue(2)
