@@ -8,6 +8,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
+from shiboken6 import isValid
 
 
 def cache_axes(plot: pg.PlotWidget) -> None:
@@ -52,4 +53,6 @@ class FittedTitles:
 
     def refit(self, name: str | None = None) -> None:
         for n in [name] if name else list(self.forms):
-            fit_title(self.plot.getAxis(n), self.forms[n])
+            axis = self.plot.getAxis(n)
+            if isValid(axis):  # (a window being deleted resizes axes Qt already deleted)
+                fit_title(axis, self.forms[n])
