@@ -3,7 +3,7 @@
 import numpy as np
 from PySide6.QtCore import Qt, QThread
 
-from .conftest import choose, control, dispose, snap, wait_epoch
+from .conftest import choose, control, dispose, free_deleted_widgets, snap, wait_epoch
 
 
 def test_opens_on_the_default_experiment(window):
@@ -309,8 +309,6 @@ def test_a_closed_window_is_deleted_and_collected(qtbot, settings, recovery):
     import shiboken6
 
     from playground.gui.main_window import MainWindow
-
-    from .conftest import free_deleted_widgets
 
     w = MainWindow(settings=settings, recovery_path=recovery)
     w.show()
