@@ -12,7 +12,9 @@
 //
 //   node benchmarks/tf_engine.js [--seconds 1] [--shapes 4,2 8,8,8,8,8,8]
 // prints one JSON line per shape: epochs per CPU-second and per wall second, training only
-// and with the loss of both splits.
+// and with the loss of both splits;
+//   node benchmarks/tf_engine.js --serve 4,2
+// answers requests on standard input (see `serve`), for a caller that takes turns with it.
 
 "use strict";
 
@@ -235,44 +237,72 @@ function epoch(network, train, test, withLoss) {
   return null;
 }
 
-// Epochs per CPU-second and per wall second over about `seconds` (after a warm-up of the same
-// length, so the JIT has compiled the loop), and the training loss at the end.
-function measure(shape, seconds, withLoss) {
+// The engine's figures over about `seconds` of CPU time: epochs, and epochs per CPU-second and
+// per wall second.
+function timed(network, train, test, seconds, withLoss) {
+  const cpu0 = process.cpuUsage();
+  const wall0 = process.hrtime.bigint();
+  let n = 0;
+  let used = 0;
+  while (used < seconds) {
+    epoch(network, train, test, withLoss);
+    n++;
+    const cpu = process.cpuUsage(cpu0);
+    used = (cpu.user + cpu.system) / 1e6;
+  }
+  const wall = Number(process.hrtime.bigint() - wall0) / 1e9;
+  return { epochs: n, per_cpu_second: n / used, per_wall_second: n / wall };
+}
+
+function setUp(shape) {
   const random = seeded(1);
   const points = spiral(500, 0, random);
   shuffle(points, random);
-  const train = points.slice(0, 250);
-  const test = points.slice(250);
-  const network = build([2, ...shape, 1], random);
-  const until = (s) => {
-    const start = process.hrtime.bigint();
-    let n = 0;
-    while (Number(process.hrtime.bigint() - start) < s * 1e9) {
-      epoch(network, train, test, withLoss);
-      n++;
+  return { network: build([2, ...shape, 1], random), train: points.slice(0, 250),
+           test: points.slice(250) };
+}
+
+// One shape, measured now: after a warm-up as long (the JIT compiles the loop), training only,
+// then with the loss of both splits; the training loss at the end.
+function measure(shape, seconds) {
+  const { network, train, test } = setUp(shape);
+  timed(network, train, test, seconds, false);
+  const trainingOnly = timed(network, train, test, seconds, false);
+  const withLoss = timed(network, train, test, seconds, true);
+  return { shape, node: process.version, training_only: trainingOnly, with_loss: withLoss,
+           train_loss: loss(network, train) };
+}
+
+// --serve SHAPE: one net kept training between requests, so that a caller can take turns with
+// it: each line "train S" or "loss S" on standard input trains on for S CPU-seconds (with the
+// loss of both splits for "loss") and answers one JSON line; the first line answered is
+// "ready", after a one-second warm-up.
+function serve(shape) {
+  const { network, train, test } = setUp(shape);
+  timed(network, train, test, 1, false);
+  console.log(JSON.stringify({ ready: true, node: process.version }));
+  let pending = "";
+  process.stdin.setEncoding("utf8");
+  process.stdin.on("data", (chunk) => {
+    pending += chunk;
+    let cut;
+    while ((cut = pending.indexOf("\n")) >= 0) {
+      const [what, seconds] = pending.slice(0, cut).trim().split(/\s+/);
+      pending = pending.slice(cut + 1);
+      const figures = timed(network, train, test, Number(seconds), what === "loss");
+      console.log(JSON.stringify({ ...figures, train_loss: loss(network, train) }));
     }
-    return n;
-  };
-  until(seconds);
-  const cpu0 = process.cpuUsage();
-  const wall0 = process.hrtime.bigint();
-  const n = until(seconds);
-  const cpu = process.cpuUsage(cpu0);
-  const wall = Number(process.hrtime.bigint() - wall0) / 1e9;
-  return {
-    epochs: n,
-    per_cpu_second: n / ((cpu.user + cpu.system) / 1e6),
-    per_wall_second: n / wall,
-    train_loss: loss(network, train),
-  };
+  });
 }
 
 function main() {
   const args = process.argv.slice(2);
   let seconds = 1;
   let shapes = [[4, 2], [8, 8, 8, 8, 8, 8]];
+  let serving = null;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--seconds") seconds = Number(args[++i]);
+    else if (args[i] === "--serve") serving = args[++i].split(",").map(Number);
     else if (args[i] === "--shapes") {
       shapes = [];
       while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
@@ -280,12 +310,11 @@ function main() {
       }
     }
   }
-  for (const shape of shapes) {
-    const train = measure(shape, seconds, false);
-    const both = measure(shape, seconds, true);
-    console.log(JSON.stringify({ shape, node: process.version, training_only: train,
-                                 with_loss: both }));
+  if (serving !== null) {
+    serve(serving);
+    return;
   }
+  for (const shape of shapes) console.log(JSON.stringify(measure(shape, seconds)));
 }
 
 main();

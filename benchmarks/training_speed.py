@@ -234,54 +234,72 @@ def sweep(seconds: float, widths, sizes, rounds: int = 3, epoch_limit: float = 2
             torch.set_num_threads(ALL_THREADS)
 
 
-def tf_engine(shape: list[int], seconds: float) -> dict | None:
-    """TF Playground's engine on its spiral, timed by Node now (benchmarks/tf_engine.js: its
-    objects and loops re-written, one example at a time): {"training_only": ..., "with_loss":
-    ...}, each with per_cpu_second and per_wall_second; None without Node."""
-    node = shutil.which("node")
-    if node is None:
-        return None
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tf_engine.js")
-    done = subprocess.run([node, script, "--seconds", str(seconds), "--shapes",
-                           ",".join(map(str, shape))], check=True, capture_output=True,
-                          text=True)
-    return json.loads(done.stdout.splitlines()[-1])
+class TFEngine:
+    """TF Playground's engine on its spiral, run by Node beside this process
+    (benchmarks/tf_engine.js --serve: its objects and loops re-written, one example at a time),
+    one net training on between requests so that the two can take turns."""
+
+    def __init__(self, shape: list[int]):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tf_engine.js")
+        self.process = subprocess.Popen(
+            [shutil.which("node") or "node", script, "--serve", ",".join(map(str, shape))],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.version = json.loads(self.process.stdout.readline())["node"]
+
+    def rate(self, seconds: float, with_loss: bool = False) -> tuple[float, float]:
+        """(epochs per CPU-second, per wall second) over about `seconds` of CPU time."""
+        self.process.stdin.write(f"{'loss' if with_loss else 'train'} {seconds}\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        return answer["per_cpu_second"], answer["per_wall_second"]
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
 
 
 def tf_ground(seconds: float, rounds: int) -> None:
-    """TF Playground's [4, 2] and 6x8 against its own engine measured in this run: the
-    engine (Node), the eager loop and the trainer take turns for `rounds` rounds, and each
-    figure is its best round, so a machine that slows for a while slows all three."""
+    """TF Playground's [4, 2] and 6x8 against its own engine, measured in this run and in
+    turns: each round times the engine (training only, then with its step's loss), the eager
+    loop and the trainer for about `seconds` each, back to back. The machine's speed moves
+    +-30% within a minute here (Node and the trainer alike), so the ratio is taken per round,
+    between figures seconds apart, and the median and the lowest of those are printed beside
+    each column's best round."""
+    if shutil.which("node") is None:
+        print(f"\n2. TF Playground's spiral: Node not found, its engine was not measured (it "
+              f"ran about {TF_ENGINE['[4, 2]']:,.0f} and {TF_ENGINE['6x8']:,.0f} epochs per "
+              f"CPU-second on [4, 2] and 6x8 on this machine class)")
+        return
     print(f"\n2. TF Playground's spiral (250 training points, batch 10, SGD 0.03, tanh, squared "
-          f"error), best of {rounds} rounds taken in turns: epochs per CPU-second (per wall "
-          f"second)")
+          f"error), {rounds} rounds in turns, {seconds:g} s each: epochs per CPU-second (per "
+          f"wall second), best round")
     print(f"{'network':<8}{'TF engine':>18}{'with loss':>18}{'eager 1 thr':>18}{'trainer':>20}"
-          f"{'x TF':>7}{'x eager':>9}")
+          f" | x TF: median  lowest | x eager")
     for name, hidden in (("[4, 2]", [4, 2]), ("6x8", [8] * 6)):
+        engine = TFEngine(hidden)
         base = Trainer(spiral_experiment(hidden, fast=False))
         ours = Trainer(spiral_experiment(hidden))
-        best = {"tf": (0.0, 0.0), "tf_loss": (0.0, 0.0), "eager": (0.0, 0.0),
-                "trainer": (0.0, 0.0)}
+        ours.train(1 << 40, seconds=1.0)  # (as the engine's warm-up)
+        figures: dict[str, list[tuple[float, float]]] = {
+            "tf": [], "tf_loss": [], "eager": [], "trainer": []}
         for _ in range(rounds):
-            engine = tf_engine(hidden, seconds)
-            if engine is not None:
-                for key, part in (("tf", "training_only"), ("tf_loss", "with_loss")):
-                    figure = (engine[part]["per_cpu_second"], engine[part]["per_wall_second"])
-                    best[key] = max(best[key], figure)
-            best["eager"] = max(best["eager"], rate(eager_epoch(base, 1), seconds)[:2])
-            best["trainer"] = max(best["trainer"], rate(trainer_epoch(ours), seconds)[:2])
-        if best["tf"][0] == 0.0:
-            print(f"{name:<8} Node not found: the engine was not measured (about "
-                  f"{TF_ENGINE[name]:,.0f} epochs per CPU-second on this machine class)")
-            continue
+            figures["tf"].append(engine.rate(seconds))
+            figures["tf_loss"].append(engine.rate(seconds, with_loss=True))
+            figures["eager"].append(rate(eager_epoch(base, 1), seconds)[:2])
+            figures["trainer"].append(rate(trainer_epoch(ours), seconds)[:2])
+        engine.close()
+        ratios = sorted(t[0] / f[0] for t, f in zip(figures["trainer"], figures["tf"],
+                                                    strict=True))
+        best = {k: max(v) for k, v in figures.items()}
         cells = "".join(f"{num(best[k][0], 10)} ({num(best[k][1], 6)})"
                         for k in ("tf", "tf_loss", "eager"))
         cpu, wall = best["trainer"]
-        print(f"{name:<8}{cells}{num(cpu, 12)} ({num(wall, 6)}){cpu / best['tf'][0]:>7.1f}"
-              f"{cpu / best['eager'][0]:>9.1f}")
-    print("(TF engine: training only, as the issue's goal counts it; with loss: plus its step's "
-          "loss over both splits. The trainer's epoch always includes that evaluation. x TF: "
-          "trainer / TF engine training only, goal >= 10)")
+        print(f"{name:<8}{cells}{num(cpu, 12)} ({num(wall, 6)}) | {np.median(ratios):>11.1f}"
+              f"{ratios[0]:>8.1f} | {cpu / best['eager'][0]:>7.0f}")
+    print(f"(Node {engine.version}. TF engine: training only, as the issue's goal counts it; "
+          f"with loss: plus its step's loss over both splits. The trainer's epoch always "
+          f"includes that evaluation. x TF: trainer / TF engine training only, per round; goal "
+          f">= 10)")
 
 
 def view_snapshot(seconds: float) -> None:
@@ -342,10 +360,12 @@ def main() -> None:
     parser.add_argument("--compile-only", action="store_true", help="only the cold compile")
     parser.add_argument("--ground-only", action="store_true", help="only TF Playground's "
                         "ground (its engine, the eager loop and the trainer)")
+    parser.add_argument("--ground-rounds", type=int, default=10, help="rounds on TF "
+                        "Playground's ground")
     args = parser.parse_args()
     if args.ground_only:
         fastpath.warm_up(spiral_experiment([8, 8]))
-        tf_ground(args.seconds, args.rounds)
+        tf_ground(args.seconds / 2, args.ground_rounds)
         return
     if not args.sweep_only:
         print("fused kernel cold compile (a fresh process each, imports included, empty kernel "
@@ -360,7 +380,7 @@ def main() -> None:
     widths, sizes = ((8, 32, 128, 512), (250, 2_500)) if args.quick else (WIDTHS, SIZES)
     sweep(args.seconds, args.widths or widths, args.sizes or sizes, args.rounds, args.epoch_limit)
     if not args.sweep_only:
-        tf_ground(args.seconds, args.rounds)
+        tf_ground(args.seconds / 2, args.ground_rounds)
         view_snapshot(args.seconds)
         if args.digits:
             crossover(args.seconds)
