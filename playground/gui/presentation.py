@@ -90,8 +90,7 @@ class Presentation:
                 axis = plot.getAxis(name)
                 axis.setStyle(tickFont=font)
                 axis.label.setFont(font)
-        for legend in (self.trace.loss_legend, self.trace.acc_legend):
-            legend.setLabelTextSize("13pt" if on else "8pt")
+        self.trace.set_legend_size("13pt" if on else "8pt")
 
     def apply_view(self) -> None:
         """Make the window show what `experiment.view` says."""

@@ -340,3 +340,24 @@ def test_a_dropout_block_says_it_keeps_not_drops(qtbot, window):
                      for item in window.network_view.scene().items()
                      if isinstance(item, QGraphicsSimpleTextItem | QGraphicsTextItem))
     assert "keep 0.8" in texts and "p=0.8" not in texts
+
+
+def test_the_trace_legends_grow_with_presentation_type(qtbot, window):
+    """Screenshots at 1280x800 and 1920x1080: in presentation mode the trace plots' legends
+    ("train", "test", "AUC test") stayed at ~8 pt beside 14-pt axes, unreadable from a
+    classroom's back row; they came back readable only when a validation split renamed them."""
+    trace = window.trace
+
+    def widths() -> list[float]:  # (of each name with its margins: 8 -> 13 pt, 1.35-1.5x)
+        return [label.item.boundingRect().width()
+                for legend in (trace.loss_legend, trace.acc_legend) for _, label in legend.items]
+
+    normal = widths()
+    assert normal
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: window.experiment.view.presentation)
+    presented = widths()
+    assert all(p >= 1.3 * n for p, n in zip(presented, normal, strict=True)), (normal, presented)
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: not window.experiment.view.presentation)
+    assert widths() == normal

@@ -251,6 +251,16 @@ class TracePlot(QWidget):
         self._shown_keys = shown
         self._name_curves(self._has_val)
 
+    def set_legend_size(self, size: str) -> None:
+        """The legends' type size (CSS, "13pt"): pyqtgraph's setLabelTextSize only keeps the
+        size for the next text, so the names on show stayed at 8 pt in presentation mode
+        until a validation split renamed the curves; each is written again at the new size."""
+        for legend in (self.loss_legend, self.acc_legend):
+            legend.setLabelTextSize(size)
+            for _, label in legend.items:
+                label.setText(label.text)
+            legend.updateSize()
+
     def _name_curves(self, has_val: bool) -> None:
         """Legends name only the curves on show (validation only when there is any)."""
         self._has_val = has_val
