@@ -165,11 +165,11 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         network_box.setSizes([560, 160])
         self.output_view = OutputView()
         self.trace = TracePlot()
-        data_scroll = QScrollArea()
+        data_scroll = self.data_scroll = QScrollArea()
         data_scroll.setWidget(self.data_panel)
         data_scroll.setWidgetResizable(True)
         data_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        data_scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width() + 20)
+        self.fit_data_column()
 
         from .clustering import PaintBar, PaintOverlay
 
@@ -297,6 +297,15 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.inspector.command.connect(self.edit_network)
         self.inspector.weights_requested.connect(self.edit_block_weights)
         self.history_slider.valueChanged.connect(self.on_history_moved)
+
+    def fit_data_column(self) -> None:
+        """The data column at least as wide as its panel needs at the type shown (it never
+        scrolls sideways: at presentation type it kept its normal width and cut the
+        gallery's fourth column off)."""
+        scroll = self.data_scroll
+        scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth())
 
     def _build_menus(self) -> None:
         def action(menu, text, slot, shortcut=None, name=""):

@@ -112,6 +112,7 @@ class Presentation:
         if on != was:  # restyling the whole window is slow: only when the mode changes
             self.setStyleSheet(PRESENTATION_STYLE if on else NORMAL_STYLE)
             self._scale_chart_text(on)
+            self.fit_data_column()
         size, width = (12, 2) if on else (7, 1)
         self.output_view.set_point_style(size, width)
         self.trace.set_line_width(3 if on else 1)

@@ -361,3 +361,25 @@ def test_the_trace_legends_grow_with_presentation_type(qtbot, window):
     control(window, "view.presentation").trigger()
     qtbot.waitUntil(lambda: not window.experiment.view.presentation)
     assert widths() == normal
+
+
+def test_presentation_type_does_not_cut_off_the_data_column(qtbot, window):
+    """Screenshot at 1920x1080: in presentation mode the data column kept the width it had at
+    normal type, and cut its gallery's fourth column and its settings' sliders at the right
+    edge (it never scrolls sideways)."""
+    data_column = window.main_split.widget(0)
+    control(window, "view.presentation").trigger()  # on this 1920-px test screen it stays
+    qtbot.waitUntil(window.isFullScreen)
+    qtbot.wait(50)
+    assert data_column.isVisible()
+    scroll = window.data_scroll
+    panel = window.data_panel
+    assert scroll.viewport().width() >= panel.minimumSizeHint().width(), \
+        (scroll.viewport().width(), panel.minimumSizeHint().width())
+    gallery = window.data_panel.gallery_box
+    right = gallery.mapTo(scroll.viewport(), gallery.rect().topRight()).x()
+    assert right < scroll.viewport().width()
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: not window.experiment.view.presentation)
+    qtbot.wait(50)
+    assert scroll.viewport().width() >= panel.minimumSizeHint().width()
