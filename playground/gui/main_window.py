@@ -492,10 +492,13 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.run_status.clear()
         self._forget_recorded()
         self._go_live()
+        # The view first: the rows rebuilt below take the type of the mode the experiment is
+        # shown in (built under presentation type and restyled after, the Block panel's rows
+        # kept 15 pt when Ctrl+N left presentation mode).
+        self.apply_view()
         self.network_header.set_graph(exp.network, self.session.can_undo, self.session.can_redo)
         self.inspector.show_node(exp.network, self.inspector.node_id)
         self._show_lesson_text()
-        self.apply_view()
         self.playing = False
         self.training_bar.set_playing(False)
         try:

@@ -383,3 +383,33 @@ def test_presentation_type_does_not_cut_off_the_data_column(qtbot, window):
     qtbot.waitUntil(lambda: not window.experiment.view.presentation)
     qtbot.wait(50)
     assert scroll.viewport().width() >= panel.minimumSizeHint().width()
+
+
+def test_a_new_experiment_after_presentation_mode_shows_the_block_panel_at_normal_type(
+        qtbot, window, monkeypatch):
+    """Trial: in presentation mode with a block inspected, Ctrl+N -> Discard brought back
+    normal type everywhere but in the Block panel, whose rows stayed at 15 pt (they were
+    rebuilt for the new experiment while the presentation style was still on)."""
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    def point_sizes() -> set[float]:
+        return {w.font().pointSizeF() for w in window.inspector.findChildren(QLabel)
+                if w.isVisible() and w.text()}
+
+    normal_size = window.training_bar.font().pointSizeF()
+    click_block(qtbot, window, "dense1")
+    qtbot.waitUntil(lambda: point_sizes() == {normal_size})
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: window.experiment.view.presentation)
+    qtbot.waitUntil(lambda: point_sizes() == {15.0})
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    window.new_file()
+    qtbot.waitUntil(lambda: not window.experiment.view.presentation)
+    qtbot.wait(50)
+    assert window.inspector.title().endswith("dense1")  # (the new net has a dense1 too)
+    assert point_sizes() == {normal_size}
+    control(window, "view.presentation").trigger()  # and F5 back and forth, as before
+    qtbot.waitUntil(lambda: point_sizes() == {15.0})
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: point_sizes() == {normal_size})
