@@ -4,10 +4,11 @@ lesson file opens the way its teacher prepared it. A mixin of MainWindow."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 
 from ..core.spec import CONTROLS
+from .panels.training_bar import SteadyLabel
 
 # The window's style sheets (a widget's own sheet would win over them, so the labels whose size
 # changes with the mode carry a role or a name instead): on a projector every text grows, the
@@ -112,7 +113,8 @@ class Presentation:
         if on != was:  # restyling the whole window is slow: only when the mode changes
             self.setStyleSheet(PRESENTATION_STYLE if on else NORMAL_STYLE)
             self._scale_chart_text(on)
-            self.fit_data_column()
+            self.refit_type()
+            QTimer.singleShot(0, self, self.refit_type)  # (after Qt's font change events)
         size, width = (12, 2) if on else (7, 1)
         self.output_view.set_point_style(size, width)
         self.trace.set_line_width(3 if on else 1)
@@ -125,6 +127,8 @@ class Presentation:
         # Esc leaves presentation mode, as in slide software (F5 alone was not found)
         self.presentation_action.setShortcuts(
             [QKeySequence("F5"), QKeySequence("Esc")] if on else [QKeySequence("F5")])
+        if on != bool(was):
+            self._stage_layout(on)
         if on and not was and was is not None:
             # leaving puts back what was there: a maximized window stays maximized
             self._state_before_presentation = self.windowState()
@@ -142,6 +146,52 @@ class Presentation:
                 self.data_panel_action.setChecked(before)
                 self._data_panel_before = None
         self._presented = on
+
+    def _stage_layout(self, on: bool) -> None:
+        """Presentation mode gives the pictures the room: the Block panel (desk work: a
+        block's fields) gives its height to the network, and the decision boundary takes 60%
+        of the right column, the tabs below it the rest. At 1280x800 the boundary was a
+        180-px square beside an empty Block panel. Leaving puts every panel back, at its
+        sizes."""
+        right = self.right_split
+        if on == self.inspector.isHidden():
+            return
+        if on:
+            self._split_states = self.split_states()
+            self.inspector.hide()
+            height = sum(right.sizes())
+            picture = round(height * 0.6)
+            right.setSizes([picture, height - picture])
+        else:
+            states, self._split_states = self._split_states, None
+            self.inspector.show()
+            self._restore_splits(states)
+            # again once the normal type has reached every widget (Qt sends the font changes
+            # after this call): sizes restored against presentation-size minimums came back
+            # wider (the data column 487 px instead of 367, the header wrapped)
+            QTimer.singleShot(0, self, lambda: self._restore_splits(states))
+
+    def _restore_splits(self, states: dict) -> None:
+        self.refit_type()
+        for split, key in ((self.main_split, "main_split"), (self.right_split, "right_split"),
+                           (self.network_box, "network_box")):
+            split.restoreState(states[key])
+
+    def refit_type(self) -> None:
+        """What holds a size measured in the type shown: the epoch counter and its readout
+        (fixed sizes, see SteadyLabel) and the data column's width."""
+        for label in self.findChildren(SteadyLabel):
+            label.refit()
+        self.fit_data_column()
+
+    def split_states(self) -> dict:
+        """The splitters' states as the window has them outside presentation mode."""
+        saved = getattr(self, "_split_states", None)
+        if saved is not None:
+            return saved
+        return {"main_split": self.main_split.saveState(),
+                "right_split": self.right_split.saveState(),
+                "network_box": self.network_box.saveState()}
 
     def _leave_full_screen(self, before) -> None:
         """Back to the window state from before presentation mode (None: unknown, so a

@@ -401,7 +401,6 @@ def test_a_new_experiment_after_presentation_mode_shows_the_block_panel_at_norma
     qtbot.waitUntil(lambda: point_sizes() == {normal_size})
     control(window, "view.presentation").trigger()
     qtbot.waitUntil(lambda: window.experiment.view.presentation)
-    qtbot.waitUntil(lambda: point_sizes() == {15.0})
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Discard)
     window.new_file()
@@ -410,6 +409,51 @@ def test_a_new_experiment_after_presentation_mode_shows_the_block_panel_at_norma
     assert window.inspector.title().endswith("dense1")  # (the new net has a dense1 too)
     assert point_sizes() == {normal_size}
     control(window, "view.presentation").trigger()  # and F5 back and forth, as before
-    qtbot.waitUntil(lambda: point_sizes() == {15.0})
+    qtbot.waitUntil(lambda: window.experiment.view.presentation)
     control(window, "view.presentation").trigger()
     qtbot.waitUntil(lambda: point_sizes() == {normal_size})
+
+
+def test_leaving_presentation_mode_puts_the_layout_back_as_it_was(qtbot, window, monkeypatch):
+    """Trial 4 at 1280x800: after F5 and Esc the epoch counter kept its presentation width
+    (the readout jumped right), the data column kept its presentation width, and the
+    network's header wrapped onto a second row; the Block panel must come back too."""
+    from playground.gui import presentation
+
+    from .test_network_view_legible import settle
+
+    monkeypatch.setattr(presentation, "WIDE_SCREEN", 2000)  # a projector's width: the data
+    settle(qtbot, window, 1280, 800)                          # column hides, then comes back
+    bar = window.training_bar
+
+    def layout() -> dict:
+        return {"epoch": bar.epoch_label.width(), "readout": bar.readout.x(),
+                "data": window.data_scroll.width(), "sizes": window.main_split.sizes(),
+                "header": window.network_header.height(),
+                "block": window.inspector.isVisible(), "right": window.right_split.sizes()}
+
+    before = layout()
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(window.isFullScreen)
+    qtbot.wait(100)
+    assert not window.inspector.isVisible()  # the network has the Block panel's height
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    settle(qtbot, window, 1280, 800)
+    qtbot.wait(100)
+    assert layout() == before
+
+
+def test_the_epoch_counter_gives_back_its_room_when_its_text_shortens(qtbot, window):
+    """Trial 4: after Step batch ("Epoch 386 · batch 1/25") and a reset ("Epoch 0"), the
+    loss and accuracy readout stayed far to the right of the counter, behind a gap: the
+    counter never shrank (its size hint never fell below the size it held)."""
+    bar = window.training_bar
+    label = bar.epoch_label
+    short = label.width()
+    label.setText("Replay: epoch 1,234,567 · batch 12/25")
+    long = label.width()
+    assert long > 2 * short
+    label.setText("Epoch 0")
+    assert label.width() <= short + 2, (short, label.width())
+    assert bar.readout.x() - label.geometry().right() < 30 or not bar.isVisible()

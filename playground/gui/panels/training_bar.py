@@ -39,19 +39,40 @@ class SteadyLabel(QLabel):
         self._fit()
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        lines = self.text().count("\n")
         super().setText(text)
-        hint, held = self.sizeHint(), self.minimumSize()
-        if hint.width() > held.width() or hint.width() < 0.75 * held.width() \
-                or hint.height() != held.height():
-            self._fit()
+        # (measured from the font: QLabel's own hint never falls below the size it holds, so
+        # the counter never shrank after "Epoch 386 · batch 1/25")
+        need = self._text_width(text) + self._padding
+        held = self.minimumSize().width()
+        if need > held or need < 0.75 * held or text.count("\n") != lines:
+            self.refit()
+
+    def _text_width(self, text: str) -> int:
+        metrics = self.fontMetrics()
+        return max(metrics.horizontalAdvance(line) for line in text.split("\n"))
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._fit()  # (presentation mode's larger type)
+            self.refit()  # (presentation mode's larger type)
 
     def _fit(self) -> None:
-        self.setFixedSize(self.sizeHint())
+        hint = self.sizeHint()
+        self.setFixedSize(hint)
+        self._padding = hint.width() - self._text_width(self.text())  # (margins, frame)
+
+    def refit(self) -> None:
+        """Fit the text as it is now, after a change of type: a style sheet's font reached
+        the label without clearing QLabel's remembered size hint, and the hint was never
+        less than the fixed size held (the counter kept its 24-pt width at 14 pt). Unfixed,
+        with its text set again, the label measures afresh."""
+        text = self.text()
+        self.setMinimumSize(0, 0)
+        self.setMaximumSize(16777215, 16777215)  # (Qt's QWIDGETSIZE_MAX)
+        QLabel.setText(self, "")
+        QLabel.setText(self, text)
+        self._fit()
 
 
 def _combo(items: list[tuple[str, object]], tip: str) -> QComboBox:
