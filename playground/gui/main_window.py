@@ -324,6 +324,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         edit = self.menuBar().addMenu("&Edit")
         self.undo_action = action(edit, "Undo", self.undo_edit, "Ctrl+Z", "edit.undo")
         self.redo_action = action(edit, "Redo", self.redo_edit, "Ctrl+Shift+Z", "edit.redo")
+        # (Ctrl+Y too, as on Windows and in most editors: a trial's teacher pressed it first)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         train = self.menuBar().addMenu("&Training")
         self.play_action = action(train, "Play / Pause", self.toggle_play, "Space")
         action(train, "Step one epoch", self.step_epoch, "Right")

@@ -74,8 +74,10 @@ class Presentation:
                         f"{'hide' if hidden else 'show'} {name.replace('_', ' ')}")
 
     def toggle_presentation(self) -> None:
-        self.qs.set("view.presentation", not self.experiment.view.presentation,
-                    "presentation mode")
+        """Showing the window on a projector is looking, not an edit: no undo step, the file
+        not marked unsaved (a lesson opened and presented asked to be saved on quitting).
+        The mode is still saved with the experiment, so a lesson can open presented."""
+        self.session.look("view.presentation", not self.experiment.view.presentation)
 
     def _scale_chart_text(self, on: bool) -> None:
         """Axis numbers and labels readable from the back row (style sheets do not reach

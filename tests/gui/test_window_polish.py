@@ -457,3 +457,33 @@ def test_the_epoch_counter_gives_back_its_room_when_its_text_shortens(qtbot, win
     label.setText("Epoch 0")
     assert label.width() <= short + 2, (short, label.width())
     assert bar.readout.x() - label.geometry().right() < 30 or not bar.isVisible()
+
+
+def test_presentation_mode_is_not_an_edit(qtbot, window, tmp_path):
+    """Trial 4: F5 twice on a lesson just opened put '*' in the title, 'Undo presentation
+    mode' in the Edit menu, and quitting asked to save changes never made."""
+    from playground.core.files import load_experiment
+
+    window.path = str(tmp_path / "lesson.json")
+    assert window.save_file(wait=True)
+    assert window.load_path(window.path)
+    assert not window.dirty and not window.session.can_undo
+    for on in (True, False, True):
+        control(window, "view.presentation").trigger()
+        qtbot.waitUntil(lambda on=on: window.experiment.view.presentation == on)
+    assert not window.dirty and not window.session.can_undo
+    assert not window.windowTitle().startswith("*")
+    window.save_file(wait=True)  # presented, it still saves so: a lesson can open presented
+    assert load_experiment(window.path).experiment.view.presentation
+
+
+def test_ctrl_y_redoes_as_ctrl_shift_z_does(qtbot, window):
+    """Trial 4: Ctrl+Y (redo in most editors) did nothing; only Ctrl+Shift+Z redid."""
+    from PySide6.QtTest import QTest
+
+    rate = window.experiment.training.learning_rate
+    window.qs.set("training.learning_rate", 0.3, "learning rate")
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.experiment.training.learning_rate == rate
+    QTest.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert window.experiment.training.learning_rate == 0.3

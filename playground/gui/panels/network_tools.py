@@ -129,7 +129,7 @@ class NetworkHeader(QWidget):
         self.undo_button = QToolButton(text="↶")
         self.redo_button = QToolButton(text="↷")
         self.undo_button.setToolTip("Undo (Ctrl+Z)")
-        self.redo_button.setToolTip("Redo (Ctrl+Shift+Z)")
+        self.redo_button.setToolTip("Redo (Ctrl+Shift+Z or Ctrl+Y)")
         self.layout_button = QToolButton(text="Layout")
         self.layout_button.setToolTip("lay the blocks out left to right")
         self.fit_button = QToolButton(text="Fit")
