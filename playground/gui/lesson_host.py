@@ -19,6 +19,7 @@ class LessonHost:
         from .lessons.guide import GuidePanel
 
         self.guide = GuidePanel(self)
+        self.guide.finished.connect(self._lesson_finished)
         self.guide_dock = QDockWidget("Lesson steps", self)
         self.guide_dock.setObjectName("dock.lesson_steps")
         self.guide_dock.setWidget(self.guide)
@@ -29,6 +30,11 @@ class LessonHost:
             lambda on: on or self._make_room_for_guide(False))  # closed: the data come back
         self._train_until: int | None = None
         self._marks = 0
+
+    def _lesson_finished(self) -> None:
+        """The last step is done: the banners may say the lesson's conclusion now."""
+        self._show_lesson_text(finished=True)
+        self.clustering_lab._show_lesson(finished=True)
 
     def show_lesson_steps(self) -> None:
         """A lesson with steps opens with its guide on screen (both tabs see the dock). The

@@ -547,9 +547,17 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.lesson.setText(f"{title} — {description}" if description else title)
         self.lesson.setVisible(bool(title))
 
-    def _show_lesson_text(self) -> None:
+    def _show_lesson_text(self, finished: bool = False) -> None:
+        """The lesson's title and what it shows. A guided lesson's description is its
+        conclusion, so until its last step is done the banner says the lesson's goal instead:
+        it answered the steps' questions ("With x₁² and x₂² as inputs the circle is a
+        straight cut" above "What shape will the boundary take?")."""
         exp = self.experiment
-        self.show_lesson(exp.title, exp.description)
+        lesson = getattr(exp, "lesson", None)
+        if lesson is not None and lesson.steps and not finished:
+            self.show_lesson(exp.title, lesson.goal)
+        else:
+            self.show_lesson(exp.title, exp.description)
 
     def _layout_network(self, exp: Experiment, dataset) -> bool:
         """Draw the network, valid or not: offending blocks are outlined with the reason and

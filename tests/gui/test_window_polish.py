@@ -487,3 +487,30 @@ def test_ctrl_y_redoes_as_ctrl_shift_z_does(qtbot, window):
     assert window.experiment.training.learning_rate == rate
     QTest.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert window.experiment.training.learning_rate == 0.3
+
+
+def test_a_guided_lessons_banner_does_not_give_the_answers_away(qtbot, window):
+    """Trial 4: lesson 03's step 3 asked "What shape will the boundary take?" below a banner
+    saying "With x₁² and x₂² as inputs the circle is a straight cut"; lesson 19 asked where
+    the centres would end below "the big ring is cut into four arcs"."""
+    import os
+
+    from .test_lessons_gui import EXAMPLES
+
+    for name in ("03_circle_by_features.json", "19_kmeans_smiley.json"):
+        assert window.load_path(os.path.join(EXAMPLES, name), remember=False)
+        exp = window.experiment
+        assert exp.lesson.steps and exp.description
+        shown = window.lesson.text()
+        assert exp.title in shown and exp.lesson.goal in shown
+        assert exp.description not in shown
+        if name.startswith("19"):  # the clustering tab's banner too
+            lab = window.clustering_lab
+            assert exp.lesson.goal in lab.lesson.text()
+            assert "four arcs" in exp.description and "four arcs" not in lab.lesson.text()
+        window.guide.finished.emit()  # Finish on the last step: now the conclusion
+        assert exp.description in window.lesson.text()
+        if name.startswith("19"):
+            assert "four arcs" in window.clustering_lab.lesson.text()
+    assert window.load_path(os.path.join(EXAMPLES, "05_spiral_deep.json"), remember=False)
+    assert window.experiment.description in window.lesson.text()  # not guided: as it was

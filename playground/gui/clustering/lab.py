@@ -147,15 +147,20 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
                               "the run finds the number of clusters from the "
                               + ("bandwidth" if algorithm == "meanshift" else "eps and minPoints"))
 
-    def _show_lesson(self) -> None:
+    def _show_lesson(self, finished: bool = False) -> None:
+        """The lesson's title and text; a guided lesson says its goal until its last step
+        is done (its description and outcome are the answers to the steps' questions, see
+        MainWindow._show_lesson_text)."""
         exp = self.experiment
         if not exp.title or not (is_clustering_lesson(exp)
                                  or exp.lesson.topic in CLUSTERING_TOPICS):
             self.lesson.hide()  # a network lesson's text belongs to its own tab
             return
+        guided = bool(exp.lesson.steps) and not finished
         # A file's text is escaped: markup in a title (an <img> of /dev/zero) is only text.
-        text = f"<b>{html.escape(exp.title)}</b> — {html.escape(exp.description)}"
-        if exp.outcome.metric in ("clusters", "agreement") and exp.outcome.text:
+        text = (f"<b>{html.escape(exp.title)}</b> — "
+                f"{html.escape(exp.lesson.goal if guided else exp.description)}")
+        if exp.outcome.metric in ("clusters", "agreement") and exp.outcome.text and not guided:
             text += (f"<br><i>Step through it or press To the end: "
                      f"{html.escape(exp.outcome.text)}.</i>")
         self.lesson.setText(text)
