@@ -7,6 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton, QRadioButton
 
+from playground.core import commands as C
+
 from .conftest import choose, control, snap, wait_epoch
 from .test_canvas import click_block, view_point
 
@@ -514,3 +516,18 @@ def test_a_guided_lessons_banner_does_not_give_the_answers_away(qtbot, window):
             assert "four arcs" in window.clustering_lab.lesson.text()
     assert window.load_path(os.path.join(EXAMPLES, "05_spiral_deep.json"), remember=False)
     assert window.experiment.description in window.lesson.text()  # not guided: as it was
+
+
+def test_the_activation_box_says_none_whole_without_hidden_layers(qtbot, window):
+    """Trial 4: lesson 03 (no hidden layer) showed the activation box as "no hidden la"."""
+    from PySide6.QtGui import QFontMetrics
+
+    box = control(window, "network.activation")
+    window.edit_network(C.SetParams("dense1", {"activation": "relu"}))
+    assert box.currentText() == "mixed"
+    for _ in range(2):
+        qtbot.mouseClick(window.network_header.less, Qt.MouseButton.LeftButton)
+    assert window.experiment.network.of_type("dense") == []
+    assert box.currentText() == "none"
+    qtbot.wait(20)
+    assert QFontMetrics(box.font()).horizontalAdvance(box.currentText()) + 24 <= box.width()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -202,8 +202,15 @@ class TrainingBar(QWidget):
                 self.activation.setCurrentIndex(self.activation.findData(acts.pop()))
             else:  # layers differ (or there are none): say so, change nothing
                 if mixed < 0:
-                    self.activation.addItem("mixed" if acts else "no hidden layer", "mixed")
-                self.activation.setCurrentIndex(self.activation.findData("mixed"))
+                    self.activation.addItem("", "mixed")
+                    mixed = self.activation.findData("mixed")
+                # ("none", not "no hidden layer": the box cut that to "no hidden la")
+                self.activation.setItemText(mixed, "mixed" if acts else "none")
+                self.activation.setItemData(
+                    mixed, "the hidden layers' activations differ" if acts else
+                    "no hidden layer: the output's activation is the block's own",
+                    Qt.ItemDataRole.ToolTipRole)
+                self.activation.setCurrentIndex(mixed)
         out = graph.of_type("output")
         with QSignalBlocker(self.loss):
             if out:
