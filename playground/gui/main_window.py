@@ -111,6 +111,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         self.latest: Frame | None = None
         self._drawn: Frame | None = None
         self._recorded: list = []
+        self._kept_frames: dict[int, tuple[list, float]] = {}  # kept runs' slider frames
         self._record_step = 0.0  # epochs between recorded frames (0: every frame)
         # (id(command), undone) -> (command, KeepState key): the run trained before a command
         # (False) or after it (True), for undo and redo to bring back
@@ -474,10 +475,15 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
             return None
         self._marks += 1
         self.worker.post(KeepState(self._marks))  # (ignored while nothing can train)
+        # the frames recorded for the history slider go with the run (after undo and redo
+        # the slider had one frame: the replay of the run brought back was gone)
+        self._kept_frames[self._marks] = (self._recorded, self._record_step)
+        self._recorded = []
         self._runs[(id(command), change.undone)] = (command, self._marks)
         while len(self._runs) > KEPT_RUNS:
             _, key = self._runs.pop(next(iter(self._runs)))
             self.worker.kept.pop(key, None)
+            self._kept_frames.pop(key, None)
         back = self._runs.get((id(command), not change.undone))
         return back[1] if back is not None and back[0] is command else None
 
@@ -485,6 +491,7 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         for _, key in self._runs.values():
             self.worker.kept.pop(key, None)
         self._runs.clear()
+        self._kept_frames.clear()
 
     def _show_experiment(self, post: bool = True, state: dict | None = None,
                          kept: int | None = None) -> None:
@@ -523,6 +530,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
             self._clear_run(str(exc))
         if post and valid:
             self._post_build(state, kept)
+            if kept is not None and kept in self._kept_frames:
+                self._recall_frames(*self._kept_frames[kept])
         elif post:
             self._token += 1
 
@@ -681,6 +690,13 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         if live:
             self.history_slider.setValue(len(self._recorded) - 1)
         self.history_slider.blockSignals(False)
+
+    def _recall_frames(self, frames: list, step: float) -> None:
+        """The history slider's frames of a run brought back by undo or redo."""
+        self._recorded, self._record_step = list(frames), step
+        self.history_slider.setRange(0, max(0, len(frames) - 1))
+        self.history_slider.setEnabled(len(frames) > 1)
+        self._go_live()
 
     def _forget_recorded(self) -> None:
         """A new run (or another experiment): nothing of the last one to replay."""

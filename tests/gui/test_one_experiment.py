@@ -418,3 +418,34 @@ def test_undo_and_redo_bring_back_the_run_a_rebuild_replaced(qtbot, window):
     control(window, "data.generator=circle").click()
     qtbot.waitUntil(lambda: window.experiment.data.generator == "circle"
                     and snap(window).epoch == 0, timeout=10000)
+
+
+def test_a_run_brought_back_by_undo_and_redo_replays_its_history(qtbot, window):
+    """Trial 4: after a batch-size change, Ctrl+Z and Ctrl+Shift+Z brought the 1,280-epoch
+    run back, but the history slider had one frame (at the far left, saying "live",
+    deaf to clicks): the run's replay frames were gone."""
+    for i in range(1, 6):
+        window.step_epoch()
+        wait_epoch(qtbot, window, i)
+    slider = window.history_slider
+    qtbot.waitUntil(lambda: slider.maximum() >= 4)
+    frames = slider.maximum()
+    control(window, "training.batch_size").setValue(20)  # a rebuild: a fresh run
+    qtbot.waitUntil(lambda: window.experiment.training.batch_size == 20
+                    and snap(window).epoch == 0, timeout=10000)
+    window.step_epoch()
+    wait_epoch(qtbot, window, 1)
+    for back, epoch in ((window.session.undo, 5), (window.session.redo, 1),
+                        (window.session.undo, 5)):
+        back()
+        qtbot.waitUntil(lambda e=epoch: snap(window).epoch == e, timeout=10000)
+        qtbot.wait(50)
+        assert slider.isEnabled()
+        if epoch == 1:  # the run after the change: its frames of epochs 0 and 1
+            assert [f.epoch for f in window._recorded] == [0, 1]
+        if epoch == 5:
+            assert slider.maximum() == frames and slider.value() == frames
+            slider.setValue(1)  # the user drags it back: an early epoch of that run shows
+            assert window.history_label.text() == f"epoch {window._recorded[1].epoch}"
+            assert window._recorded[1].epoch < 5
+            slider.setValue(slider.maximum())
