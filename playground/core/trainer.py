@@ -309,6 +309,8 @@ class Trainer:
             self._end_epoch()
         else:
             self._check_finite_batch()
+            if not self.done:  # the readouts say what this batch did (they kept the epoch's)
+                self.last_metrics = self.evaluate()
 
     def step_epoch(self) -> None:
         """Finish the current epoch (all of it when at its start)."""

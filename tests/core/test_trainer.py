@@ -300,3 +300,19 @@ def test_a_hand_edit_of_a_maxout_unit_sets_every_piece_of_that_unit():
     after = layer.weight.detach()
     assert (after[k:2 * k, 0] == 2.5).all()  # the unit the view showed, every piece
     assert (after[:k] == before[:k]).all() and (after[2 * k:] == before[2 * k:]).all()
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_stepped_batch_updates_the_loss_and_accuracy_shown(fast):
+    """Trial 4: "Step batch" moved the weights and the boundary, but the loss and accuracy
+    beside the epoch counter stayed those of the epoch's start."""
+    exp = Experiment()
+    exp.training.fast_path = fast
+    exp.training.learning_rate = 0.3
+    t = Trainer(exp)
+    before = dict(t.last_metrics)
+    t.step_batch()
+    assert t.batch_in_epoch == 1
+    assert t.last_metrics["train_loss"] != before["train_loss"]
+    assert t.last_metrics == t.evaluate()
+    assert len(t.history) == 0  # a batch is no epoch: nothing recorded
