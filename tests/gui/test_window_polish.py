@@ -531,3 +531,19 @@ def test_the_activation_box_says_none_whole_without_hidden_layers(qtbot, window)
     assert box.currentText() == "none"
     qtbot.wait(20)
     assert QFontMetrics(box.font()).horizontalAdvance(box.currentText()) + 24 <= box.width()
+
+
+def test_the_trace_keys_read_over_the_curves(qtbot, window):
+    """Trial 4: the legend's light-grey names lay on the curves, and "test" could not be read
+    where a curve passed under it."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QColor
+
+    _train(qtbot, window, 3)
+    for legend in (window.trace.loss_legend, window.trace.acc_legend):
+        assert legend.items
+        assert legend.opts["brush"] is not None  # a ground of its own, nearly opaque white
+        ground = pg.mkBrush(legend.opts["brush"]).color()
+        assert ground.alpha() >= 200 and ground.lightness() > 240
+        for _, label in legend.items:  # dark names
+            assert QColor(pg.mkColor(label.opts["color"])).lightness() < 80, label.text

@@ -112,8 +112,12 @@ class TracePlot(QWidget):
         self.acc.setLabel("bottom", "epoch")
         self.acc.setXLink(self.loss)
         self.acc.setYRange(0, 1.02)
-        self.loss_legend = self.loss.addLegend(offset=(-5, 5))
-        self.acc_legend = self.acc.addLegend(offset=(-5, -5))
+        # On a white ground of their own, in dark type: the curves pass under the keys, and
+        # light-grey names over them could not be read (new-user trial)
+        key = {"brush": pg.mkBrush(255, 255, 255, 225), "pen": pg.mkPen("#ccc"),
+               "labelTextColor": "#222"}
+        self.loss_legend = self.loss.addLegend(offset=(-5, 5), **key)
+        self.acc_legend = self.acc.addLegend(offset=(-5, -5), **key)
         self._shown_keys: tuple[str, ...] = ("accuracy",)
         self._acc_titles: tuple[str, ...] = ("accuracy",)
         self.acc_titles = FittedTitles(self.acc, left=self._acc_titles)
