@@ -194,7 +194,7 @@ class FileActions:
             self._remember(path)
         self._update_title()
         exp = loaded.experiment
-        if exp.outcome.metric in ("clusters", "agreement"):  # a clustering lesson
+        if self.clustering_lab.is_lesson_of(exp):  # (lessons 26, 27, 30 opened elsewhere)
             self.tabs.setCurrentWidget(self.clustering_lab)
         elif exp.outcome.metric.startswith("race_"):  # an optimizer-lab lesson
             self.tabs.setCurrentWidget(self.optimizer_lab)
@@ -202,6 +202,8 @@ class FileActions:
             self.tabs.setCurrentWidget(self.sweep_lab)
         elif exp.outcome.metric.startswith("graph_"):  # a graph-lab lesson
             self.tabs.setCurrentWidget(self.graph_lab)
+        elif exp.title:  # a network lesson, opened from another lab's tab: its own tab
+            self.tabs.setCurrentIndex(0)
 
     @staticmethod
     def _epoch_in_file(loaded) -> int:

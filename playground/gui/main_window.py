@@ -563,7 +563,9 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         straight cut" above "What shape will the boundary take?")."""
         exp = self.experiment
         lesson = getattr(exp, "lesson", None)
-        if lesson is not None and lesson.steps and not finished:
+        if self.clustering_lab.is_lesson_of(exp):
+            self.show_lesson("", "")  # its text is on the Clustering tab, where it runs
+        elif lesson is not None and lesson.steps and not finished:
             self.show_lesson(exp.title, lesson.goal)
         else:
             self.show_lesson(exp.title, exp.description)

@@ -547,3 +547,24 @@ def test_the_trace_keys_read_over_the_curves(qtbot, window):
         assert ground.alpha() >= 200 and ground.lightness() > 240
         for _, label in legend.items:  # dark names
             assert QColor(pg.mkColor(label.opts["color"])).lightness() < 80, label.text
+
+
+def test_every_clustering_lesson_opens_on_the_clustering_tab_with_its_text_there(
+        qtbot, window):
+    """Trial 4: the elbow lesson (and the init and eps ones) opened on the Neural network
+    tab, its banner above a network it is not about; a DBSCAN lesson's banner showed on the
+    network tab too."""
+    import os
+
+    from .test_lessons_gui import EXAMPLES
+
+    for name in ("26_kmeans_init.json", "27_kmeans_elbow.json", "30_dbscan_eps.json",
+                 "21_dbscan_pimpled_smiley.json"):
+        window.tabs.setCurrentIndex(0)
+        assert window.load_path(os.path.join(EXAMPLES, name), remember=False)
+        assert window.tabs.currentWidget() is window.clustering_lab, name
+        assert window.clustering_lab.lesson.isVisible()
+        assert window.experiment.title in window.clustering_lab.lesson.text()
+        assert window.lesson.isHidden()
+    assert window.load_path(os.path.join(EXAMPLES, "05_spiral_deep.json"), remember=False)
+    assert window.tabs.currentIndex() == 0 and window.lesson.isVisible()

@@ -147,13 +147,19 @@ class ClusteringLab(FrameDrawing, CentreEditing, QWidget):
                               "the run finds the number of clusters from the "
                               + ("bandwidth" if algorithm == "meanshift" else "eps and minPoints"))
 
+    @staticmethod
+    def is_lesson_of(exp) -> bool:
+        """Whether `exp` is a clustering lesson: its outcome measures a clustering, or its
+        topic is one (the elbow and init lessons measure inertia, the eps lesson noise)."""
+        return bool(exp.title) and (is_clustering_lesson(exp)
+                                    or exp.lesson.topic in CLUSTERING_TOPICS)
+
     def _show_lesson(self, finished: bool = False) -> None:
         """The lesson's title and text; a guided lesson says its goal until its last step
         is done (its description and outcome are the answers to the steps' questions, see
         MainWindow._show_lesson_text)."""
         exp = self.experiment
-        if not exp.title or not (is_clustering_lesson(exp)
-                                 or exp.lesson.topic in CLUSTERING_TOPICS):
+        if not self.is_lesson_of(exp):
             self.lesson.hide()  # a network lesson's text belongs to its own tab
             return
         guided = bool(exp.lesson.steps) and not finished
