@@ -1,6 +1,7 @@
 """The lesson browser and the guided-steps panel, driven by clicks as a student would."""
 
 import glob
+import html
 import os
 
 import pytest
@@ -233,8 +234,8 @@ def test_every_lesson_opens_in_the_window(qtbot, settings, recovery):
             title = files.load_experiment(path).experiment.title
             assert window.load_path(path, remember=False), path
             # (a clustering lesson's text is on the Clustering tab, where it opens)
-            qtbot.waitUntil(lambda t=title: t in window.lesson.text()
-                            or t in window.clustering_lab.lesson.text(), timeout=10000)
+            qtbot.waitUntil(lambda t=title: t in window.lesson.text() or t in html.unescape(
+                window.clustering_lab.lesson.text()), timeout=10000)
     finally:
         dispose(window)
 
