@@ -590,3 +590,33 @@ def test_every_tab_beside_the_plots_is_in_sight_at_1280(qtbot, window):
         assert tabs.currentIndex() == shown[-1]
         qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(shown[0]).center())
         assert tabs.currentIndex() == shown[0]
+
+
+def test_the_gradient_strips_row_names_never_overlap(qtbot, window):
+    """Trial 4 at 1280x800: with four hidden layers the Gradients tab drew "dense1 dead" ...
+    "dense4 dead" on top of each other; in a short panel only every k-th row is named."""
+    from PySide6.QtGui import QFontMetrics
+
+    from .test_network_view_legible import settle
+
+    settle(qtbot, window, 1280, 800)
+    for _ in range(2):  # 4 hidden layers, ReLU: a "dead" share row for each
+        qtbot.mouseClick(window.network_header.more, Qt.MouseButton.LeftButton)
+    window.edit_network(C.SetParams("dense1", {"activation": "relu"}))
+    choose(control(window, "network.activation"), "relu")
+    grads = window.backward.gradient_panel
+    window.backward.tabs.setCurrentWidget(grads)
+    _train(qtbot, window, 3)
+    _frames_with(qtbot, window, lambda s: s.gradients is not None and s.epoch == 3)
+    for height in (800, 560):  # and a shorter window
+        settle(qtbot, window, 1280, height)
+        window.paint()
+        for plot in (grads.norms, grads.shares):
+            axis = plot.getAxis("left")
+            ticks = axis._tickLevels[0] if axis._tickLevels else []
+            rows = plot.getViewBox().viewRange()[1][1]
+            row_px = plot.getViewBox().height() / rows
+            line = QFontMetrics(axis.style["tickFont"] or window.font()).height()
+            gaps = [(b - a) * row_px for (a, _), (b, _) in zip(ticks, ticks[1:], strict=False)]
+            assert ticks and all(g >= line - 1 for g in gaps), (height, line, gaps)
+        assert len(grads.shares.getAxis("left")._tickLevels[0]) >= 1

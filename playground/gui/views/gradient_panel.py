@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .. import gradient_colors as gc
@@ -193,8 +193,16 @@ class GradientPanel(QWidget):
 
     @staticmethod
     def _ticks(plot: pg.PlotWidget, names: list[str]) -> None:
-        plot.getAxis("left").setTicks([[(i + 0.5, name) for i, name in enumerate(names)]])
-        plot.setYRange(0, max(len(names), 1), padding=0)
+        """One name per row, or per every k-th row when the rows are lower than a line of
+        the axis type (four layers' "dense1 dead" ... "dense4 dead" were drawn over each
+        other in a short panel); the readout and the hover name every row."""
+        axis = plot.getAxis("left")
+        line = QFontMetrics(axis.style.get("tickFont") or QFont()).height()
+        rows = max(len(names), 1)
+        row_px = plot.getViewBox().height() / rows
+        every = max(1, math.ceil(line / row_px)) if row_px > 0 else 1
+        axis.setTicks([[(i + 0.5, name) for i, name in enumerate(names) if i % every == 0]])
+        plot.setYRange(0, rows, padding=0)
 
     @staticmethod
     def describe(stats) -> str:
@@ -235,6 +243,11 @@ class GradientPanel(QWidget):
         if self._stats is not None:
             self.readout.setText(self.describe(self._stats))
         super().leaveEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self._view is not None:  # (how many row names fit changes with the height)
+            self._draw_strips(self._view)
 
     def set_presentation(self, on: bool) -> None:
         font = QFont()
