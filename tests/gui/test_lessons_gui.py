@@ -251,3 +251,37 @@ def test_a_set_step_switching_the_optimizer_keeps_only_the_parameters_it_takes(q
     assert window.experiment.training.optimizer_params == {}
     window.session.undo()  # one step on the stack: the student's α is back with momentum
     assert window.experiment.training.optimizer_params == {"momentum": 0.95}
+
+
+def test_the_browser_finds_a_lesson_by_its_words_and_jumps_to_a_topic(qtbot):
+    """Trial 4: reaching the DBSCAN cards took ~50 wheel clicks and a scrollbar drag; the
+    browser had no way to look for a lesson."""
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    from playground.gui.lessons.browser import LessonBrowser
+
+    browser = LessonBrowser(EXAMPLES)
+    qtbot.addWidget(browser)
+    browser.show()
+    search = browser.findChild(QLineEdit, "lesson.search")
+    qtbot.keyClicks(search, "DBSCAN eps")
+    shown = [k for k, card in browser.cards.items() if card.isVisible()]
+    assert shown and len(shown) < len(browser.cards) / 4
+    for key in shown:  # every card shown is about both words
+        exp = lesson(f"{key}.json")
+        words = " ".join([key, exp.title, exp.lesson.goal, exp.description,
+                          exp.lesson.topic]).lower()
+        assert "dbscan" in words and "eps" in words, key
+    assert "30_dbscan_eps" in shown
+    assert not browser.findChild(QLabel, "lesson.topic=Optimization").isVisible()
+    assert browser.findChild(QLabel, "lesson.count").text() == f"{len(shown)} of {len(LESSONS)}"
+    search.clear()
+    assert all(card.isVisible() for card in browser.cards.values())
+    jump = browser.findChild(QComboBox, "lesson.jump")
+    bar = browser.scroll.verticalScrollBar()
+    assert bar.value() == 0
+    jump.activated.emit(jump.findData("DBSCAN"))
+    heading = browser.findChild(QLabel, "lesson.topic=DBSCAN")
+    assert bar.value() > 0 and bar.value() == min(heading.y(), bar.maximum())
+    card = browser.cards["30_dbscan_eps"]  # a click away now
+    assert card.visibleRegion().isEmpty() is False

@@ -13,11 +13,14 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -28,7 +31,7 @@ from ...core import files
 from ...core.datasets import build_dataset
 from ...core.errors import PlaygroundError
 from ...core.lessons import source_in_words
-from ...core.spec import LESSON_TOPICS, Experiment
+from ...core.spec import CLUSTER_METRICS, LESSON_TOPICS, Experiment
 from .. import colors
 
 LESSONS_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -155,22 +158,28 @@ class LessonBrowser(QDialog):
         order = {t: i for i, t in enumerate(LESSON_TOPICS)}
         topics = sorted({e.lesson.topic for _, e in lessons},
                         key=lambda t: order.get(t, len(order)))
+        # (topic, heading, grid, [(card, the words a search looks in)])
+        self._sections: list[tuple[str, QLabel, QGridLayout, list]] = []
         for topic in topics:
             heading = QLabel(f"<h3>{_html(topic or 'Other')}</h3>")
             heading.setObjectName(f"lesson.topic={topic or 'Other'}")
             column.addWidget(heading)
             grid = QGridLayout()
-            members = [(p, e) for p, e in lessons if e.lesson.topic == topic]
-            for i, (path, exp) in enumerate(members):
+            members = []
+            for path, exp in ((p, e) for p, e in lessons if e.lesson.topic == topic):
                 key = os.path.splitext(os.path.basename(path))[0]
                 card = LessonCard(key, exp)
                 card.open_button.clicked.connect(
                     lambda _=False, p=path: self.open_lesson(p))
-                grid.addWidget(card, i // COLUMNS, i % COLUMNS)
                 self.cards[key] = card
+                words = " ".join([key, exp.title, exp.lesson.goal, exp.description,
+                                  topic or "Other", exp.clustering.algorithm
+                                  if exp.outcome.metric in CLUSTER_METRICS else ""]).lower()
+                members.append((card, words))
             for c in range(COLUMNS):  # equal columns, however many cards a topic has
                 grid.setColumnStretch(c, 1)
             column.addLayout(grid)
+            self._sections.append((topic, heading, grid, members))
         if problems:
             note = QLabel("Not shown:\n" + "\n".join(problems))
             note.setObjectName("lesson.problems")
@@ -179,14 +188,70 @@ class LessonBrowser(QDialog):
         if not lessons:
             column.addWidget(QLabel(f"No lessons found in {folder}."))
         column.addStretch(1)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        # Finding a lesson among 50+: words to look for, and a jump to a topic (reaching
+        # the DBSCAN cards took a new user ~50 wheel clicks and a scrollbar drag).
+        self.search = QLineEdit()
+        self.search.setObjectName("lesson.search")
+        self.search.setPlaceholderText("Find a lesson: words of its title, goal or topic "
+                                       "(e.g. dbscan, overfitting, adam)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._place_cards)
+        self.topic = QComboBox()
+        self.topic.setObjectName("lesson.jump")
+        self.topic.addItem("Go to topic…", "")
+        for topic in topics:
+            self.topic.addItem(topic or "Other", topic or "Other")
+        self.topic.activated.connect(self._jump)
+        self.count = QLabel()
+        self.count.setObjectName("lesson.count")
+        finder = QHBoxLayout()
+        finder.addWidget(self.search, 1)
+        finder.addWidget(self.topic)
+        finder.addWidget(self.count)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addLayout(finder)
         layout.addWidget(scroll)
         layout.addWidget(buttons)
+        self._place_cards("")
+        self.search.setFocus()
+
+    @Slot(str)
+    def _place_cards(self, text: str) -> None:
+        """The cards whose words hold every word typed, each topic's packed in its grid (a
+        topic without any hides its heading)."""
+        wanted = text.lower().split()
+        shown = 0
+        for _topic, heading, grid, members in self._sections:
+            for card, _ in members:
+                grid.removeWidget(card)
+                card.hide()
+            matching = [card for card, words in members if all(w in words for w in wanted)]
+            for i, card in enumerate(matching):
+                grid.addWidget(card, i // COLUMNS, i % COLUMNS)
+                card.show()
+            heading.setVisible(bool(matching))
+            shown += len(matching)
+        total = sum(len(m) for *_, m in self._sections)
+        self.count.setText(f"{shown} of {total}" if wanted else f"{total} lessons")
+
+    @Slot(int)
+    def _jump(self, index: int) -> None:
+        """Scroll the topic's heading to the top (the search is cleared: it may hide it)."""
+        topic = self.topic.itemData(index)
+        self.topic.setCurrentIndex(0)
+        if not topic:
+            return
+        if self.search.text():
+            self.search.clear()
+        heading = self.findChild(QLabel, f"lesson.topic={topic}")
+        if heading is not None:
+            self.scroll.widget().layout().activate()
+            self.scroll.verticalScrollBar().setValue(heading.y())
 
     @Slot(str)
     def open_lesson(self, path: str) -> files.LoadedExperiment:
