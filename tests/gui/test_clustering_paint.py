@@ -191,3 +191,22 @@ def test_the_paint_tool_works_on_the_network_tabs_output_view(qtbot):
     assert not overlay.scatter.isVisible()  # the view draws its own points
     ds = build_dataset(qs.session.experiment.data)
     assert len(ds.x) == n0 + 2 and ds.problem == "binary"
+
+
+def test_the_draw_panels_undo_steps_through_drawing_only(painted):
+    """Trial 4: the Draw data panel's Undo undid an eps change made a click away (the
+    session's last edit, whatever it was); Ctrl+Z is the undo of any edit."""
+    qs, overlay, bar, _ = painted
+    bar.tool_buttons["put"].click()
+    drag(overlay, [(1.0, 1.0)])
+    assert bar.undo_button.isEnabled()
+    qs.set("clustering.eps", 0.7, "eps")  # an edit of another kind, last
+    assert not bar.undo_button.isEnabled()
+    qs.session.undo()  # (Ctrl+Z) the eps goes: the drawing's edit is last again
+    assert bar.undo_button.isEnabled()
+    n = len(table(qs))
+    bar.undo_button.click()
+    assert qs.get("data.generator") == "gaussian_mixture" and n > 0
+    assert bar.redo_button.isEnabled() and not bar.undo_button.isEnabled()
+    bar.redo_button.click()
+    assert len(table(qs)) == n

@@ -60,6 +60,11 @@ def spray(rng: np.random.Generator, centre: np.ndarray, radius: float, n: int) -
     return centre + np.column_stack([r * np.cos(t), r * np.sin(t)])
 
 
+
+STROKE_LABELS = {"brush": "spray points", "put": "put a point", "move": "move points",
+                 "jitter": "jitter points", "erase": "erase points"}
+PAINT_LABELS = {*STROKE_LABELS.values(), "clear the points"}  # the drawing's own edits
+
 class PaintOverlay(QObject):
     """Paints on `plot` (a pg.PlotItem) through the session `qs`. Drive it with press, move and
     release in data coordinates; mouse events on the plot's scene do the same while a mode other
@@ -183,9 +188,7 @@ class PaintOverlay(QObject):
             self.box.setData([], [])
             self._draw()
             return
-        self.commit(self.table, {"brush": "spray points", "put": "put a point",
-                                 "move": "move points", "jitter": "jitter points",
-                                 "erase": "erase points"}[stroke])
+        self.commit(self.table, STROKE_LABELS[stroke])
 
     def _last_box(self) -> np.ndarray:
         xs, ys = self.box.getData()
@@ -324,8 +327,10 @@ class PaintBar(QWidget):
         self.overlay.clear()
 
     def _enable(self, *_) -> None:
+        """Undo and redo here step through drawing only (Ctrl+Z undoes any edit): the
+        button undid an eps change, a click away from the eps box (new-user trial)."""
         session = self.overlay.qs.session
-        self.undo_button.setEnabled(session.can_undo)
-        self.redo_button.setEnabled(session.can_redo)
+        self.undo_button.setEnabled(session.can_undo and session.undo_label in PAINT_LABELS)
+        self.redo_button.setEnabled(session.can_redo and session.redo_label in PAINT_LABELS)
         self.undo_button.setToolTip(f"undo {session.undo_label}" if session.can_undo else "")
         self.redo_button.setToolTip(f"redo {session.redo_label}" if session.can_redo else "")
