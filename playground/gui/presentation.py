@@ -17,7 +17,8 @@ NORMAL_STYLE = ('QLabel[role="caption"] { color: #666; font-size: 9pt; }'
                 " QLabel#run\\.epoch { font-size: 14pt; }")
 PRESENTATION_STYLE = ("QWidget { font-size: 15pt; }"
                       ' QLabel[role="caption"] { color: #444; font-size: 13pt; }'
-                      " QLabel#run\\.epoch { font-size: 24pt; font-weight: bold; }")
+                      " QLabel#run\\.epoch { font-size: 22pt; font-weight: bold; }"
+                      " QLabel#run\\.readout { font-size: 13pt; }")
 
 
 WIDE_SCREEN = 1600  # px: narrower, presentation mode hides the data column
@@ -111,6 +112,10 @@ class Presentation:
             self.tabs.setTabVisible(self.tabs.indexOf(tab), name not in hidden)
         on = view.presentation
         was = getattr(self, "_presented", None)
+        # On a projector the speed box speaks for itself ("1 epoch/frame"): without its
+        # caption, the epoch counter keeps to the buttons' row at 1280 px up to a million
+        # epochs (from "Epoch 175" on it wrapped onto a row of its own, 60 px of height)
+        self.training_bar.speed_label.setVisible("speed" not in hidden and not on)
         self.presentation_action.setChecked(on)
         if on != was:  # restyling the whole window is slow: only when the mode changes
             self.setStyleSheet(PRESENTATION_STYLE if on else NORMAL_STYLE)

@@ -620,3 +620,37 @@ def test_the_gradient_strips_row_names_never_overlap(qtbot, window):
             gaps = [(b - a) * row_px for (a, _), (b, _) in zip(ticks, ticks[1:], strict=False)]
             assert ticks and all(g >= line - 1 for g in gaps), (height, line, gaps)
         assert len(grads.shares.getAxis("left")._tickLevels[0]) >= 1
+
+
+def test_the_epoch_counter_keeps_to_the_buttons_row_on_a_1280_projector(
+        qtbot, window, monkeypatch):
+    """Screenshot at 1280x800, presentation mode: from "Epoch 175" on, the counter and its
+    readout wrapped onto a row of their own, 60 px taken from the pictures."""
+    from playground.gui import presentation
+
+    from .test_network_view_legible import settle
+
+    monkeypatch.setattr(presentation, "WIDE_SCREEN", 2000)
+    bar = window.training_bar
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(window.isFullScreen)
+    window.showNormal()  # (full screen on this 1920-px test screen: a 1280 one's width)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    settle(qtbot, window, 1280, 800)
+    assert bar.width() <= 1280
+    metrics = {"train_loss": 0.146, "test_loss": 0.223, "train_accuracy": 0.928,
+               "test_accuracy": 0.872}
+    row = bar.reset_button.mapTo(bar, bar.reset_button.rect().bottomLeft()).y()
+    for epoch in (175, 123_456, 1_234_567):
+        bar.set_metrics(epoch, metrics)
+        bar.layout().activate()
+        qtbot.wait(10)
+        top = bar.epoch_label.mapTo(bar, bar.epoch_label.rect().topLeft()).y()
+        assert top < row, (epoch, top, row)
+        right = bar.readout.mapTo(bar, bar.readout.rect().topRight()).x()
+        assert right <= bar.width()
+    assert bar.speed.isVisible() and not bar.speed_label.isVisible()
+    assert bar.readout.font().pointSizeF() > window.data_panel.font().pointSizeF() * 0.8
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(lambda: not window.experiment.view.presentation)
+    assert bar.speed_label.isVisible()
