@@ -116,6 +116,7 @@ class Presentation:
         # caption, the epoch counter keeps to the buttons' row at 1280 px up to a million
         # epochs (from "Epoch 175" on it wrapped onto a row of its own, 60 px of height)
         self.training_bar.speed_label.setVisible("speed" not in hidden and not on)
+        self.training_bar.set_compact(on)
         self.presentation_action.setChecked(on)
         if on != was:  # restyling the whole window is slow: only when the mode changes
             self.setStyleSheet(PRESENTATION_STYLE if on else NORMAL_STYLE)

@@ -650,6 +650,15 @@ def test_the_epoch_counter_keeps_to_the_buttons_row_on_a_1280_projector(
         right = bar.readout.mapTo(bar, bar.readout.rect().topRight()).x()
         assert right <= bar.width()
     assert bar.speed.isVisible() and not bar.speed_label.isVisible()
+    more = control(window, "run.more_settings")  # and the settings' row is one row
+    first = bar.containers["learning_rate"]
+    assert more.mapTo(bar, more.rect().topLeft()).y() < \
+        first.mapTo(bar, first.rect().bottomLeft()).y()
+    assert more.toolTip()
+    more.click()  # it still opens the settings
+    qtbot.waitUntil(window.settings_window.isVisible)
+    more.click()
+    qtbot.waitUntil(lambda: not window.settings_window.isVisible())
     assert bar.readout.font().pointSizeF() > window.data_panel.font().pointSizeF() * 0.8
     control(window, "view.presentation").trigger()
     qtbot.waitUntil(lambda: not window.experiment.view.presentation)

@@ -218,11 +218,20 @@ class TrainingBar(QWidget):
 
     def add_settings_button(self, action) -> None:
         """The way to every other training setting, at the end of the settings row."""
-        button = QToolButton()
-        button.setDefaultAction(action)
-        button.setText("⚙ More settings")
+        # (the action's state, not the action itself: a default action writes its own text
+        # back on every toggle, and on a projector the button is "⚙" alone, see set_compact)
+        self.more_button = button = QToolButton(text="⚙ More settings")
         button.setObjectName("run.more_settings")
+        button.setCheckable(True)
+        button.setToolTip(action.toolTip())
+        button.toggled.connect(lambda on: action.setChecked(on))
+        action.toggled.connect(button.setChecked)
         self.settings_flow.addWidget(button)
+
+    def set_compact(self, on: bool) -> None:
+        """Presentation type at 1280 px: the settings button as "⚙" keeps to the settings'
+        row (as "⚙ More settings" it took a row of its own, 40 px from the pictures)."""
+        self.more_button.setText("⚙" if on else "⚙ More settings")
 
     def set_playing(self, playing: bool) -> None:
         self.play_button.setText("❚❚ Pause" if playing else "▶ Play")
