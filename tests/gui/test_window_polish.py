@@ -611,14 +611,17 @@ def test_the_gradient_strips_row_names_never_overlap(qtbot, window):
     for height in (800, 560):  # and a shorter window
         settle(qtbot, window, 1280, height)
         window.paint()
+        _train(qtbot, window, 1)  # (the values at the right follow a frame)
         for plot in (grads.norms, grads.shares):
-            axis = plot.getAxis("left")
-            ticks = axis._tickLevels[0] if axis._tickLevels else []
-            rows = plot.getViewBox().viewRange()[1][1]
-            row_px = plot.getViewBox().height() / rows
-            line = QFontMetrics(axis.style["tickFont"] or window.font()).height()
-            gaps = [(b - a) * row_px for (a, _), (b, _) in zip(ticks, ticks[1:], strict=False)]
-            assert ticks and all(g >= line - 1 for g in gaps), (height, line, gaps)
+            for side in ("left", "right"):  # the names, and the values (trial 5)
+                axis = plot.getAxis(side)
+                ticks = axis._tickLevels[0] if axis._tickLevels else []
+                rows = plot.getViewBox().viewRange()[1][1]
+                row_px = plot.getViewBox().height() / rows
+                line = QFontMetrics(axis.style["tickFont"] or window.font()).height()
+                gaps = [(b - a) * row_px
+                        for (a, _), (b, _) in zip(ticks, ticks[1:], strict=False)]
+                assert ticks and all(g >= line - 1 for g in gaps), (side, height, line, gaps)
         assert len(grads.shares.getAxis("left")._tickLevels[0]) >= 1
 
 

@@ -173,7 +173,8 @@ class LessonBrowser(QDialog):
                     lambda _=False, p=path: self.open_lesson(p))
                 self.cards[key] = card
                 words = " ".join([key, exp.title, exp.lesson.goal, exp.description,
-                                  topic or "Other", exp.clustering.algorithm
+                                  topic or "Other", source_in_words(exp.lesson.source)
+                                  if exp.lesson.source else "", exp.clustering.algorithm
                                   if exp.outcome.metric in CLUSTER_METRICS else ""]).lower()
                 members.append((card, words))
             for c in range(COLUMNS):  # equal columns, however many cards a topic has
@@ -191,7 +192,8 @@ class LessonBrowser(QDialog):
         self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        # Finding a lesson among 50+: words to look for, and a jump to a topic (reaching
+        # Finding a lesson among 50+: words to look for (title, goal, text, topic and the
+        # notes' section named on the card), and a jump to a topic (reaching
         # the DBSCAN cards took a new user ~50 wheel clicks and a scrollbar drag).
         self.search = QLineEdit()
         self.search.setObjectName("lesson.search")

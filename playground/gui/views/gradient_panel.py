@@ -189,19 +189,27 @@ class GradientPanel(QWidget):
 
     @staticmethod
     def _values(plot: pg.PlotWidget, texts: list[str]) -> None:
-        plot.getAxis("right").setTicks([[(i + 0.5, t) for i, t in enumerate(texts)]])
+        """The rows' values at the right, on the rows the left names (see _ticks)."""
+        every = GradientPanel._every(plot, len(texts))
+        plot.getAxis("right").setTicks([[(i + 0.5, t) for i, t in enumerate(texts)
+                                         if i % every == 0]])
+
+    @staticmethod
+    def _every(plot: pg.PlotWidget, rows: int) -> int:
+        """1, or the k such that every k-th row has a line of the axis type's height."""
+        font = plot.getAxis("left").style.get("tickFont") or QFont()
+        row_px = plot.getViewBox().height() / max(rows, 1)
+        return max(1, math.ceil(QFontMetrics(font).height() / row_px)) if row_px > 0 else 1
 
     @staticmethod
     def _ticks(plot: pg.PlotWidget, names: list[str]) -> None:
         """One name per row, or per every k-th row when the rows are lower than a line of
         the axis type (four layers' "dense1 dead" ... "dense4 dead" were drawn over each
         other in a short panel); the readout and the hover name every row."""
-        axis = plot.getAxis("left")
-        line = QFontMetrics(axis.style.get("tickFont") or QFont()).height()
         rows = max(len(names), 1)
-        row_px = plot.getViewBox().height() / rows
-        every = max(1, math.ceil(line / row_px)) if row_px > 0 else 1
-        axis.setTicks([[(i + 0.5, name) for i, name in enumerate(names) if i % every == 0]])
+        every = GradientPanel._every(plot, rows)
+        plot.getAxis("left").setTicks([[(i + 0.5, name) for i, name in enumerate(names)
+                                        if i % every == 0]])
         plot.setYRange(0, rows, padding=0)
 
     @staticmethod
