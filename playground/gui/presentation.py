@@ -4,6 +4,8 @@ lesson file opens the way its teacher prepared it. A mixin of MainWindow."""
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 
@@ -22,6 +24,7 @@ PRESENTATION_STYLE = ("QWidget { font-size: 15pt; }"
 
 
 WIDE_SCREEN = 1600  # px: narrower, presentation mode hides the data column
+SETTLE_SECONDS = 1.0  # after leaving presentation mode, resizes put the columns back
 
 
 class Presentation:
@@ -140,6 +143,7 @@ class Presentation:
         if on and not was and was is not None:
             # leaving puts back what was there: a maximized window stays maximized
             self._state_before_presentation = self.windowState()
+            self._geometry_before = self.saveGeometry()
             self._data_panel_before = self.data_panel_action.isChecked()
             if self.screen().availableGeometry().width() < WIDE_SCREEN:
                 # at projector widths the data column took the room the pictures need (the
@@ -176,8 +180,22 @@ class Presentation:
             self._restore_splits(states)
             # again once the normal type has reached every widget (Qt sends the font changes
             # after this call): sizes restored against presentation-size minimums came back
-            # wider (the data column 487 px instead of 367, the header wrapped)
+            # wider (the data column 487 px instead of 367, the header wrapped); and again on
+            # each resize of the next second: a window manager hands the window back from
+            # full screen in steps, and each step re-split the columns (a trial's network
+            # column came back 785 px wide instead of 865, its header on two rows)
             QTimer.singleShot(0, self, lambda: self._restore_splits(states))
+            self._settling = (states, time.monotonic() + SETTLE_SECONDS)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        settling = getattr(self, "_settling", None)
+        if settling is not None:
+            states, until = settling
+            if time.monotonic() < until and self._split_states is None:
+                QTimer.singleShot(0, self, lambda: self._restore_splits(states))
+            else:
+                self._settling = None
 
     def _restore_splits(self, states: dict) -> None:
         self.refit_type()
@@ -213,3 +231,8 @@ class Presentation:
             self.showMaximized()
         else:
             self.showNormal()
+            # its own size and place, once the normal type's smaller minimums hold (it came
+            # back 1409 px wide instead of 1281: presentation-size minimums then)
+            geometry = getattr(self, "_geometry_before", None)
+            if geometry is not None:
+                QTimer.singleShot(0, self, lambda: self.restoreGeometry(geometry))
