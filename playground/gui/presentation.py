@@ -41,6 +41,7 @@ class Presentation:
         self.data_panel_action.setToolTip("The data column (hidden while a guided lesson's steps "
                                           "are shown, so that the window fits the screen)")
         self.data_panel_action.toggled.connect(self.main_split.widget(0).setVisible)
+        self.evaluation.currentChanged.connect(lambda _index: self.fit_stage())
         hide = view.addMenu("Hide controls (saved with the lesson)")
         self.hide_actions: dict[str, QAction] = {}
         for name in CONTROLS:
@@ -161,19 +162,16 @@ class Presentation:
 
     def _stage_layout(self, on: bool) -> None:
         """Presentation mode gives the pictures the room: the Block panel (desk work: a
-        block's fields) gives its height to the network, and the decision boundary takes 60%
-        of the right column, the tabs below it the rest. At 1280x800 the boundary was a
-        180-px square beside an empty Block panel. Leaving puts every panel back, at its
-        sizes."""
-        right = self.right_split
+        block's fields) gives its height to the network, and the decision boundary and the
+        tabs below it share the right column by the tab picked (fit_stage). At 1280x800 the
+        boundary was a 180-px square beside an empty Block panel. Leaving puts every panel
+        back, at its sizes."""
         if on == self.inspector.isHidden():
             return
         if on:
             self._split_states = self.split_states()
             self.inspector.hide()
-            height = sum(right.sizes())
-            picture = round(height * 0.6)
-            right.setSizes([picture, height - picture])
+            self.fit_stage()
         else:
             states, self._split_states = self._split_states, None
             self.inspector.show()
@@ -196,6 +194,18 @@ class Presentation:
                 QTimer.singleShot(0, self, lambda: self._restore_splits(states))
             else:
                 self._settling = None
+
+    def fit_stage(self) -> None:
+        """In presentation mode the right column follows the tab picked: the boundary takes
+        60% over the trace plots, 40% over a matrix, curves or strips (at 1280x800 the
+        confusion numbers were ~6 px, the ROC plots near zero height)."""
+        if not self.experiment.view.presentation or getattr(self, "_split_states", None) is None:
+            return
+        right = self.right_split
+        height = sum(right.sizes())
+        share = 0.6 if self.evaluation.currentWidget() is self.trace else 0.4
+        picture = round(height * share)
+        right.setSizes([picture, height - picture])
 
     def _restore_splits(self, states: dict) -> None:
         self.refit_type()

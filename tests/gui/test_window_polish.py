@@ -668,3 +668,32 @@ def test_the_epoch_counter_keeps_to_the_buttons_row_on_a_1280_projector(
     control(window, "view.presentation").trigger()
     qtbot.waitUntil(lambda: not window.experiment.view.presentation)
     assert bar.speed_label.isVisible()
+
+
+def test_in_presentation_mode_the_tab_picked_gets_the_room_it_needs(
+        qtbot, window, monkeypatch):
+    """Trial 5 at 1280x800, presentation mode: the confusion numbers were ~6 px and the ROC
+    plots near zero height below a boundary that kept most of the column."""
+    from playground.gui import presentation
+
+    from .test_network_view_legible import settle
+
+    monkeypatch.setattr(presentation, "WIDE_SCREEN", 2000)  # (as on a 1280 projector)
+    control(window, "view.presentation").trigger()
+    qtbot.waitUntil(window.isFullScreen)
+    window.showNormal()  # (full screen on this 1920-px test screen: a 1280 one's size)
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    settle(qtbot, window, 1280, 800)
+    tabs = window.evaluation
+    for page, tabs_taller in ((tabs.confusion, True), (tabs.roc, True), (window.trace, False),
+                              (window.backward.gradient_panel, True)):
+        tabs.setCurrentWidget(page)
+        qtbot.wait(20)
+        picture, below = window.right_split.sizes()
+        assert (below > picture) == tabs_taller, (page.objectName(), picture, below)
+    control(window, "view.presentation").trigger()  # out of it: the sizes as they were
+    qtbot.waitUntil(lambda: not window.experiment.view.presentation)
+    tabs.setCurrentWidget(tabs.confusion)
+    before = window.right_split.sizes()
+    tabs.setCurrentWidget(window.trace)
+    assert window.right_split.sizes() == before
