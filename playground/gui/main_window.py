@@ -434,6 +434,11 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
             kept = None if change.loaded else self._swap_runs(change)
             if change.loaded:
                 self._forget_runs()
+                # another experiment: no block of it is picked (after Ctrl+N the panel still
+                # said "Dense: dense2", the last file's pick, with nothing selected)
+                self.inspector.node_id = None
+                self.network_view.scene().clearSelection()
+                self.network_view.select_link(None)
             self._show_experiment(post=True, state=state, kept=kept)
             if change.loaded:
                 self.show_lesson_steps()

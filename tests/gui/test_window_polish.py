@@ -697,3 +697,21 @@ def test_in_presentation_mode_the_tab_picked_gets_the_room_it_needs(
     before = window.right_split.sizes()
     tabs.setCurrentWidget(window.trace)
     assert window.right_split.sizes() == before
+
+
+def test_a_new_or_opened_experiment_starts_with_no_block_inspected(qtbot, window, monkeypatch):
+    """Trial 5: after Ctrl+N the Block panel still said "Dense: dense2" (the last file's
+    pick) with no block selected on the canvas."""
+    from PySide6.QtWidgets import QMessageBox
+
+    click_block(qtbot, window, "dense2")
+    assert window.inspector.title().endswith("dense2")
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    window.new_file()
+    qtbot.wait(20)
+    assert window.inspector.title() == "Block"
+    assert not window.network_view.selected_blocks()
+    click_block(qtbot, window, "dense1")  # an edit keeps the pick, as ever
+    window.qs.set("training.learning_rate", 0.1, "learning rate")
+    assert window.inspector.title().endswith("dense1")
