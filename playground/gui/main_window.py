@@ -186,7 +186,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
         bind_check(qs, self.trace.log, "view.log_loss")
         self.history_slider = QSlider(Qt.Orientation.Horizontal)
         self.history_slider.setObjectName("run.history")
-        self.history_slider.setRange(0, 0)
+        self.history_slider.setRange(0, 1)  # (see _show_slider_range)
+        self.history_slider.setValue(1)
         self.history_slider.setEnabled(False)  # (until there are two frames to choose from)
         self.history_slider.setToolTip(
             "Replay how the boundary and the neurons evolved: frames are kept as the run "
@@ -690,27 +691,31 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
             rec.append(_shrink(snap))
         if len(rec) > MAX_RECORDED:
             self._recorded, self._record_step = even_frames(rec, MAX_RECORDED // 2)
-        live = not self._scrubbing
+        self._show_slider_range(live=not self._scrubbing)
+
+    def _show_slider_range(self, live: bool = True) -> None:
+        """The slider over the recorded frames; with fewer than two (an opened file has only
+        its last state until it trains) it is off, its handle at the right beside "live"
+        (at the left, it looked like the start of a replay that would not move)."""
+        frames = len(self._recorded)
         self.history_slider.blockSignals(True)
-        self.history_slider.setRange(0, len(self._recorded) - 1)
-        self.history_slider.setEnabled(len(self._recorded) > 1)
-        if live:
-            self.history_slider.setValue(len(self._recorded) - 1)
+        self.history_slider.setRange(0, max(frames - 1, 1))
+        self.history_slider.setEnabled(frames > 1)
+        if live or frames < 2:
+            self.history_slider.setValue(self.history_slider.maximum())
         self.history_slider.blockSignals(False)
 
     def _recall_frames(self, frames: list, step: float) -> None:
         """The history slider's frames of a run brought back by undo or redo."""
         self._recorded, self._record_step = list(frames), step
-        self.history_slider.setRange(0, max(0, len(frames) - 1))
-        self.history_slider.setEnabled(len(frames) > 1)
+        self._show_slider_range()
         self._go_live()
 
     def _forget_recorded(self) -> None:
         """A new run (or another experiment): nothing of the last one to replay."""
         self._recorded.clear()
         self._record_step = 0.0
-        self.history_slider.setRange(0, 0)
-        self.history_slider.setEnabled(False)
+        self._show_slider_range()
 
     def on_history_moved(self, index: int) -> None:
         if not self._recorded or self.latest is None:

@@ -449,3 +449,24 @@ def test_a_run_brought_back_by_undo_and_redo_replays_its_history(qtbot, window):
             assert window.history_label.text() == f"epoch {window._recorded[1].epoch}"
             assert window._recorded[1].epoch < 5
             slider.setValue(slider.maximum())
+
+
+def test_an_opened_run_shows_its_slider_off_at_live(qtbot, window, tmp_path):
+    """Trial 5: a saved run reopened showed the history slider greyed with its handle at the
+    far left while the label said "live" (an opened file has only its last state until it
+    trains): it looked like a replay's start that would not move."""
+    for i in range(1, 4):
+        window.step_epoch()
+        wait_epoch(qtbot, window, i)
+    window.path = str(tmp_path / "run.json")
+    assert window.save_file(wait=True)
+    assert window.load_path(window.path)
+    qtbot.waitUntil(lambda: [f.epoch for f in window._recorded] == [3])  # the opened run
+    slider = window.history_slider
+    assert not slider.isEnabled()
+    assert slider.maximum() > slider.minimum() and slider.value() == slider.maximum()
+    assert window.history_label.text() == "live"
+    window.step_epoch()  # once it trains, its new frames replay
+    wait_epoch(qtbot, window, 4)
+    qtbot.waitUntil(slider.isEnabled)
+    assert slider.value() == slider.maximum()
