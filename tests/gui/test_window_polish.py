@@ -410,7 +410,7 @@ def test_a_new_experiment_after_presentation_mode_shows_the_block_panel_at_norma
     qtbot.wait(50)
     click_block(qtbot, window, "dense1")  # (a new experiment starts with none picked)
     qtbot.waitUntil(lambda: window.inspector.title().endswith("dense1"))
-    assert point_sizes() == {normal_size}
+    qtbot.waitUntil(lambda: point_sizes() == {normal_size})
     control(window, "view.presentation").trigger()  # and F5 back and forth, as before
     qtbot.waitUntil(lambda: window.experiment.view.presentation)
     control(window, "view.presentation").trigger()
