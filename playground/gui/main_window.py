@@ -755,7 +755,8 @@ class MainWindow(NetworkEdits, FileActions, Presentation, LessonHost, Evaluation
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
-        for key, split in (("main_split", self.main_split), ("right_split", self.right_split)):
+        for key, split in (("main_split", self.main_split), ("right_split", self.right_split),
+                           ("network_box", self.network_box)):
             state = self.settings.value(key)
             if state is not None:
                 split.restoreState(state)

@@ -166,8 +166,9 @@ class Presentation:
         tabs below it share the right column by the tab picked (fit_stage). At 1280x800 the
         boundary was a 180-px square beside an empty Block panel. Leaving puts every panel
         back, at its sizes."""
-        if on == self.inspector.isHidden():
+        if on == getattr(self, "_staged", False):
             return
+        self._staged = on  # (its own record, not the Block panel's visibility)
         if on:
             self._split_states = self.split_states()
             self.inspector.hide()

@@ -716,3 +716,4 @@ def test_a_new_or_opened_experiment_starts_with_no_block_inspected(qtbot, window
     click_block(qtbot, window, "dense1")  # an edit keeps the pick, as ever
     window.qs.set("training.learning_rate", 0.1, "learning rate")
     assert window.inspector.title().endswith("dense1")
+
