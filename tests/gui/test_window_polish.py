@@ -717,3 +717,33 @@ def test_a_new_or_opened_experiment_starts_with_no_block_inspected(qtbot, window
     window.qs.set("training.learning_rate", 0.1, "learning rate")
     assert window.inspector.title().endswith("dense1")
 
+
+
+def test_the_trace_draws_a_runs_last_epochs_and_fades_them_on_reset(qtbot):
+    """A flaky test (one run in two here) found it: the trace redraws at most 10 times a
+    second, and frames inside the 0.1 s were dropped, not drawn late; a run paused or reset
+    within them kept a curve short of its last epochs, and a Reset faded an empty curve."""
+    import numpy as np
+
+    from playground.gui.views.trace_view import TracePlot
+
+    trace = TracePlot()
+    qtbot.addWidget(trace)
+
+    def history(n):
+        e = np.arange(1, n + 1, dtype=float)
+        return {"epoch": e, "train_loss": 1 / e, "test_loss": 1.1 / e,
+                "train_accuracy": e / (n + 1), "test_accuracy": e / (n + 2)}
+
+    def points() -> int:
+        x = trace.curves[("loss", "train")].getData()[0]
+        return 0 if x is None else len(x)
+
+    trace.update_history(history(0), 1, "binary")
+    trace.update_history(history(1), 1, "binary")  # inside the 0.1 s: held back
+    trace.update_history(history(3), 1, "binary")
+    assert points() < 3
+    qtbot.waitUntil(lambda: points() == 3, timeout=1000)  # drawn late, no frame after it
+    trace.update_history(history(5), 1, "binary")  # held back again, then a Reset:
+    trace.update_history(history(0), 2, "binary")
+    assert trace.previous_points() == 5  # the faded run is the whole of it

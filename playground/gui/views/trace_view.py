@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -167,6 +167,10 @@ class TracePlot(QWidget):
         layout.addWidget(self.acc, 1)
         self._history: dict[str, np.ndarray] = {}
         self._run_id = None
+        self._unshown: tuple | None = None  # (history, run_id, problem) held back, see below
+        self._late_timer = QTimer(self)
+        self._late_timer.setSingleShot(True)
+        self._late_timer.timeout.connect(self._show_late)
         self._shown_epochs = -1
         self._last_update = 0.0
         self._problem = ""
@@ -179,6 +183,9 @@ class TracePlot(QWidget):
         re-ranges and re-ticks both plots on every setData, the costliest part of a frame."""
         new_run = self._run_id is not None and run_id != self._run_id
         if new_run:
+            late, self._unshown = self._unshown, None
+            if late is not None:  # the old run's last frames, held back below: faded too
+                self.update_history(*late, force=True)
             self._fade_current()
             self.hover.setText(" ")  # it described the old run
             self._history = {}
@@ -186,7 +193,15 @@ class TracePlot(QWidget):
         now = time.perf_counter()
         if not (force or new_run or self._run_id is None) and (
                 len(epochs) == self._shown_epochs or now - self._last_update < 0.1):
+            if len(epochs) != self._shown_epochs:
+                # drawn when the 0.1 s are up, even if no frame follows: a run paused or
+                # reset within them kept a curve short of its last epochs (and a Reset then
+                # faded an empty curve: no "previous run")
+                self._unshown = (history, run_id, problem)
+                self._late_timer.start(max(1, int(1000 * (0.1 - (now - self._last_update)))))
             return
+        self._unshown = None
+        self._late_timer.stop()
         self._run_id = run_id
         self._history = history
         self._shown_epochs = len(epochs)
@@ -209,6 +224,11 @@ class TracePlot(QWidget):
             r2 = r2[np.isfinite(r2)]
             low = math.floor(float(r2.min()) * 10) / 10 if len(r2) else 0.0
             self.acc.setYRange(max(-1.0, min(0.0, low)), 1.02)
+
+    def _show_late(self) -> None:
+        late, self._unshown = self._unshown, None
+        if late is not None:
+            self.update_history(*late, force=True)
 
     def _fit_frame(self) -> None:
         """The x axis is this run's epochs from 0 (at least 10 wide): never a range padded
@@ -285,6 +305,8 @@ class TracePlot(QWidget):
         for key, _column, split in SERIES:
             self.curves[(key, split, "previous")].setData([], [])
         self._run_id = None
+        self._unshown = None  # (the last run's frames held back: they mean nothing here)
+        self._late_timer.stop()
         self.loss_legend.removeItem(self.curves[("loss", "train", "previous")])
 
     def mark_epoch(self, epoch: int | None) -> None:
